@@ -1,0 +1,19 @@
+"""Test settings: the product's settings with the sandbox mounted.
+
+Only defaults the environment has not set, so DATABASE_URL still chooses the
+database (SQLite by default, PostgreSQL in CI's second pass).
+"""
+
+import os
+
+os.environ.setdefault("SANDBOX_ENABLED", "1")
+os.environ.setdefault("SECRET_KEY", "test-only-key")
+
+from arportal.settings import *  # noqa: E402,F403
+
+# Tests render templates without running collectstatic first.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Serve static files from the finders, as in development: no collectstatic in tests.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
