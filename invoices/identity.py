@@ -1,0 +1,100 @@
+"""Swedish personnummer and organisationsnummer.
+
+The rules (Luhn checksum, birth date, `+` for 100 and older, samordningsnummer
+with day + 60, the optional 16 prefix of organisation numbers) come from
+django-localflavor; this module only runs its steps one at a time so the
+message can say which one failed, and picks one canonical form:
+
+- persons: YYYYMMDDNNNN (12 digits, the century is never ambiguous)
+- organisations: NNNNNNNNNN (10 digits)
+"""
+
+import re
+from dataclasses import dataclass
+
+from localflavor.se.forms import SWEDISH_ID_NUMBER
+from localflavor.se.utils import (
+    format_organisation_number,
+    format_personal_id_number,
+    id_number_checksum,
+    valid_organisation,
+    validate_id_birthday,
+)
+
+
+class InvalidIdentity(ValueError):
+    """The text is not a valid number; the message says why, without echoing it."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    number: str  # canonical form
+    is_company: bool
+
+    @property
+    def masked(self):
+        return mask(self.number)
+
+
+def looks_like_identity(text):
+    """Whether the text is meant as a personal or organisation number.
+
+    Ten or twelve digits, or a date-and-serial shape with - or +. Shorter
+    digit strings are customer numbers, not mistyped personal numbers.
+    """
+    compact = re.sub(r"\s", "", text)
+    if re.fullmatch(r"\d{6,8}[-+]\d{4}", compact):
+        return True
+    return bool(re.fullmatch(r"\d{10}|\d{12}", compact)) or (
+        bool(re.fullmatch(r"[\d\-+]+", compact)) and len(re.sub(r"\D", "", compact)) >= 9
+    )
+
+
+def parse(text):
+    """Parse a personnummer or organisationsnummer into its canonical Identity."""
+    compact = re.sub(r"\s", "", text or "")
+    if not compact:
+        raise InvalidIdentity("Enter a personal or organisation number.")
+    if re.search(r"[^\d\-+]", compact):
+        raise InvalidIdentity("A personal or organisation number has only digits and - or +.")
+    digits = re.sub(r"\D", "", compact)
+    if len(digits) not in (10, 12):
+        raise InvalidIdentity(
+            f"A personal or organisation number has 10 or 12 digits; this has {len(digits)}."
+        )
+    match = SWEDISH_ID_NUMBER.match(compact)
+    if match is None:
+        raise InvalidIdentity("Write the number as YYMMDD-NNNN, YYYYMMDDNNNN or NNNNNN-NNNN.")
+    parts = match.groupdict()
+    if parts["century"] == "16":
+        # The 16 prefix marks an organisation number written with 12 digits.
+        parts["century"] = None
+    if not parts["serial"].isdigit() or id_number_checksum(parts) != int(parts["checksum"]):
+        raise InvalidIdentity("The check digit does not match: a digit is probably mistyped.")
+    if valid_organisation(parts):
+        return Identity(format_organisation_number(parts), is_company=True)
+    try:
+        birth_date = validate_id_birthday(parts)
+    except ValueError:
+        raise InvalidIdentity(
+            "The number does not start with a valid birth date (YYMMDD, or day + 60 for a samordningsnummer)."
+        ) from None
+    return Identity(format_personal_id_number(birth_date, parts), is_company=False)
+
+
+def mask(number):
+    """Personal numbers show as YYYYMMDD-XXXX; organisation numbers are public."""
+    if len(number) == 12:
+        return f"{number[:8]}-XXXX"
+    return f"{number[:6]}-{number[6:]}"
+
+
+def is_company(number):
+    return len(number) == 10
+
+
+def written_forms(number):
+    """Other ways a provider's free-text field may hold the canonical number."""
+    if is_company(number):
+        return (f"{number[:6]}-{number[6:]}",)
+    return (f"{number[:8]}-{number[8:]}",)
