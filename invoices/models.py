@@ -1,0 +1,233 @@
+"""The local cache of what the providers know.
+
+Provider data is copied here and the pages render from the database only, so
+a provider outage never empties a page: rows are upserted, never deleted.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from invoices import identity
+
+
+class RawJSONEncoder(DjangoJSONEncoder):
+    """Provider replies keep their numbers as JSON numbers in the raw copy.
+
+    Clients parse money as Decimal; the raw copy is for reading, not
+    arithmetic, so writing it back as a number keeps it as it was received.
+    """
+
+    def default(self, o):
+        if isinstance(o, Decimal):
+            return int(o) if o == o.to_integral_value() else float(o)
+        return super().default(o)
+
+
+class ProviderAccount(models.Model):
+    class Kind(models.TextChoices):
+        QVICKLY = "qvickly", "Qvickly"
+        FUSEBILL = "fusebill", "Fusebill"
+
+    class IdentityField(models.TextChoices):
+        REFERENCE = "reference", "reference"
+        REFERENCE1 = "customerReference.reference1", "customerReference.reference1"
+
+    name = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    base_url = models.URLField(help_text="The provider's root URL, e.g. https://api.qvickly.io/")
+    merchant_id = models.CharField(max_length=50, blank=True, help_text="Qvickly EID")
+    secret = models.TextField(help_text="Qvickly secret or Fusebill API key")
+    test_mode = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+    currency = models.CharField(
+        max_length=3, default="SEK", help_text="Used for replies that carry no currency"
+    )
+    identity_field = models.CharField(
+        max_length=40,
+        choices=IdentityField.choices,
+        default=IdentityField.REFERENCE,
+        help_text="Fusebill customer field that holds the personal or organisation number",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def client(self):
+        from invoices.providers import client_for
+
+        return client_for(self)
+
+
+class CustomerQuerySet(models.QuerySet):
+    def matching_text(self, text):
+        """Cached customers whose name, e-mail or provider customer number match."""
+        return self.filter(
+            Q(name__icontains=text)
+            | Q(email__iexact=text)
+            | Q(links__provider_customer_id=text)
+        ).distinct()
+
+
+class Customer(models.Model):
+    """A person or company, the same one across every provider account."""
+
+    # Canonical form from invoices.identity: YYYYMMDDNNNN or NNNNNNNNNN.
+    identity_number = models.CharField(max_length=12, unique=True, null=True, blank=True)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name or f"Customer {self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("customer", args=[self.pk])
+
+    @property
+    def masked_identity(self):
+        return identity.mask(self.identity_number) if self.identity_number else ""
+
+
+class CustomerLink(models.Model):
+    """Where one provider account knows the customer, and how fresh our copy is."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="links")
+    account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="links")
+    provider_customer_id = models.CharField(max_length=64, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    # The last failed refresh, kept until a refresh succeeds, so the page can
+    # say why what it shows may be stale.
+    error = models.CharField(max_length=500, blank=True)
+    error_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "account"], name="one_link_per_account"),
+        ]
+
+    # After a failure the page shows the cache instead of asking again at once:
+    # a provider that is down would otherwise be hit on every page view.
+    RETRY_AFTER = timedelta(minutes=1)
+
+    def is_stale(self, now=None):
+        now = now or timezone.now()
+        if self.error_at and now - self.error_at < self.RETRY_AFTER:
+            return False
+        if self.fetched_at is None:
+            return True
+        return now - self.fetched_at > timedelta(seconds=settings.PROVIDER_CACHE_TTL)
+
+
+class InvoiceQuerySet(models.QuerySet):
+    # Columns staff may sort the invoice list by, as ?sort=name or ?sort=-name.
+    SORTABLE = {
+        "number": "number",
+        "provider": "account__name",
+        "kind": "kind",
+        "state": "state",
+        "issued": "issue_date",
+        "due": "due_date",
+        "total": "total",
+        "outstanding": "outstanding",
+        "currency": "currency",
+    }
+
+    def sorted_by(self, key):
+        """Sort by a whitelisted column; unknown keys fall back to newest first."""
+        field = self.SORTABLE.get(key.lstrip("-"))
+        if field is None:
+            return self.order_by("-issue_date", "-pk")
+        prefix = "-" if key.startswith("-") else ""
+        return self.order_by(f"{prefix}{field}", "-pk")
+
+    def balances(self, today=None):
+        """Outstanding and overdue per currency; currencies are never added together."""
+        today = today or timezone.localdate()
+        open_q = Q(state=Invoice.State.OPEN) & ~Q(outstanding=0)
+        overdue_q = open_q & Q(due_date__lt=today)
+        return (
+            self.values("currency")
+            .annotate(
+                owed=Sum("outstanding", filter=open_q, default=0),
+                overdue=Sum("outstanding", filter=overdue_q, default=0),
+                open_count=Count("pk", filter=open_q),
+                overdue_count=Count("pk", filter=overdue_q),
+            )
+            .order_by("currency")
+        )
+
+
+class Invoice(models.Model):
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", "Invoice"
+        CREDIT = "credit", "Credit invoice"
+        CASH = "cash", "Cash invoice"
+        INTEREST = "interest", "Interest invoice"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        PAID = "paid", "Paid"
+        CANCELLED = "cancelled", "Cancelled"
+        CREDITED = "credited", "Credited"
+        WRITTEN_OFF = "written_off", "Written off"
+
+    account = models.ForeignKey(ProviderAccount, on_delete=models.PROTECT, related_name="invoices")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invoices")
+    provider_id = models.CharField(max_length=64)
+    number = models.CharField(max_length=64)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INVOICE)
+    state = models.CharField(max_length=20, choices=State.choices)
+    # The provider's own words, verbatim, for staff who know the provider's portal.
+    provider_kind = models.CharField(max_length=20, blank=True)
+    provider_status = models.CharField(max_length=50, blank=True)
+    provider_substatus = models.CharField(max_length=50, blank=True)
+    issue_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    paid_date = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3)
+    total = models.DecimalField(max_digits=14, decimal_places=2)
+    outstanding = models.DecimalField(max_digits=14, decimal_places=2)
+    credited = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    written_off = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    # For a credit invoice: the number of the invoice it credits.
+    credits_number = models.CharField(max_length=64, blank=True)
+    provider_hash = models.CharField(max_length=128, blank=True)
+    pdf_url = models.URLField(max_length=500, blank=True)
+    raw = models.JSONField(encoder=RawJSONEncoder)
+    fetched_at = models.DateTimeField()
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issue_date", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "provider_id"], name="one_row_per_provider_invoice"),
+        ]
+        indexes = [models.Index(fields=["customer", "-issue_date"])]
+
+    def __str__(self):
+        return f"{self.number} ({self.account.name})"
+
+    def is_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return (
+            self.state == self.State.OPEN
+            and self.outstanding > 0
+            and self.due_date is not None
+            and self.due_date < today
+        )

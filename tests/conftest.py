@@ -1,0 +1,62 @@
+import json
+import threading
+from pathlib import Path
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+from django.core.handlers.wsgi import WSGIHandler
+
+from invoices.models import ProviderAccount
+from sandbox.world import QVICKLY_MERCHANTS
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+@pytest.fixture(scope="session")
+def sandbox_url():
+    """The project served over real HTTP on a free loopback port.
+
+    Provider clients in tests talk to the sandbox emulators through this
+    server exactly as they would talk to the real providers.
+    """
+    server = make_server("127.0.0.1", 0, WSGIHandler(), server_class=ThreadingServer, handler_class=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/sandbox/"
+    server.shutdown()
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "sandbox" / "examples"
+
+
+def example(name):
+    """A provider documentation example, verbatim (some need strict=False: see its README)."""
+    return json.loads((EXAMPLES / name).read_text(), strict=False)
+
+
+@pytest.fixture
+def qvickly_account(db, sandbox_url):
+    eid, secret = next(iter(QVICKLY_MERCHANTS.items()))
+    return ProviderAccount.objects.create(
+        name="Qvickly SE", kind="qvickly", base_url=sandbox_url + "qvickly/", merchant_id=eid, secret=secret
+    )
+
+
+@pytest.fixture
+def qvickly_client(qvickly_account):
+    return qvickly_account.client()
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    user = django_user_model.objects.create_user("staff", password="pw", is_staff=True)
+    client.force_login(user)
+    return client
