@@ -1,0 +1,265 @@
+"""Fusebill REST v1 (also branded Stax Bill).
+
+Protocol facts: `Authorization: Basic {key}` with the key exactly as issued,
+JSON money as numbers, UTC timestamps written without a zone, paging facts in
+headers, errors as {"ErrorId", "HttpStatusCode", "Errors": [{"Key", "Value"}]}.
+"""
+
+import json
+import logging
+import time
+from decimal import Decimal
+
+from django.conf import settings
+
+from invoices.identity import written_forms
+from invoices.providers.base import (
+    CustomerRecord,
+    InvoiceRecord,
+    NotFound,
+    ProviderError,
+    Session,
+    to_decimal,
+    utc_date,
+)
+
+NAME = "Fusebill"
+PAGE_SIZE = 100
+# A listing longer than this is a provider bug, not a customer: stop instead of looping.
+MAX_PAGES = 500
+RATE_LIMIT_RETRIES = 3
+
+log = logging.getLogger(__name__)
+
+# Schedule statuses in the order that decides an invoice's state: anything
+# still owed makes it open, whatever the other schedules say.
+OPEN_STATUSES = {"Due", "Overdue", "Disputed", "Pending"}
+MESSAGES = {
+    400: "rejected the request",
+    401: "rejected the API key",
+    404: "does not know it",
+    409: "reported a conflict",
+    429: "is rate limiting us",
+}
+
+
+class Client:
+    def __init__(self, base_url, api_key, identity_field="reference", currency="SEK"):
+        self.base_url = base_url.rstrip("/")
+        self.identity_field = identity_field
+        self.currency = currency
+        self.session = Session(NAME)
+        self.session.http.headers.update({"Authorization": f"Basic {api_key}", "Accept": "application/json"})
+
+    # Transport.
+
+    def get(self, path, params=None, stream=False):
+        """GET with the rate limit honoured: a 429 waits for the reset header, a few times."""
+        for attempt in range(RATE_LIMIT_RETRIES + 1):
+            response = self.session.request("GET", f"{self.base_url}/{path}", params=params, stream=stream)
+            if response.status_code != 429 or attempt == RATE_LIMIT_RETRIES:
+                break
+            delay = reset_delay(response)
+            if delay is None:
+                break
+            log.info("Fusebill rate limit reached; waiting %.1f s", delay)
+            time.sleep(delay)
+        if response.status_code >= 400:
+            raise error_from(response)
+        return response
+
+    def get_json(self, path, params=None):
+        response = self.get(path, params)
+        try:
+            # Decimal straight from the text: money never passes through float.
+            return json.loads(response.text, parse_float=Decimal), response
+        except ValueError:
+            raise ProviderError(NAME, "sent a reply that is not JSON", detail=response.text[:200]) from None
+
+    def pages(self, path, params=None):
+        """Every item of a paged listing. Stops on an empty or short page, not on
+        X-MaxPageIndex alone: clients disagree on what that header means."""
+        items = []
+        for number in range(MAX_PAGES):
+            page, _ = self.get_json(path, {**(params or {}), "pageSize": PAGE_SIZE, "pageNumber": number})
+            if not isinstance(page, list):
+                raise ProviderError(NAME, "sent a listing of an unknown shape")
+            items.extend(page)
+            if len(page) < PAGE_SIZE:
+                return items
+        raise ProviderError(NAME, f"sent more than {MAX_PAGES} pages; the listing was not used")
+
+    # Customers.
+
+    def customers(self, **filters):
+        return [parse_customer(c, self.identity_field) for c in self.pages("customers", query_params(filters))]
+
+    def customer(self, customer_id):
+        data, _ = self.get_json(f"customers/{int(customer_id)}")
+        return parse_customer(data, self.identity_field)
+
+    def customers_by_identity(self, number, forms=()):
+        """Customers whose identity field holds this number, in any of the written forms."""
+        for written in (number, *forms):
+            found = [c for c in self.customers(**{self.identity_field: written}) if c.identity == written]
+            if found:
+                return found
+        return []
+
+    def find_customers(self, text):
+        """By Fusebill id, e-mail, or name (first and last, or company)."""
+        if text.isdigit():
+            try:
+                return [self.customer(text)]
+            except NotFound:
+                return []
+        if "@" in text:
+            return self.customers(primaryEmail=text)
+        first, _, last = text.partition(" ")
+        found = {}
+        queries = [{"companyName": text}, {"firstName": first, "lastName": last}] if last else [
+            {"lastName": text},
+            {"firstName": text},
+            {"companyName": text},
+        ]
+        for query in queries:
+            for customer in self.customers(**query):
+                found[customer.provider_customer_id] = customer
+        return list(found.values())
+
+    # Invoices.
+
+    def invoices(self, customer_id, posted_from=None, posted_before=None):
+        """Every posted invoice of the customer, newest first, following every page."""
+        params = {"sortOrder": "Descending", "sortExpression": "postedTimestamp", "showZeroDollarCharges": "false"}
+        if posted_from or posted_before:
+            params.update(query_params({"postedTimestamp": date_range(posted_from, posted_before)}))
+        rows = self.pages(f"Customers/{int(customer_id)}/Invoices", params)
+        return [parse_invoice(row, self.currency) for row in rows]
+
+    def invoice(self, invoice_id):
+        data, _ = self.get_json(f"Invoices/{int(invoice_id)}")
+        return parse_invoice(data, self.currency)
+
+    def invoice_pdf(self, invoice_id):
+        """The PDF as a streaming response; the caller closes it."""
+        return self.get(f"Invoices/pdf/{int(invoice_id)}", stream=True)
+
+    def account_info(self):
+        """A cheap call that proves the key works: one customer."""
+        data, response = self.get_json("customers", {"pageSize": 1, "pageNumber": 0})
+        return {"customers": response.headers.get("X-MaxCount") or len(data)}
+
+    def customer_invoices(self, identity=None, customer_id=""):
+        """The customer this account knows, by id or identity number, with all invoices."""
+        if customer_id:
+            try:
+                customer = self.customer(customer_id)
+            except NotFound:
+                return None
+        else:
+            matches = self.customers_by_identity(identity, written_forms(identity))
+            if not matches:
+                return None
+            customer = matches[0]
+        customer.invoices = self.invoices(customer.provider_customer_id)
+        return customer
+
+
+def query_params(filters):
+    """Fusebill's `query=field:value;field2:lo|hi`; requests URL-encodes `;` and `|`."""
+    pairs = [f"{field}:{value}" for field, value in filters.items() if value not in (None, "")]
+    return {"query": ";".join(pairs)} if pairs else {}
+
+
+def date_range(start, end):
+    """Lower bound inclusive, upper exclusive; either end may be open."""
+    return f"{start.isoformat() if start else ''}|{end.isoformat() if end else ''}"
+
+
+def reset_delay(response):
+    """Seconds until the minute's rate limit resets, bounded; None when too long to wait."""
+    raw = response.headers.get("X-Rate-Limit-Reset-Minute", "")
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 1.0
+    if value > 1_000_000_000:  # an epoch timestamp rather than seconds
+        value -= time.time()
+    value = max(value, 0.1)
+    return value if value <= settings.PROVIDER_RATE_LIMIT_MAX_WAIT else None
+
+
+def error_from(response):
+    try:
+        body = response.json()
+        values = [str(e.get("Value", "")).strip() for e in body.get("Errors") or [] if isinstance(e, dict)]
+        detail = "; ".join(v for v in values if v)
+    except (ValueError, AttributeError):
+        detail = ""
+    status = response.status_code
+    message = detail or MESSAGES.get(status) or f"answered HTTP {status}"
+    if status == 404:
+        return NotFound(NAME, message, code=str(status))
+    if status == 401:
+        message = f"rejected the API key{': ' + detail if detail else ''}"
+    permanent = 400 <= status < 500 and status != 429
+    return ProviderError(NAME, message, code=str(status), detail=detail, permanent=permanent)
+
+
+def parse_customer(data, identity_field):
+    if not isinstance(data, dict) or "id" not in data:
+        raise ProviderError(NAME, "sent a customer of an unknown shape")
+    if identity_field == "reference":
+        identity = data.get("reference")
+    else:
+        identity = (data.get("customerReference") or {}).get(identity_field.split(".", 1)[1])
+    name = data.get("companyName") or " ".join(p for p in (data.get("firstName"), data.get("lastName")) if p)
+    return CustomerRecord(
+        provider_customer_id=str(data["id"]),
+        name=name or "",
+        email=data.get("primaryEmail") or "",
+        identity=str(identity or "").strip(),
+        raw=data,
+    )
+
+
+def parse_invoice(data, currency):
+    if not isinstance(data, dict) or "id" not in data or "invoiceNumber" not in data:
+        raise ProviderError(NAME, "sent an invoice of an unknown shape")
+    schedules = [s for s in data.get("paymentSchedules") or [] if isinstance(s, dict)]
+    statuses = [str(s.get("status") or "") for s in schedules]
+    outstanding = to_decimal(data.get("outstandingBalance", 0), NAME, "outstandingBalance")
+    snapshot = data.get("invoiceCustomer") or {}
+    open_dues = [utc_date(s.get("dueDateTimestamp")) for s in schedules if str(s.get("status")) in OPEN_STATUSES]
+    all_dues = [utc_date(s.get("dueDateTimestamp")) for s in schedules]
+    name = snapshot.get("companyName") or " ".join(p for p in (snapshot.get("firstName"), snapshot.get("lastName")) if p)
+    return InvoiceRecord(
+        provider_id=str(data["id"]),
+        number=str(data["invoiceNumber"]),
+        kind="invoice",
+        state=state_of(statuses, outstanding),
+        currency=(snapshot.get("currency") or currency or "").upper(),
+        total=to_decimal(data.get("invoiceAmount", 0), NAME, "invoiceAmount"),
+        outstanding=outstanding,
+        credited=to_decimal(data.get("sumOfCreditNotes", 0), NAME, "sumOfCreditNotes"),
+        written_off=to_decimal(data.get("totalWriteoffs", 0), NAME, "totalWriteoffs"),
+        raw=data,
+        provider_status=", ".join(dict.fromkeys(s for s in statuses if s)),
+        issue_date=utc_date(data.get("postedTimestamp") or data.get("effectiveTimestamp")),
+        due_date=min((d for d in open_dues if d), default=None) or max((d for d in all_dues if d), default=None),
+        customer_name=name,
+        customer_email=snapshot.get("primaryEmail") or "",
+        customer_number=str(data.get("customerId") or ""),
+    )
+
+
+def state_of(statuses, outstanding):
+    """An invoice's state from its payment schedules."""
+    if any(s in OPEN_STATUSES for s in statuses) and outstanding != 0:
+        return "open"
+    if statuses and all(s == "WrittenOff" for s in statuses):
+        return "written_off"
+    if statuses and all(s == "Void" for s in statuses):
+        return "cancelled"
+    return "open" if outstanding > 0 else "paid"
