@@ -1,0 +1,210 @@
+"""Fetch from the providers and upsert into the local cache.
+
+Each account of a customer is refreshed on its own and in its own
+transaction: a provider that fails leaves that account's cached rows exactly
+as they were and records why, and never hides what another account returned.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from invoices import identity
+from invoices.models import Customer, CustomerLink, Invoice, ProviderAccount
+from invoices.providers import CustomerRecord, ProviderError
+
+log = logging.getLogger(__name__)
+
+# Columns copied from a provider record; a refresh overwrites them all.
+RECORD_FIELDS = [
+    "number",
+    "kind",
+    "state",
+    "provider_kind",
+    "provider_status",
+    "provider_substatus",
+    "issue_date",
+    "due_date",
+    "paid_date",
+    "currency",
+    "total",
+    "outstanding",
+    "credited",
+    "written_off",
+    "credits_number",
+    "provider_hash",
+    "pdf_url",
+    "raw",
+]
+
+
+@dataclass
+class Problem:
+    """A provider that could not be asked, said in words staff understand."""
+
+    account: str
+    message: str
+
+    def __str__(self):
+        return f"{self.account}: {self.message}"
+
+
+@dataclass
+class LookupResult:
+    customer: Customer | None
+    problems: list[Problem]
+
+
+def lookup_identity(identity):
+    """Find the customer with this personal or organisation number.
+
+    Uses the cache while it is fresh; otherwise asks every active account.
+    Returns no customer when no provider knows the number.
+    """
+    customer = Customer.objects.filter(identity_number=identity.number).first()
+    if customer is not None:
+        return LookupResult(customer, refresh_if_stale(customer))
+    accounts = ProviderAccount.objects.filter(active=True)
+    outcomes = {account: fetch(account, identity=identity.number) for account in accounts}
+    if not any(isinstance(outcome, CustomerRecord) for outcome in outcomes.values()):
+        problems = [Problem(a.name, o.message) for a, o in outcomes.items() if isinstance(o, ProviderError)]
+        return LookupResult(None, problems)
+    customer, _ = Customer.objects.get_or_create(identity_number=identity.number)
+    for account, outcome in outcomes.items():
+        link, _ = CustomerLink.objects.get_or_create(customer=customer, account=account)
+        save(link, outcome)
+    return LookupResult(customer, current_problems(customer_links(customer)))
+
+
+def refresh_if_stale(customer):
+    links = customer_links(customer)
+    if any(link.is_stale() for link in links):
+        return refresh(customer, links)
+    return current_problems(links)
+
+
+def refresh(customer, links=None):
+    """Refetch every active account of the customer; returns the problems met."""
+    for link in links or customer_links(customer):
+        save(link, fetch(link.account, identity=customer.identity_number, customer_id=link.provider_customer_id))
+    return current_problems(customer_links(customer))
+
+
+def customer_links(customer):
+    """One link per active account, created on first sight, so every account is asked."""
+    links = {link.account_id: link for link in customer.links.select_related("account").filter(account__active=True)}
+    for account in ProviderAccount.objects.filter(active=True).exclude(pk__in=links):
+        links[account.pk], _ = CustomerLink.objects.get_or_create(customer=customer, account=account)
+    return sorted(links.values(), key=lambda link: link.account.name)
+
+
+def current_problems(links):
+    return [Problem(link.account.name, link.error) for link in links if link.error]
+
+
+def fetch(account, identity=None, customer_id=""):
+    """The customer as the account knows them (None if it does not), or the error that stopped us."""
+    if not identity and not customer_id:
+        return None
+    try:
+        return account.client().customer_invoices(identity=identity, customer_id=customer_id)
+    except ProviderError as exc:
+        # The provider's own code and text go to the log; never the number.
+        log.warning("fetch from %s failed: %s [%s]", account.name, exc, exc.detail)
+        return exc
+
+
+def save(link, outcome):
+    """Store one account's outcome: rows and freshness, or the error beside the old rows."""
+    if isinstance(outcome, ProviderError):
+        link.error, link.error_at = outcome.message[:500], timezone.now()
+        link.save(update_fields=["error", "error_at"])
+        return
+    with transaction.atomic():
+        store(link, outcome or CustomerRecord(provider_customer_id=link.provider_customer_id))
+
+
+def store(link, found):
+    """Upsert the customer's records (unique on account + provider id) and mark the link fresh."""
+    now = timezone.now()
+    rows = [
+        Invoice(
+            account=link.account,
+            customer=link.customer,
+            provider_id=record.provider_id,
+            fetched_at=now,
+            **{name: getattr(record, name) for name in RECORD_FIELDS},
+        )
+        for record in found.invoices
+    ]
+    Invoice.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["account", "provider_id"],
+        update_fields=[*RECORD_FIELDS, "customer", "fetched_at"],
+    )
+    fill_blanks(link.customer, found)
+    link.provider_customer_id = found.provider_customer_id or link.provider_customer_id
+    link.fetched_at, link.error, link.error_at = now, "", None
+    link.save()
+
+
+def fill_blanks(customer, found):
+    """Name and e-mail come from the first provider that has them; a blank never overwrites."""
+    changed = [field for field in ("name", "email") if getattr(found, field) and not getattr(customer, field)]
+    for field in changed:
+        setattr(customer, field, getattr(found, field))
+    if changed:
+        customer.save(update_fields=changed)
+
+
+def lookup_text(text):
+    """Customers matching a customer number, name or e-mail: the cache's and every account's."""
+    customers = {customer.pk: customer for customer in Customer.objects.matching_text(text)[:50]}
+    problems = []
+    for account in ProviderAccount.objects.filter(active=True):
+        try:
+            records = account.client().find_customers(text)
+        except ProviderError as exc:
+            log.warning("search at %s failed: %s [%s]", account.name, exc, exc.detail)
+            problems.append(Problem(account.name, exc.message))
+            continue
+        for record in records:
+            customer = adopt(account, record)
+            customers[customer.pk] = customer
+    return sorted(customers.values(), key=lambda c: (c.name.lower(), c.pk)), problems
+
+
+def adopt(account, record):
+    """Our customer for a provider's: by the account's customer id if seen before,
+    else by identity number when the provider holds a valid one, else a new one."""
+    link = CustomerLink.objects.filter(account=account, provider_customer_id=record.provider_customer_id).first()
+    if link is None:
+        number = canonical_or_none(record.identity)
+        if number:
+            customer, _ = Customer.objects.get_or_create(identity_number=number)
+        else:
+            customer = Customer.objects.create()
+        link, _ = CustomerLink.objects.get_or_create(customer=customer, account=account)
+    with transaction.atomic():
+        if record.invoices:
+            store(link, record)
+        else:
+            remember(link, record)
+    return link.customer
+
+
+def remember(link, found):
+    """Who the customer is at this account, without claiming their invoices are fetched."""
+    fill_blanks(link.customer, found)
+    link.provider_customer_id = found.provider_customer_id
+    link.save(update_fields=["provider_customer_id"])
+
+
+def canonical_or_none(text):
+    try:
+        return identity.parse(text).number if text else None
+    except identity.InvalidIdentity:
+        return None

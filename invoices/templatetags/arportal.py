@@ -1,0 +1,46 @@
+from decimal import Decimal
+
+from django import template
+from django.utils import numberformat
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.filter
+def money(value):
+    """Swedish notation, as staff read it in the providers' portals: 90 052,25."""
+    if value in (None, ""):
+        return ""
+    return numberformat.format(
+        Decimal(value), ",", decimal_pos=2, grouping=3, thousand_sep="\u00a0", force_grouping=True
+    )
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key, label, css_class=""):
+    """A column header that sorts the list by `key`, and flips on a second click."""
+    current = context.get("sort", "")
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    if current == key:
+        query["sort"], aria, arrow = f"-{key}", "ascending", " ▲"
+    elif current == f"-{key}":
+        query["sort"], aria, arrow = key, "descending", " ▼"
+    else:
+        query["sort"], aria, arrow = key, "none", ""
+    return format_html(
+        '<th scope="col" class="{}" aria-sort="{}"><a href="?{}">{}{}</a></th>',
+        css_class,
+        aria,
+        query.urlencode(),
+        label,
+        arrow,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return f"?{query.urlencode()}"
