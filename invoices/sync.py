@@ -69,7 +69,7 @@ def lookup_identity(identity):
     accounts = ProviderAccount.objects.filter(active=True)
     outcomes = {account: fetch(account, identity=identity.number) for account in accounts}
     if not any(isinstance(outcome, CustomerRecord) for outcome in outcomes.values()):
-        problems = [Problem(a.name, o.message) for a, o in outcomes.items() if isinstance(o, ProviderError)]
+        problems = [Problem(a.name, str(o)) for a, o in outcomes.items() if isinstance(o, ProviderError)]
         return LookupResult(None, problems)
     customer, _ = Customer.objects.get_or_create(identity_number=identity.number)
     for account, outcome in outcomes.items():
@@ -119,7 +119,7 @@ def fetch(account, identity=None, customer_id=""):
 def save(link, outcome):
     """Store one account's outcome: rows and freshness, or the error beside the old rows."""
     if isinstance(outcome, ProviderError):
-        link.error, link.error_at = outcome.message[:500], timezone.now()
+        link.error, link.error_at = str(outcome)[:500], timezone.now()
         link.save(update_fields=["error", "error_at"])
         return
     with transaction.atomic():
@@ -169,7 +169,7 @@ def lookup_text(text):
             records = account.client().find_customers(text)
         except ProviderError as exc:
             log.warning("search at %s failed: %s [%s]", account.name, exc, exc.detail)
-            problems.append(Problem(account.name, exc.message))
+            problems.append(Problem(account.name, str(exc)))
             continue
         for record in records:
             customer = adopt(account, record)

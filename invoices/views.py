@@ -12,7 +12,7 @@ from invoices import sync
 from invoices.decorators import staff_required
 from invoices.forms import SearchForm
 from invoices.identity import Identity
-from invoices.models import Customer
+from invoices.models import Customer, ProviderAccount
 
 INVOICES_PER_PAGE = 50
 
@@ -62,7 +62,10 @@ def customer_refresh(request, pk):
 
 def render_customer(request, customer, problems):
     sort = request.GET.get("sort", "-issued")
+    provider = request.GET.get("provider", "")
     invoices = customer.invoices.select_related("account").sorted_by(sort)
+    if provider in ProviderAccount.Kind.values:
+        invoices = invoices.filter(account__kind=provider)
     context = {
         "customer": customer,
         "problems": problems,
@@ -70,6 +73,8 @@ def render_customer(request, customer, problems):
         "balances": customer.invoices.balances(),
         "page": Paginator(invoices, INVOICES_PER_PAGE).get_page(request.GET.get("page")),
         "sort": sort,
+        "provider": provider,
+        "providers": ProviderAccount.Kind.choices,
     }
     template = "invoices/customer.html#data" if request.htmx else "invoices/customer.html"
     return render(request, template, context)

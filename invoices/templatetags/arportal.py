@@ -44,3 +44,15 @@ def page_url(context, number):
     query = context["request"].GET.copy()
     query["page"] = number
     return f"?{query.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def filter_url(context, name, value):
+    """The current list with one filter changed (and back to its first page)."""
+    query = context["request"].GET.copy()
+    query.pop("page", None)
+    if value:
+        query[name] = value
+    else:
+        query.pop(name, None)
+    return f"?{query.urlencode()}" if query else "?"
