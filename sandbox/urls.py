@@ -1,7 +1,10 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from sandbox import qvickly
+from sandbox import fusebill, qvickly
 
 urlpatterns = [
     path("qvickly/", qvickly.api, name="sandbox-qvickly"),
+    # One view for every Fusebill path: it routes case-insensitively and
+    # answers unknown paths in Fusebill's own error shape.
+    re_path(r"^fusebill/v1/(?P<path>.*)$", fusebill.api, name="sandbox-fusebill"),
 ]
