@@ -7,6 +7,7 @@ headers, errors as {"ErrorId", "HttpStatusCode", "Errors": [{"Key", "Value"}]}.
 
 import json
 import logging
+import re
 import time
 from decimal import Decimal
 
@@ -28,6 +29,7 @@ PAGE_SIZE = 100
 # A listing longer than this is a provider bug, not a customer: stop instead of looping.
 MAX_PAGES = 500
 RATE_LIMIT_RETRIES = 3
+SEPARATORS = re.compile(r"[;:|]")
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ class Client:
             delay = reset_delay(response)
             if delay is None:
                 break
+            response.close()
             log.info("Fusebill rate limit reached; waiting %.1f s", delay)
             time.sleep(delay)
         if response.status_code >= 400:
@@ -92,6 +95,9 @@ class Client:
     # Customers.
 
     def customers(self, **filters):
+        # The query syntax has no escape: separators inside a searched value are
+        # dropped rather than let them turn a name into a malformed query.
+        filters = {field: SEPARATORS.sub("", str(value)) for field, value in filters.items()}
         return [parse_customer(c, self.identity_field) for c in self.pages("customers", query_params(filters))]
 
     def customer(self, customer_id):
@@ -115,9 +121,9 @@ class Client:
                 return []
         if "@" in text:
             return self.customers(primaryEmail=text)
-        first, _, last = text.partition(" ")
+        first, _, last = text.rpartition(" ")
         found = {}
-        queries = [{"companyName": text}, {"firstName": first, "lastName": last}] if last else [
+        queries = [{"companyName": text}, {"firstName": first, "lastName": last}] if first else [
             {"lastName": text},
             {"firstName": text},
             {"companyName": text},
@@ -140,6 +146,9 @@ class Client:
     def invoice(self, invoice_id):
         data, _ = self.get_json(f"Invoices/{int(invoice_id)}")
         return parse_invoice(data, self.currency)
+
+    def invoice_detail(self, invoice_id, invoice_hash=""):
+        return self.invoice(invoice_id)
 
     def invoice_pdf(self, invoice_id):
         """The PDF as a streaming response; the caller closes it."""
@@ -179,6 +188,8 @@ def date_range(start, end):
 
 def reset_delay(response):
     """Seconds until the minute's rate limit resets, bounded; None when too long to wait."""
+    if response.headers.get("X-Rate-Limit-Remaining-Day", "").strip() == "0":
+        return None  # the day's quota is spent: the minute's reset will not help
     raw = response.headers.get("X-Rate-Limit-Reset-Minute", "")
     try:
         value = float(raw)
@@ -230,6 +241,7 @@ def parse_invoice(data, currency):
     schedules = [s for s in data.get("paymentSchedules") or [] if isinstance(s, dict)]
     statuses = [str(s.get("status") or "") for s in schedules]
     outstanding = to_decimal(data.get("outstandingBalance", 0), NAME, "outstandingBalance")
+    credited = to_decimal(data.get("sumOfCreditNotes", 0), NAME, "sumOfCreditNotes")
     snapshot = data.get("invoiceCustomer") or {}
     open_dues = [utc_date(s.get("dueDateTimestamp")) for s in schedules if str(s.get("status")) in OPEN_STATUSES]
     all_dues = [utc_date(s.get("dueDateTimestamp")) for s in schedules]
@@ -238,11 +250,11 @@ def parse_invoice(data, currency):
         provider_id=str(data["id"]),
         number=str(data["invoiceNumber"]),
         kind="invoice",
-        state=state_of(statuses, outstanding),
+        state=state_of(statuses, outstanding, credited, to_decimal(data.get("totalPayments", 0), NAME, "totalPayments")),
         currency=(snapshot.get("currency") or currency or "").upper(),
         total=to_decimal(data.get("invoiceAmount", 0), NAME, "invoiceAmount"),
         outstanding=outstanding,
-        credited=to_decimal(data.get("sumOfCreditNotes", 0), NAME, "sumOfCreditNotes"),
+        credited=credited,
         written_off=to_decimal(data.get("totalWriteoffs", 0), NAME, "totalWriteoffs"),
         raw=data,
         provider_status=", ".join(dict.fromkeys(s for s in statuses if s)),
@@ -254,12 +266,87 @@ def parse_invoice(data, currency):
     )
 
 
-def state_of(statuses, outstanding):
-    """An invoice's state from its payment schedules."""
+def state_of(statuses, outstanding, credited=0, payments=0):
+    """An invoice's state from its payment schedules, payments and credit notes."""
     if any(s in OPEN_STATUSES for s in statuses) and outstanding != 0:
         return "open"
-    if statuses and all(s == "WrittenOff" for s in statuses):
-        return "written_off"
     if statuses and all(s == "Void" for s in statuses):
         return "cancelled"
+    if statuses and all(s == "WrittenOff" for s in statuses):
+        return "written_off"
+    if outstanding == 0 and credited > 0 and payments == 0:
+        return "credited"
     return "open" if outstanding > 0 else "paid"
+
+
+# The full invoice, as staff read it (GET /v1/Invoices/{id}).
+
+
+def amount(value, what):
+    return to_decimal(0 if value is None else value, NAME, what)
+
+
+def detail(data):
+    """Charges with tiers, discounts, taxes, schedules and the balance arithmetic."""
+    return {
+        "charges": [charge_detail(charge) for charge in data.get("charges") or [] if isinstance(charge, dict)],
+        "taxes": [
+            {
+                "name": t.get("name") or "Tax",
+                "percentage": t.get("percent", t.get("percentage")),
+                "amount": amount(t.get("total", t.get("amount")), "tax"),
+            }
+            for t in data.get("taxes") or []
+            if isinstance(t, dict)
+        ],
+        "schedules": [
+            {
+                "due": utc_date(s.get("dueDateTimestamp")),
+                "status": s.get("status") or "",
+                "amount": amount(s.get("amount"), "schedule amount"),
+                "outstanding": amount(s.get("outstandingBalance"), "schedule outstandingBalance"),
+                "days_after_term": s.get("daysDueAfterTerm"),
+            }
+            for s in data.get("paymentSchedules") or []
+            if isinstance(s, dict)
+        ],
+        "subtotal": amount(data.get("subtotal"), "subtotal"),
+        "total_discount": amount(data.get("totalDiscount"), "totalDiscount"),
+        "invoice_amount": amount(data.get("invoiceAmount"), "invoiceAmount"),
+        "total_payments": amount(data.get("totalPayments"), "totalPayments"),
+        "credit_notes": amount(data.get("sumOfCreditNotes"), "sumOfCreditNotes"),
+        "writeoffs": amount(data.get("totalWriteoffs"), "totalWriteoffs"),
+        "outstanding": amount(data.get("outstandingBalance"), "outstandingBalance"),
+        "terms": data.get("terms") or "",
+        "po_number": data.get("poNumber") or "",
+        "notes": data.get("notes") or "",
+        "posted": utc_date(data.get("postedTimestamp")),
+        "currency": ((data.get("invoiceCustomer") or {}).get("currency") or "").upper(),
+    }
+
+
+def charge_detail(charge):
+    return {
+        "name": charge.get("name") or "",
+        "description": charge.get("description") or "",
+        "quantity": amount(charge.get("quantity"), "quantity"),
+        "unit_price": amount(charge.get("unitPrice"), "unitPrice"),
+        "amount": amount(charge.get("amount"), "amount"),
+        "service_start": utc_date(charge.get("startServiceDate")),
+        "service_end": utc_date(charge.get("endServiceDate")),
+        "tiers": [
+            {
+                "label": tier.get("label") or "",
+                "quantity": amount(tier.get("quantity"), "tier quantity"),
+                "unit_price": amount(tier.get("unitPrice"), "tier unitPrice"),
+                "amount": amount(tier.get("amount"), "tier amount"),
+            }
+            for tier in charge.get("chargeTiers") or []
+            if isinstance(tier, dict)
+        ],
+        "discounts": [
+            {"description": d.get("description") or d.get("name") or "Discount", "amount": amount(d.get("amount"), "discount")}
+            for d in charge.get("discounts") or []
+            if isinstance(d, dict)
+        ],
+    }
