@@ -8,7 +8,7 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 
 from invoices.models import ProviderAccount
-from sandbox.world import QVICKLY_MERCHANTS
+from sandbox.world import FUSEBILL_KEYS, QVICKLY_MERCHANTS
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -53,6 +53,22 @@ def qvickly_account(db, sandbox_url):
 @pytest.fixture
 def qvickly_client(qvickly_account):
     return qvickly_account.client()
+
+
+def fusebill_key(name):
+    return next(key for key, config in FUSEBILL_KEYS.items() if config.name == name)
+
+
+@pytest.fixture
+def fusebill_account(db, sandbox_url):
+    return ProviderAccount.objects.create(
+        name="Fusebill", kind="fusebill", base_url=sandbox_url + "fusebill/v1", secret=fusebill_key("live")
+    )
+
+
+@pytest.fixture
+def fusebill_client(fusebill_account):
+    return fusebill_account.client()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, base_url, **options):
         if not settings.SANDBOX_ENABLED:
             raise CommandError("The demo needs SANDBOX_ENABLED=1: its accounts point at the sandbox.")
-        from sandbox.world import QVICKLY_MERCHANTS, world
+        from sandbox.world import FUSEBILL_KEYS, QVICKLY_MERCHANTS, world
 
         user, _ = get_user_model().objects.get_or_create(username=DEMO_USER)
         user.is_staff = user.is_superuser = True
@@ -31,19 +31,23 @@ class Command(BaseCommand):
                 defaults=dict(kind="qvickly", base_url=f"{base_url}qvickly/", merchant_id=eid, secret=secret),
             )
 
-        samples = world().samples()
-        site = base_url.removesuffix("sandbox/")
-        self.stdout.write(
-            "\n".join(
-                [
-                    "",
-                    f"  ARPortal runs at {site}",
-                    f"  Log in as {DEMO_USER} / {DEMO_PASSWORD}",
-                    "  Personal numbers to try (sandbox data, not real people):",
-                    f"    {samples['person'][2:8]}-{samples['person'][8:]}   a person (also as {samples['person']})",
-                    f"    {samples['coordination'][:8]}-{samples['coordination'][8:]}  a samordningsnummer",
-                    f"    {samples['company'][:6]}-{samples['company'][6:]}    a company",
-                    "",
-                ]
-            )
+        live_key = next(key for key, config in FUSEBILL_KEYS.items() if config.name == "live")
+        ProviderAccount.objects.update_or_create(
+            name="Fusebill sandbox",
+            defaults=dict(kind="fusebill", base_url=f"{base_url}fusebill/v1", secret=live_key),
         )
+
+        samples = world().samples()
+        big = world().customer_by_identity(samples["big"])
+        tries = [
+            (f"{samples['both'][2:8]}-{samples['both'][8:]}", "a person with invoices at both providers"),
+            (samples["both"], "the same person, written with 12 digits"),
+            (f"{samples['coordination'][:8]}-{samples['coordination'][8:]}", "a samordningsnummer"),
+            (f"{samples['company'][:6]}-{samples['company'][6:]}", "a company"),
+            (f"{samples['big'][:6]}-{samples['big'][6:]}", f"a company with {len(world().fusebill_invoices_of(big.fusebill_id))} Fusebill invoices"),
+        ]
+        site = base_url.removesuffix("sandbox/")
+        lines = ["", f"  ARPortal runs at {site}", f"  Log in as {DEMO_USER} / {DEMO_PASSWORD}"]
+        lines += ["  Numbers to search for (sandbox data, not real people):"]
+        lines += [f"    {number:<15} {what}" for number, what in tries]
+        self.stdout.write("\n".join([*lines, ""]))
