@@ -210,6 +210,10 @@ class Invoice(models.Model):
     pdf_url = models.URLField(max_length=500, blank=True)
     raw = models.JSONField(encoder=RawJSONEncoder)
     fetched_at = models.DateTimeField()
+    # The provider's full invoice (Qvickly getInvoiceByHash, Fusebill GET
+    # /v1/Invoices/{id}), fetched when staff open it, with its own age.
+    detail = models.JSONField(null=True, blank=True, encoder=RawJSONEncoder)
+    detail_fetched_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -222,6 +226,25 @@ class Invoice(models.Model):
 
     def __str__(self):
         return f"{self.number} ({self.account.name})"
+
+    def get_absolute_url(self):
+        return reverse("invoice", args=[self.pk])
+
+    def detail_is_stale(self, now=None):
+        if self.detail is None or self.detail_fetched_at is None:
+            return True
+        now = now or timezone.now()
+        return now - self.detail_fetched_at > timedelta(seconds=settings.PROVIDER_CACHE_TTL)
+
+    def credited_invoice(self):
+        """For a credit invoice: the invoice it credits, when we have it."""
+        if not self.credits_number:
+            return None
+        return Invoice.objects.filter(account=self.account_id, number=self.credits_number).first()
+
+    def credit_invoices(self):
+        """The credit invoices that credit this one."""
+        return Invoice.objects.filter(account=self.account_id, credits_number=self.number).exclude(pk=self.pk)
 
     def is_overdue(self, today=None):
         today = today or timezone.localdate()

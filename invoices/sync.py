@@ -208,3 +208,23 @@ def canonical_or_none(text):
         return identity.parse(text).number if text else None
     except identity.InvalidIdentity:
         return None
+
+
+def invoice_detail(invoice, force=False):
+    """Fetch the invoice's full detail when missing or stale (or forced).
+
+    Returns None on success or when the cache is fresh, else the ProviderError;
+    the cached detail is kept whatever happens.
+    """
+    if not force and not invoice.detail_is_stale():
+        return None
+    try:
+        record = invoice.account.client().invoice_detail(invoice.provider_id, invoice.provider_hash)
+    except ProviderError as exc:
+        log.warning("detail from %s failed: %s [%s]", invoice.account.name, exc, exc.detail)
+        return exc
+    invoice.detail, invoice.detail_fetched_at = record.raw, timezone.now()
+    # Listings may carry no currency (Qvickly summary rows); the full invoice does.
+    invoice.currency = record.currency or invoice.currency
+    invoice.save(update_fields=["detail", "detail_fetched_at", "currency"])
+    return None

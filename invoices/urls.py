@@ -7,4 +7,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("customers/<int:pk>/", views.customer, name="customer"),
     path("customers/<int:pk>/refresh/", views.customer_refresh, name="customer-refresh"),
+    path("invoices/<int:pk>/", views.invoice, name="invoice"),
+    path("invoices/<int:pk>/refresh/", views.invoice_refresh, name="invoice-refresh"),
+    path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice-pdf"),
 ]

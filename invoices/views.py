@@ -4,15 +4,23 @@ One view serves a full page and, for htmx requests, the named partial of the
 same template, so every link and form also works without JavaScript.
 """
 
+import logging
+
+from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_POST
 
 from invoices import sync
 from invoices.decorators import staff_required
 from invoices.forms import SearchForm
 from invoices.identity import Identity
-from invoices.models import Customer, ProviderAccount
+from invoices.models import Customer, Invoice, ProviderAccount
+from invoices.providers import NotFound, ProviderError, present
+
+log = logging.getLogger(__name__)
 
 INVOICES_PER_PAGE = 50
 
@@ -78,3 +86,68 @@ def render_customer(request, customer, problems):
     }
     template = "invoices/customer.html#data" if request.htmx else "invoices/customer.html"
     return render(request, template, context)
+
+
+@staff_required
+def invoice(request, pk):
+    invoice = get_object_or_404(Invoice.objects.select_related("account", "customer"), pk=pk)
+    return render_invoice(request, invoice, sync.invoice_detail(invoice))
+
+
+@require_POST
+@staff_required
+def invoice_refresh(request, pk):
+    invoice = get_object_or_404(Invoice.objects.select_related("account", "customer"), pk=pk)
+    problem = sync.invoice_detail(invoice, force=True)
+    if request.htmx:
+        return render_invoice(request, invoice, problem)
+    if problem:
+        messages.warning(request, f"The invoice could not be refreshed: {problem}")
+    return redirect(invoice)
+
+
+def render_invoice(request, invoice, problem):
+    detail, unreadable = None, False
+    if invoice.detail is not None:
+        try:
+            detail = present(invoice.account.kind, invoice.detail)
+        except ProviderError as exc:
+            log.warning("cached detail of invoice %s is unreadable: %s", invoice.pk, exc)
+            unreadable = True
+    context = {
+        "invoice": invoice,
+        "detail": detail,
+        "unreadable": unreadable,
+        "problem": problem,
+        "not_found": isinstance(problem, NotFound),
+        "credited_invoice": invoice.credited_invoice(),
+        "credit_invoices": invoice.credit_invoices(),
+    }
+    template = "invoices/invoice.html#detail" if request.htmx else "invoices/invoice.html"
+    return render(request, template, context)
+
+
+@staff_required
+def invoice_pdf(request, pk):
+    """Fusebill's PDF needs the API key, so it is streamed through us; Qvickly's is a public link."""
+    invoice = get_object_or_404(Invoice.objects.select_related("account"), pk=pk)
+    if invoice.account.kind != ProviderAccount.Kind.FUSEBILL:
+        if invoice.pdf_url:
+            return redirect(invoice.pdf_url)
+        raise Http404("This invoice has no PDF.")
+    try:
+        upstream = invoice.account.client().invoice_pdf(invoice.provider_id)
+    except ProviderError as exc:
+        messages.warning(request, f"The PDF could not be fetched: {exc}")
+        return redirect(invoice)
+    response = StreamingHttpResponse(stream(upstream), content_type="application/pdf")
+    filename = get_valid_filename(f"{invoice.account.kind}-invoice-{invoice.number}.pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def stream(upstream, chunk_size=64 * 1024):
+    try:
+        yield from upstream.iter_content(chunk_size)
+    finally:
+        upstream.close()

@@ -3,7 +3,7 @@
 from invoices.providers import fusebill, qvickly
 from invoices.providers.base import CustomerRecord, InvoiceRecord, NotFound, ProviderError
 
-__all__ = ["CustomerRecord", "InvoiceRecord", "NotFound", "ProviderError", "client_for"]
+__all__ = ["CustomerRecord", "InvoiceRecord", "NotFound", "ProviderError", "client_for", "present"]
 
 
 def client_for(account):
@@ -20,3 +20,8 @@ def client_for(account):
             account.base_url, account.secret, identity_field=account.identity_field, currency=account.currency
         )
     raise ValueError(f"No client for provider kind {account.kind!r}")
+
+
+def present(kind, raw):
+    """A provider's full invoice as the detail template reads it."""
+    return {"qvickly": qvickly.detail, "fusebill": fusebill.detail}[kind](raw)

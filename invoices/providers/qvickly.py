@@ -128,6 +128,13 @@ class Client:
     def invoice_by_hash(self, invoice_hash):
         return parse_full(self.call("getInvoiceByHash", {"hash": invoice_hash}), self.currency)
 
+    def invoice_detail(self, number, invoice_hash=""):
+        """The full invoice: by hash when the listing gave one, else by payment number
+        (our provider id for a Qvickly invoice is its number)."""
+        if invoice_hash:
+            return self.invoice_by_hash(invoice_hash)
+        return parse_full(self.call("getPaymentinfo", {"number": number}), self.currency)
+
     def customer_invoices(self, identity=None, customer_id=""):
         """The customer's invoices: by identity number when known (it brings the
         paid history too), else by customer number. None when there are none."""
@@ -278,3 +285,91 @@ def due_from_terms(issue_date, terms):
     except (TypeError, ValueError):
         return None
     return issue_date + datetime.timedelta(days=days) if issue_date else None
+
+
+# The full invoice, as staff read it (getInvoiceByHash / getPaymentinfo).
+
+
+def method_name(code):
+    """PaymentData.method: a code from the table, or a bitmask of several."""
+    code = text(code)
+    if code in PAYMENT_METHODS:
+        return PAYMENT_METHODS[code]
+    try:
+        bits = int(code)
+    except ValueError:
+        return code
+    names = [name for value, name in PAYMENT_METHODS.items() if int(value) & bits and int(value) != 24]
+    return " + ".join(dict.fromkeys(names)) or code
+
+
+def address(data):
+    """An address block, or None when every field is empty."""
+    if not isinstance(data, dict):
+        return None
+    fields = {key: text(value) for key, value in data.items()}
+    name = fields.get("company") or " ".join(p for p in (fields.get("firstname"), fields.get("lastname")) if p)
+    lines = [name, fields.get("street"), fields.get("street2"), f"{fields.get('zip', '')} {fields.get('city', '')}".strip()]
+    lines += [fields.get("country"), fields.get("phone"), fields.get("email")]
+    lines = [line for line in lines if line]
+    return {"type": fields.get("type", ""), "lines": lines} if lines else None
+
+
+def fee(cart, part):
+    """Shipping or handling: a net amount and its own VAT rate."""
+    data = cart.get(part) or {}
+    return {
+        "net": ore(data.get("withouttax", "0"), f"Cart.{part}.withouttax"),
+        "vat_rate": to_decimal(data.get("taxrate", "0"), NAME, f"Cart.{part}.taxrate"),
+    }
+
+
+def detail(obj):
+    """Everything staff need from a full payment object, amounts converted from öre once."""
+    cart = obj.get("Cart") or {}
+    total = cart.get("Total") or {}
+    customer = obj.get("Customer") or {}
+    payment = obj.get("PaymentData") or {}
+    info = obj.get("PaymentInfo") or {}
+    all_addresses = payment.get("alladdresses")
+    return {
+        "lines": [
+            {
+                "artnr": text(a.get("artnr")),
+                "title": text(a.get("title")),
+                "quantity": to_decimal(a.get("quantity", "0"), NAME, "quantity"),
+                "unit_price": ore(a.get("aprice", "0"), "aprice"),
+                "discount": to_decimal(a.get("discount", "0") or "0", NAME, "discount"),
+                "net": ore(a.get("withouttax", "0"), "withouttax"),
+                "vat_rate": to_decimal(a.get("taxrate", "0"), NAME, "taxrate"),
+            }
+            for a in obj.get("Articles") or []
+            if isinstance(a, dict)
+        ],
+        "net": ore(total.get("withouttax", "0"), "Cart.Total.withouttax"),
+        "vat": ore(total.get("tax", "0"), "Cart.Total.tax"),
+        "rounding": ore(total.get("rounding", "0"), "Cart.Total.rounding"),
+        "total": ore(total.get("withtax", "0"), "Cart.Total.withtax"),
+        "shipping_fee": fee(cart, "Shipping"),
+        "handling_fee": fee(cart, "Handling"),
+        "billing": address(customer.get("Billing")),
+        "shipping": address(customer.get("Shipping")),
+        "other_addresses": [a for a in map(address, all_addresses if isinstance(all_addresses, list) else []) if a],
+        "customer_number": text(customer.get("nr")),
+        "pno": text(customer.get("pno")),
+        "signer_pno": text((customer.get("companySigner") or {}).get("pno")),
+        "method": method_name(payment.get("method")),
+        "status": text(payment.get("status")),
+        "currency": text(payment.get("currency")),
+        "order_id": text(payment.get("orderid")),
+        "invoice_url": text(payment.get("url")),
+        "number": text(payment.get("number")),
+        "paid_date": to_date(payment.get("paiddate")),
+        "payment_date": to_date(info.get("paymentdate")),
+        "terms": text(info.get("paymentterms")),
+        "your_reference": text(info.get("yourreference")),
+        "our_reference": text(info.get("ourreference")),
+        "project": text(info.get("projectname")),
+        "delivery": " / ".join(p for p in (text(info.get("deliverymethod")), text(info.get("deliveryterms"))) if p),
+        "balance_due": ore(info.get("balancedue", "0"), "PaymentInfo.balancedue"),
+    }

@@ -4,6 +4,8 @@ from django import template
 from django.utils import numberformat
 from django.utils.html import format_html
 
+from invoices import identity
+
 register = template.Library()
 
 
@@ -56,3 +58,25 @@ def filter_url(context, name, value):
     else:
         query.pop(name, None)
     return f"?{query.urlencode()}" if query else "?"
+
+
+@register.filter
+def masked(text):
+    """A personal number as a provider wrote it, masked like ours: YYYYMMDD-XXXX."""
+    if not text:
+        return ""
+    try:
+        return identity.parse(text).masked
+    except identity.InvalidIdentity:
+        digits = "".join(c for c in text if c.isdigit())
+        return f"{digits[:-4]}-XXXX" if len(digits) > 4 else "XXXX"
+
+
+@register.filter
+def quantity(value):
+    """9 999, or 3,5: grouped, without trailing zeros."""
+    if value in (None, ""):
+        return ""
+    value = Decimal(value).normalize()
+    places = max(-value.as_tuple().exponent, 0)
+    return numberformat.format(value, ",", decimal_pos=places, grouping=3, thousand_sep="\u00a0", force_grouping=True)
