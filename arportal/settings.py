@@ -110,6 +110,9 @@ PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=20.0)
 # The longest a request waits for a provider's rate limit to reset before giving up.
 PROVIDER_RATE_LIMIT_MAX_WAIT = env.float("PROVIDER_RATE_LIMIT_MAX_WAIT", default=10.0)
 
+# Upper edges, in days past the due date, of the aging buckets (the last bucket is open-ended).
+AGING_BUCKETS = env.list("AGING_BUCKETS", cast=int, default=[30, 60, 90, 120])
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -10,7 +10,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, F, Max, Min, Q, Sum, When, Window
+from django.db.models.functions import Abs, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,6 +29,12 @@ class RawJSONEncoder(DjangoJSONEncoder):
         if isinstance(o, Decimal):
             return int(o) if o == o.to_integral_value() else float(o)
         return super().default(o)
+
+
+class ProviderAccountQuerySet(models.QuerySet):
+    def with_freshness(self):
+        """Each account with when it last refreshed a customer, and how many it knows."""
+        return self.annotate(last_refreshed=Max("links__fetched_at"), customer_count=Count("links")).order_by("name")
 
 
 class ProviderAccount(models.Model):
@@ -55,6 +62,8 @@ class ProviderAccount(models.Model):
         default=IdentityField.REFERENCE,
         help_text="Fusebill customer field that holds the personal or organisation number",
     )
+
+    objects = ProviderAccountQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -155,21 +164,84 @@ class InvoiceQuerySet(models.QuerySet):
         prefix = "-" if key.startswith("-") else ""
         return self.order_by(f"{prefix}{field}", "-pk")
 
-    def balances(self, today=None):
-        """Outstanding and overdue per currency; currencies are never added together."""
-        today = today or timezone.localdate()
-        open_q = Q(state=Invoice.State.OPEN) & ~Q(outstanding=0)
-        overdue_q = open_q & Q(due_date__lt=today)
+    def currencies(self):
+        return list(self.order_by("currency").values_list("currency", flat=True).distinct())
+
+    def as_of(self, day):
+        """What was on the books on `day`: issued by then, not cancelled, each with
+        `balance`, its outstanding amount then (the whole total if it was paid later)."""
         return (
-            self.values("currency")
+            self.exclude(state=Invoice.State.CANCELLED)
+            .filter(Q(issue_date__isnull=True) | Q(issue_date__lte=day))
             .annotate(
-                owed=Sum("outstanding", filter=open_q, default=0),
-                overdue=Sum("outstanding", filter=overdue_q, default=0),
-                open_count=Count("pk", filter=open_q),
-                overdue_count=Count("pk", filter=overdue_q),
+                balance=Case(
+                    When(paid_date__gt=day, then=F("total")),
+                    default=F("outstanding"),
+                    output_field=models.DecimalField(max_digits=14, decimal_places=2),
+                )
+            )
+        )
+
+    def totals(self, aging):
+        """Per currency: invoiced, credited, written off, outstanding, overdue and
+        the aging buckets, all summed in the database. Currencies never mix."""
+        credit = Q(kind=Invoice.Kind.CREDIT)
+        overdue = Q(balance__gt=0, due_date__lt=aging.as_of)
+        rows = (
+            self.as_of(aging.as_of)
+            .values("currency")
+            .annotate(
+                invoiced=Sum("total", filter=~credit, default=0),
+                credit_invoiced=Sum(Abs("total"), filter=credit, default=0),
+                credit_notes=Sum("credited", default=0),
+                written_off_sum=Sum("written_off", default=0),
+                owed=Sum("balance", default=0),
+                overdue=Sum("balance", filter=overdue, default=0),
+                open_count=Count("pk", filter=~Q(balance=0)),
+                credit_count=Count("pk", filter=credit),
+                oldest_overdue=Min("due_date", filter=overdue),
+                **aging.sums("balance"),
             )
             .order_by("currency")
         )
+        return [Totals(row, aging) for row in rows]
+
+    def aging_by_customer(self, aging):
+        """One row per customer and currency with the buckets and their total."""
+        return (
+            self.as_of(aging.as_of)
+            .values("customer", "customer__name", "currency")
+            .annotate(**aging.sums("balance"), owed=Sum("balance", default=0))
+            .exclude(owed=0)
+        )
+
+    def largest_debtors(self, aging, limit=10):
+        """The `limit` customers owing most, per currency, ranked in the database."""
+        return (
+            self.as_of(aging.as_of)
+            .values("customer", "customer__name", "currency")
+            .annotate(owed=Sum("balance"))
+            .filter(owed__gt=0)
+            .annotate(rank=Window(RowNumber(), partition_by=F("currency"), order_by=[F("owed").desc(), F("customer")]))
+            .filter(rank__lte=limit)
+            .order_by("currency", "rank")
+        )
+
+
+class Totals(dict):
+    """One currency's aggregated row, with the figures derived from it.
+
+    Paid is what remains of the invoiced amount once credits, write-offs and
+    what is still outstanding are taken away, so the figures always add up.
+    """
+
+    def __init__(self, row, aging):
+        super().__init__(row)
+        self["credited"] = row["credit_invoiced"] + row["credit_notes"]
+        self["paid"] = row["invoiced"] - self["credited"] - row["written_off_sum"] - row["owed"]
+        oldest = row["oldest_overdue"]
+        self["days_overdue"] = (aging.as_of - oldest).days if oldest else None
+        self["buckets"] = aging.values(row)
 
 
 class Invoice(models.Model):

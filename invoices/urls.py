@@ -5,8 +5,11 @@ from invoices import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search, name="search"),
+    path("aging/", views.aging_report, name="aging"),
+    path("aging.csv", views.aging_csv, name="aging-csv"),
     path("customers/<int:pk>/", views.customer, name="customer"),
     path("customers/<int:pk>/refresh/", views.customer_refresh, name="customer-refresh"),
+    path("customers/<int:pk>/invoices.csv", views.customer_csv, name="customer-csv"),
     path("invoices/<int:pk>/", views.invoice, name="invoice"),
     path("invoices/<int:pk>/refresh/", views.invoice_refresh, name="invoice-refresh"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice-pdf"),

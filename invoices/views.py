@@ -4,7 +4,10 @@ One view serves a full page and, for htmx requests, the named partial of the
 same template, so every link and form also works without JavaScript.
 """
 
+import csv
+import itertools
 import logging
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -15,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from invoices import sync
 from invoices.decorators import staff_required
-from invoices.forms import SearchForm
+from invoices.forms import SearchForm, SummaryFilterForm
 from invoices.identity import Identity
 from invoices.models import Customer, Invoice, ProviderAccount
 from invoices.providers import NotFound, ProviderError, present
@@ -27,9 +30,93 @@ INVOICES_PER_PAGE = 50
 
 @staff_required
 def home(request):
-    customers = Customer.objects.order_by("-created_at")
-    page = Paginator(customers, 25).get_page(request.GET.get("page"))
-    return render(request, "invoices/home.html", {"page": page})
+    """The whole book: totals and aging per currency, largest debtors, freshness."""
+    filters = SummaryFilterForm(request.GET, currencies=Invoice.objects.currencies())
+    aging = filters.aging()
+    invoices = filters.apply(Invoice.objects.all())
+    context = {
+        "filters": filters,
+        "aging": aging,
+        "totals": invoices.totals(aging),
+        "debtors": invoices.largest_debtors(aging),
+        "accounts": ProviderAccount.objects.with_freshness(),
+        "customer_count": Customer.objects.count(),
+    }
+    return render(request, "invoices/home.html", context)
+
+
+@staff_required
+def aging_report(request):
+    """One row per customer and currency, like an accounts-receivable summary report."""
+    filters = SummaryFilterForm(request.GET, currencies=Invoice.objects.currencies())
+    aging = filters.aging()
+    sort = request.GET.get("sort", "-owed")
+    rows = filters.apply(Invoice.objects.all()).aging_by_customer(aging)
+    rows = rows.order_by(*aging_order(sort, aging))
+    context = {
+        "filters": filters,
+        "aging": aging,
+        "sort": sort,
+        "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+    }
+    return render(request, "invoices/aging.html", context)
+
+
+def aging_order(sort, aging):
+    """A whitelisted sort for the aging report: name, currency, any bucket, or the total."""
+    columns = {"name": "customer__name", "currency": "currency", "owed": "owed"}
+    columns.update({bucket.key: bucket.key for bucket in aging.buckets})
+    column = columns.get(sort.lstrip("-"), "owed")
+    descending = sort.startswith("-") or sort.lstrip("-") not in columns
+    return [f"-{column}" if descending else column, "customer__name", "customer", "currency"]
+
+
+@staff_required
+def aging_csv(request):
+    filters = SummaryFilterForm(request.GET, currencies=Invoice.objects.currencies())
+    aging = filters.aging()
+    rows = filters.apply(Invoice.objects.all()).aging_by_customer(aging).order_by("customer__name", "customer", "currency")
+    header = ["customer_id", "customer", "currency", *(b.label for b in aging.buckets), "total"]
+    lines = (
+        [row["customer"], row["customer__name"], row["currency"], *(plain(row[b.key]) for b in aging.buckets), plain(row["owed"])]
+        for row in rows.iterator()
+    )
+    return csv_response(f"aging-{aging.as_of.isoformat()}.csv", header, lines)
+
+
+@staff_required
+def customer_csv(request, pk):
+    customer = get_object_or_404(Customer, pk=pk)
+    _, invoices = customer_invoices(request, customer)
+    header = ["provider", "account", "number", "type", "status", "provider_status", "invoice_date", "due_date",
+              "currency", "total", "outstanding"]
+    lines = (
+        [i.account.get_kind_display(), i.account.name, i.number, i.get_kind_display(), i.get_state_display(),
+         i.provider_status, i.issue_date or "", i.due_date or "", i.currency, plain(i.total), plain(i.outstanding)]
+        for i in invoices.iterator()
+    )
+    return csv_response(f"customer-{customer.pk}-invoices.csv", header, lines)
+
+
+def csv_response(filename, header, lines):
+    """A streamed CSV with a header row; Decimals are written as plain decimals."""
+    writer = csv.writer(Echo())
+    rows = itertools.chain([header], lines)
+    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def plain(amount):
+    """1234.50: two decimals, no grouping, whatever scale the database returned."""
+    return f"{Decimal(amount):.2f}"
+
+
+class Echo:
+    """csv.writer writes into this and gets each line back, so rows stream out."""
+
+    def write(self, value):
+        return value
 
 
 @staff_required
@@ -68,20 +155,30 @@ def customer_refresh(request, pk):
     return redirect(customer)
 
 
-def render_customer(request, customer, problems):
-    sort = request.GET.get("sort", "-issued")
-    provider = request.GET.get("provider", "")
-    invoices = customer.invoices.select_related("account").sorted_by(sort)
-    if provider in ProviderAccount.Kind.values:
+def customer_invoices(request, customer):
+    """The customer's invoices as the list shows them: provider filter, sort, as-of date."""
+    filters = SummaryFilterForm(request.GET)
+    invoices = customer.invoices.select_related("account").sorted_by(request.GET.get("sort", "-issued"))
+    if (provider := request.GET.get("provider", "")) in ProviderAccount.Kind.values:
         invoices = invoices.filter(account__kind=provider)
+    if as_of := filters.value("as_of"):
+        invoices = invoices.filter(issue_date__lte=as_of)
+    return filters, invoices
+
+
+def render_customer(request, customer, problems):
+    filters, invoices = customer_invoices(request, customer)
+    aging = filters.aging()
     context = {
         "customer": customer,
         "problems": problems,
         "links": customer.links.select_related("account").filter(account__active=True).order_by("account__name"),
-        "balances": customer.invoices.balances(),
+        "totals": customer.invoices.totals(aging),
+        "aging": aging,
+        "filters": filters,
         "page": Paginator(invoices, INVOICES_PER_PAGE).get_page(request.GET.get("page")),
-        "sort": sort,
-        "provider": provider,
+        "sort": request.GET.get("sort", "-issued"),
+        "provider": request.GET.get("provider", ""),
         "providers": ProviderAccount.Kind.choices,
     }
     template = "invoices/customer.html#data" if request.htmx else "invoices/customer.html"

@@ -80,3 +80,22 @@ def quantity(value):
     value = Decimal(value).normalize()
     places = max(-value.as_tuple().exponent, 0)
     return numberformat.format(value, ",", decimal_pos=places, grouping=3, thousand_sep="\u00a0", force_grouping=True)
+
+
+@register.inclusion_tag("invoices/_aging_chart.html")
+def aging_chart(totals):
+    """Horizontal bars, one per bucket, scaled to the largest; drawn on the server as SVG."""
+    amounts = [amount for _, amount in totals["buckets"]]
+    largest = max((abs(a) for a in amounts), default=0) or 1
+    bars = []
+    for index, (bucket, amount) in enumerate(totals["buckets"]):
+        width = round(float(abs(amount) / largest) * 300, 1)
+        bars.append(
+            {"label": bucket.label, "amount": amount, "width": width, "text_x": 108 + width, "y": index * 24, "negative": amount < 0}
+        )
+    return {"bars": bars, "height": len(bars) * 24, "currency": totals["currency"]}
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key)

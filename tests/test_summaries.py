@@ -1,0 +1,167 @@
+"""Balances, credits and aging over a hand-built book whose figures are written out below."""
+
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from invoices.aging import Aging
+from invoices.models import Customer, Invoice, ProviderAccount
+
+AS_OF = date(2026, 6, 30)
+
+
+def days(n):
+    return AS_OF - timedelta(days=n)
+
+
+@pytest.fixture
+def accounts(db):
+    # Inactive: these tests read the cache only and never ask a provider.
+    qvickly = ProviderAccount.objects.create(name="Q", kind="qvickly", base_url="http://127.0.0.1:9/", secret="s", active=False)
+    fusebill = ProviderAccount.objects.create(name="F", kind="fusebill", base_url="http://127.0.0.1:9/", secret="s", active=False)
+    return qvickly, fusebill
+
+
+def add(account, customer, number, total, outstanding, due, currency="SEK", **fields):
+    fields.setdefault("issue_date", due - timedelta(days=30))
+    fields.setdefault("state", "open" if outstanding else "paid")
+    return Invoice.objects.create(
+        account=account, customer=customer, provider_id=number, number=number, total=Decimal(total),
+        outstanding=Decimal(outstanding), due_date=due, currency=currency, raw={}, fetched_at=timezone.now(), **fields
+    )
+
+
+@pytest.fixture
+def book(accounts):
+    qvickly, fusebill = accounts
+    anna = Customer.objects.create(name="Anna", identity_number="195501011018")
+    add(qvickly, anna, "1", "1000.00", "1000.00", days(0))  # due today: not yet due
+    add(qvickly, anna, "2", "500.00", "500.00", days(30))  # exactly 30 days late
+    add(qvickly, anna, "3", "800.00", "300.00", days(31))  # partly paid, 31 days late
+    add(qvickly, anna, "4", "400.00", "0.00", days(100))  # paid
+    add(qvickly, anna, "5", "999.00", "999.00", days(200), state="cancelled")  # counts nowhere
+    add(qvickly, anna, "6", "250.00", "0.00", days(50), state="credited")
+    add(qvickly, anna, "6K", "-250.00", "0.00", days(15), kind="credit", credits_number="6")
+    add(qvickly, anna, "7", "700.00", "700.00", days(121))  # over 120
+    add(qvickly, anna, "8", "10000.00", "10000.00", AS_OF + timedelta(days=35))  # issued after the as-of date
+    add(qvickly, anna, "9", "600.00", "0.00", days(10), paid_date=AS_OF + timedelta(days=3))  # paid after it
+    add(fusebill, anna, "10", "300.00", "0.00", days(90), currency="EUR", state="written_off", written_off="300.00")
+    add(fusebill, anna, "11", "250.00", "200.00", days(61), currency="EUR", credited="50.00")  # credit note
+    return anna
+
+
+def by_currency(totals):
+    return {row["currency"]: row for row in totals}
+
+
+def test_the_totals_of_each_currency_add_up_and_never_mix(book):
+    sek, eur = (by_currency(Invoice.objects.totals(Aging(AS_OF)))[c] for c in ("SEK", "EUR"))
+    assert (sek["invoiced"], sek["paid"], sek["credited"], sek["written_off_sum"]) == (4250, 900, 250, 0)
+    assert (sek["owed"], sek["overdue"], sek["open_count"], sek["credit_count"], sek["days_overdue"]) == (3100, 2100, 5, 1, 121)
+    assert (eur["invoiced"], eur["paid"], eur["credited"], eur["written_off_sum"]) == (550, 0, 50, 300)
+    assert (eur["owed"], eur["overdue"], eur["open_count"], eur["days_overdue"]) == (200, 200, 1, 61)
+
+
+def test_aging_puts_30_and_31_days_late_in_different_buckets(book):
+    sek, eur = (by_currency(Invoice.objects.totals(Aging(AS_OF)))[c] for c in ("SEK", "EUR"))
+    assert [amount for _, amount in sek["buckets"]] == [1000, 1100, 300, 0, 0, 700]
+    assert [amount for _, amount in eur["buckets"]] == [0, 0, 0, 200, 0, 0]
+    assert [bucket.label for bucket, _ in sek["buckets"]] == ["Not yet due", "1–30", "31–60", "61–90", "91–120", "Over 120"]
+
+
+def test_an_as_of_date_in_the_past_answers_as_of_that_date(book):
+    sek = by_currency(Invoice.objects.totals(Aging(days(40))))["SEK"]
+    # Invoice 1 did not exist yet, 9 was still unpaid, and 7 was 81 days late.
+    assert [amount for _, amount in sek["buckets"]] == [1400, 0, 0, 700, 0, 0]
+    assert (sek["invoiced"], sek["owed"], sek["overdue"], sek["paid"]) == (3250, 2100, 700, 900)
+
+
+def test_the_bucket_edges_are_a_setting(book, settings):
+    settings.AGING_BUCKETS = [45]
+    sek = by_currency(Invoice.objects.totals(Aging(AS_OF)))["SEK"]
+    assert [(b.label, amount) for b, amount in sek["buckets"]] == [("Not yet due", 1000), ("1–45", 1400), ("Over 45", 700)]
+
+
+def test_the_customer_page_shows_the_summary_as_of_the_chosen_date(staff_client, book):
+    response = staff_client.get(reverse("customer", args=[book.pk]), {"as_of": AS_OF.isoformat()})
+    text = response.content.decode()
+    assert "Balance by currency as of 2026-06-30" in text
+    assert "<strong>3\u00a0100,00</strong>" in text and "121 days" in text
+    assert [i.number for i in response.context["page"]] != [] and "8" not in {i.number for i in response.context["page"]}
+
+
+def test_a_bad_as_of_date_says_so_and_shows_today(staff_client, book):
+    response = staff_client.get(reverse("home"), {"as_of": "2026-13-45"})
+    assert response.status_code == 200
+    assert "Enter a valid date." in response.content.decode()
+    assert response.context["aging"].as_of == timezone.localdate()
+
+
+def test_the_home_page_filters_by_currency_and_ranks_debtors(staff_client, book, accounts):
+    bertil = Customer.objects.create(name="Bertil")
+    add(accounts[0], bertil, "B1", "5000.00", "5000.00", days(5))
+    response = staff_client.get(reverse("home"), {"as_of": AS_OF.isoformat(), "currency": "SEK"})
+    assert [t["currency"] for t in response.context["totals"]] == ["SEK"]
+    assert [(d["customer__name"], d["owed"], d["rank"]) for d in response.context["debtors"]] == [
+        ("Bertil", Decimal("5000.00"), 1),
+        ("Anna", Decimal("3100.00"), 2),
+    ]
+    assert "<svg" in response.content.decode()
+
+
+def test_the_aging_report_has_a_row_per_customer_and_currency_and_sorts(staff_client, book):
+    response = staff_client.get(reverse("aging"), {"as_of": AS_OF.isoformat(), "sort": "currency"})
+    rows = [(r["customer__name"], r["currency"], r["owed"]) for r in response.context["page"]]
+    assert rows == [("Anna", "EUR", Decimal("200.00")), ("Anna", "SEK", Decimal("3100.00"))]
+    assert f'href="{reverse("customer", args=[book.pk])}"' in response.content.decode()
+
+
+def test_the_aging_csv_has_a_header_and_plain_decimals_with_the_filters_applied(staff_client, book):
+    response = staff_client.get(reverse("aging-csv"), {"as_of": AS_OF.isoformat(), "currency": "SEK"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["customer_id", "customer", "currency", "Not yet due", "1–30", "31–60", "61–90", "91–120", "Over 120", "total"]
+    assert rows[1:] == [[str(book.pk), "Anna", "SEK", "1000.00", "1100.00", "300.00", "0.00", "0.00", "700.00", "3100.00"]]
+
+
+def test_the_customer_invoice_csv_follows_the_provider_filter(staff_client, book):
+    url = reverse("customer-csv", args=[book.pk])
+    rows = list(csv.DictReader(io.StringIO(b"".join(staff_client.get(url, {"provider": "fusebill"}).streaming_content).decode())))
+    assert [(r["number"], r["currency"], r["total"], r["outstanding"]) for r in rows] == [
+        ("11", "EUR", "250.00", "200.00"),
+        ("10", "EUR", "300.00", "0.00"),
+    ]
+
+
+def queries_for(client, url, params=None):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params or {}).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("page", ["home", "aging", "customer"])
+def test_the_summary_pages_use_the_same_few_queries_for_10_and_1000_invoices(staff_client, accounts, page):
+    customer = Customer.objects.create(name="Big", identity_number="195501011018")
+    url = reverse(page, args=[customer.pk]) if page == "customer" else reverse(page)
+
+    def grow_to(count):
+        start = Invoice.objects.count()
+        Invoice.objects.bulk_create(
+            Invoice(account=accounts[i % 2], customer=customer if i % 3 else Customer.objects.create(name=f"C{i}"),
+                    provider_id=str(i), number=str(i), state="open", currency=("SEK", "EUR")[i % 2],
+                    total=Decimal("100.00"), outstanding=Decimal("50.00"), due_date=days(i % 200),
+                    issue_date=days(i % 200 + 30), raw={}, fetched_at=timezone.now())
+            for i in range(start, count)
+        )
+
+    grow_to(10)
+    small = queries_for(staff_client, url)
+    grow_to(1000)
+    large = queries_for(staff_client, url)
+    assert small == large <= 12
