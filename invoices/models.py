@@ -4,6 +4,8 @@ Provider data is copied here and the pages render from the database only, so
 a provider outage never empties a page: rows are upserted, never deleted.
 """
 
+import hashlib
+import hmac
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,6 +16,8 @@ from django.db.models import Case, Count, F, Max, Min, Q, Sum, When, Window
 from django.db.models.functions import Abs, RowNumber
 from django.urls import reverse
 from django.utils import timezone
+
+from encrypted_fields.fields import EncryptedTextField
 
 from invoices import identity
 
@@ -50,8 +54,16 @@ class ProviderAccount(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices)
     base_url = models.URLField(help_text="The provider's root URL, e.g. https://api.qvickly.io/")
     merchant_id = models.CharField(max_length=50, blank=True, help_text="Qvickly EID")
-    secret = models.TextField(help_text="Qvickly secret or Fusebill API key")
-    test_mode = models.BooleanField(default=False)
+    # Ciphertext in the database; the admin never shows it again once saved.
+    secret = EncryptedTextField(help_text="Qvickly secret or Fusebill API key")
+    test_mode = models.BooleanField(default=False, help_text="Qvickly: call the account in test mode")
+    language = models.CharField(
+        max_length=2, choices=[("sv", "Swedish"), ("en", "English")], default="sv",
+        help_text="Qvickly: the language of the provider's error messages",
+    )
+    cache_ttl = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Seconds cached invoices stay fresh; blank for the site default"
+    )
     active = models.BooleanField(default=True)
     currency = models.CharField(
         max_length=3, default="SEK", help_text="Used for replies that carry no currency"
@@ -70,6 +82,10 @@ class ProviderAccount(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def ttl(self):
+        return timedelta(seconds=settings.PROVIDER_CACHE_TTL if self.cache_ttl is None else self.cache_ttl)
 
     def client(self):
         from invoices.providers import client_for
@@ -100,6 +116,7 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
+        permissions = [("reveal_identity", "Can reveal a full personal number")]
 
     def __str__(self):
         return self.name or f"Customer {self.pk}"
@@ -139,7 +156,7 @@ class CustomerLink(models.Model):
             return False
         if self.fetched_at is None:
             return True
-        return now - self.fetched_at > timedelta(seconds=settings.PROVIDER_CACHE_TTL)
+        return now - self.fetched_at > self.account.ttl
 
 
 class InvoiceQuerySet(models.QuerySet):
@@ -291,6 +308,7 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-issue_date", "-pk"]
+        permissions = [("refresh_from_provider", "Can refresh invoices from the providers")]
         constraints = [
             models.UniqueConstraint(fields=["account", "provider_id"], name="one_row_per_provider_invoice"),
         ]
@@ -306,7 +324,7 @@ class Invoice(models.Model):
         if self.detail is None or self.detail_fetched_at is None:
             return True
         now = now or timezone.now()
-        return now - self.detail_fetched_at > timedelta(seconds=settings.PROVIDER_CACHE_TTL)
+        return now - self.detail_fetched_at > self.account.ttl
 
     def credited_invoice(self):
         """For a credit invoice: the invoice it credits, when we have it."""
@@ -325,4 +343,59 @@ class Invoice(models.Model):
             and self.outstanding > 0
             and self.due_date is not None
             and self.due_date < today
+        )
+
+
+class LookupAuditQuerySet(models.QuerySet):
+    def of_number(self, number):
+        """Every audited lookup of this canonical number, found by its keyed hash."""
+        return self.filter(number_hash=LookupAudit.hash_of(number))
+
+
+class LookupAudit(models.Model):
+    """Who looked up or revealed which personal number, when, and what they got.
+
+    The number itself is not stored: a masked form for reading, and a keyed
+    hash that finds every lookup of the same number.
+    """
+
+    class Action(models.TextChoices):
+        LOOKUP = "lookup", "Lookup"
+        REVEAL = "reveal", "Reveal"
+
+    class Source(models.TextChoices):
+        CACHE = "cache", "Cache"
+        PROVIDER = "provider", "Provider"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=10, choices=Action.choices, default=Action.LOOKUP)
+    masked_number = models.CharField(max_length=13)
+    number_hash = models.CharField(max_length=64, db_index=True)
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    result_count = models.PositiveIntegerField(help_text="Invoices found")
+    source = models.CharField(max_length=10, choices=Source.choices)
+
+    objects = LookupAuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} of {self.masked_number} by {self.user}"
+
+    @staticmethod
+    def hash_of(number):
+        return hmac.new(settings.AUDIT_HASH_KEY.encode(), number.encode(), hashlib.sha256).hexdigest()
+
+    @classmethod
+    def record(cls, user, number, *, customer=None, result_count=0, source=Source.CACHE, action=Action.LOOKUP):
+        return cls.objects.create(
+            user=user,
+            action=action,
+            masked_number=identity.mask(number),
+            number_hash=cls.hash_of(number),
+            customer=customer,
+            result_count=result_count,
+            source=source,
         )

@@ -55,6 +55,7 @@ class Problem:
 class LookupResult:
     customer: Customer | None
     problems: list[Problem]
+    asked_providers: bool = True
 
 
 def lookup_identity(identity):
@@ -65,7 +66,10 @@ def lookup_identity(identity):
     """
     customer = Customer.objects.filter(identity_number=identity.number).first()
     if customer is not None:
-        return LookupResult(customer, refresh_if_stale(customer))
+        links = customer_links(customer)
+        if any(link.is_stale() for link in links):
+            return LookupResult(customer, refresh(customer, links))
+        return LookupResult(customer, current_problems(links), asked_providers=False)
     accounts = ProviderAccount.objects.filter(active=True)
     outcomes = {account: fetch(account, identity=identity.number) for account in accounts}
     if not any(isinstance(outcome, CustomerRecord) for outcome in outcomes.values()):

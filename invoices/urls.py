@@ -9,6 +9,7 @@ urlpatterns = [
     path("aging.csv", views.aging_csv, name="aging-csv"),
     path("customers/<int:pk>/", views.customer, name="customer"),
     path("customers/<int:pk>/refresh/", views.customer_refresh, name="customer-refresh"),
+    path("customers/<int:pk>/reveal/", views.customer_reveal, name="customer-reveal"),
     path("customers/<int:pk>/invoices.csv", views.customer_csv, name="customer-csv"),
     path("invoices/<int:pk>/", views.invoice, name="invoice"),
     path("invoices/<int:pk>/refresh/", views.invoice_refresh, name="invoice-refresh"),

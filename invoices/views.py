@@ -10,6 +10,7 @@ import logging
 from decimal import Decimal
 
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +21,7 @@ from invoices import sync
 from invoices.decorators import staff_required
 from invoices.forms import SearchForm, SummaryFilterForm
 from invoices.identity import Identity
-from invoices.models import Customer, Invoice, ProviderAccount
+from invoices.models import Customer, Invoice, LookupAudit, ProviderAccount
 from invoices.providers import NotFound, ProviderError, present
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ def search(request):
         query = form.cleaned_data["q"]
         if isinstance(query, Identity):
             result = sync.lookup_identity(query)
+            audit_lookup(request.user, query, result)
             if result.customer is not None:
                 return redirect(result.customer)
             context.update(searched_identity=query, problems=result.problems)
@@ -138,14 +140,25 @@ def search(request):
     return render(request, "invoices/search.html", context)
 
 
+def audit_lookup(user, query, result):
+    LookupAudit.record(
+        user,
+        query.number,
+        customer=result.customer,
+        result_count=result.customer.invoices.count() if result.customer else 0,
+        source=LookupAudit.Source.PROVIDER if result.asked_providers else LookupAudit.Source.CACHE,
+    )
+
+
 @staff_required
 def customer(request, pk):
     customer = get_object_or_404(Customer, pk=pk)
     return render_customer(request, customer, sync.refresh_if_stale(customer))
 
 
-@require_POST
 @staff_required
+@require_POST
+@permission_required("invoices.refresh_from_provider", raise_exception=True)
 def customer_refresh(request, pk):
     customer = get_object_or_404(Customer, pk=pk)
     problems = sync.refresh(customer)
@@ -166,10 +179,31 @@ def customer_invoices(request, customer):
     return filters, invoices
 
 
-def render_customer(request, customer, problems):
+@staff_required
+@require_POST
+@permission_required("invoices.reveal_identity", raise_exception=True)
+def customer_reveal(request, pk):
+    """Show the full personal number to a user allowed to see it, and audit that they did."""
+    customer = get_object_or_404(Customer, pk=pk, identity_number__isnull=False)
+    LookupAudit.record(
+        request.user,
+        customer.identity_number,
+        customer=customer,
+        result_count=customer.invoices.count(),
+        action=LookupAudit.Action.REVEAL,
+    )
+    if request.htmx:
+        return render(request, "invoices/customer.html#identity", {"customer": customer, "revealed": True})
+    return render_customer(request, customer, sync.current_problems(sync.customer_links(customer)), revealed=True)
+
+
+def render_customer(request, customer, problems, revealed=False):
     filters, invoices = customer_invoices(request, customer)
     aging = filters.aging()
     context = {
+        "revealed": revealed,
+        "can_refresh": request.user.has_perm("invoices.refresh_from_provider"),
+        "can_reveal": request.user.has_perm("invoices.reveal_identity"),
         "customer": customer,
         "problems": problems,
         "links": customer.links.select_related("account").filter(account__active=True).order_by("account__name"),
@@ -191,8 +225,9 @@ def invoice(request, pk):
     return render_invoice(request, invoice, sync.invoice_detail(invoice))
 
 
-@require_POST
 @staff_required
+@require_POST
+@permission_required("invoices.refresh_from_provider", raise_exception=True)
 def invoice_refresh(request, pk):
     invoice = get_object_or_404(Invoice.objects.select_related("account", "customer"), pk=pk)
     problem = sync.invoice_detail(invoice, force=True)
@@ -212,6 +247,7 @@ def render_invoice(request, invoice, problem):
             log.warning("cached detail of invoice %s is unreadable: %s", invoice.pk, exc)
             unreadable = True
     context = {
+        "can_refresh": request.user.has_perm("invoices.refresh_from_provider"),
         "invoice": invoice,
         "detail": detail,
         "unreadable": unreadable,

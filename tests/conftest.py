@@ -7,6 +7,9 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 
+from django.contrib.auth.models import Group
+
+from invoices import roles
 from invoices.models import ProviderAccount
 from sandbox.world import FUSEBILL_KEYS, QVICKLY_MERCHANTS
 
@@ -71,8 +74,20 @@ def fusebill_client(fusebill_account):
     return fusebill_account.client()
 
 
+def staff_user(django_user_model, username, role):
+    user = django_user_model.objects.create_user(username, password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
 @pytest.fixture
 def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_user("staff", password="pw", is_staff=True)
-    client.force_login(user)
+    """A staff member who may refresh from the providers (the Refreshers role)."""
+    client.force_login(staff_user(django_user_model, "staff", roles.REFRESHERS))
+    return client
+
+
+@pytest.fixture
+def read_only_client(client, django_user_model):
+    client.force_login(staff_user(django_user_model, "reader", roles.READ_ONLY))
     return client

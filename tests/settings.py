@@ -8,6 +8,9 @@ import os
 
 os.environ.setdefault("SANDBOX_ENABLED", "1")
 os.environ.setdefault("SECRET_KEY", "test-only-key")
+os.environ.setdefault("FIELD_ENCRYPTION_KEY", "test-only-field-key")
+# The test client and the sandbox server speak plain HTTP on loopback.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
 from arportal.settings import *  # noqa: E402,F403
 

@@ -13,6 +13,7 @@ def client_for(account):
             account.merchant_id,
             account.secret,
             test_mode=account.test_mode,
+            language=account.language,
             currency=account.currency,
         )
     if account.kind == "fusebill":

@@ -1,0 +1,149 @@
+"""Credentials are managed here by superusers; the cache and the audit log are read-only."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
+
+from invoices import identity
+from invoices.models import Customer, Invoice, LookupAudit, ProviderAccount
+from invoices.providers import ProviderError
+
+
+class ProviderAccountForm(forms.ModelForm):
+    # Write-only: the stored secret is never rendered; blank keeps it.
+    secret = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text="Qvickly secret or Fusebill API key. Never shown again; leave blank to keep the current one.",
+    )
+
+    base_url = forms.URLField(
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
+        help_text=ProviderAccount._meta.get_field("base_url").help_text,
+    )
+
+    class Meta:
+        model = ProviderAccount
+        fields = "__all__"
+
+    def clean_secret(self):
+        secret = self.cleaned_data["secret"]
+        if not secret and not self.instance.pk:
+            raise forms.ValidationError("A new account needs its secret.")
+        return secret or self.instance.secret
+
+
+class SuperuserOnly:
+    """Credentials are for superusers alone, whatever permissions a group grants."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(ProviderAccount)
+class ProviderAccountAdmin(SuperuserOnly, admin.ModelAdmin):
+    form = ProviderAccountForm
+    list_display = ["name", "kind", "base_url", "merchant_id", "active", "test_mode", "currency"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name", "merchant_id"]
+    actions = ["test_connection"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind", "active", "base_url", "merchant_id", "secret", "currency"]}),
+        ("Settings", {"fields": ["cache_ttl", "identity_field", "test_mode", "language"]}),
+    ]
+
+    @admin.action(description="Test connection")
+    def test_connection(self, request, queryset):
+        """A cheap call per account (Qvickly getAccountinfo, a one-row Fusebill customer list)."""
+        for account in queryset:
+            try:
+                account.client().account_info()
+            except ProviderError as exc:
+                self.message_user(request, f"{account.name}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{account.name}: the connection works.", messages.SUCCESS)
+
+
+class ReadOnly:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Customer)
+class CustomerAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["__str__", "masked_identity", "email", "created_at"]
+    search_fields = ["name", "email"]
+    # The identity number is shown masked; the raw column stays out of the admin.
+    fields = ["name", "masked_identity", "email", "created_at"]
+    readonly_fields = fields
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["number", "account", "customer", "kind", "state", "issue_date", "due_date", "currency", "total", "outstanding"]
+    list_filter = ["account", "kind", "state", "currency"]
+    list_select_related = ["account", "customer"]
+    search_fields = ["number"]
+    # Raw provider JSON can hold personal numbers, so it is not shown here.
+    exclude = ["raw", "detail"]
+
+
+@admin.register(LookupAudit)
+class LookupAuditAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["at", "user", "action", "masked_number", "result_count", "source", "customer"]
+    list_filter = ["action", "source", "user"]
+    list_select_related = ["user", "customer"]
+    date_hierarchy = "at"
+    change_list_template = "admin/invoices/lookupaudit/change_list.html"
+
+    def get_urls(self):
+        find = path("find/", self.admin_site.admin_view(self.find_view), name="invoices_lookupaudit_find")
+        return [find, *super().get_urls()]
+
+    @method_decorator(require_POST)
+    def find_view(self, request):
+        """Every lookup of one number. A POST, so the number stays out of URLs and logs;
+        it is matched by its keyed hash, so the log never needs it in clear."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = FindLookupsForm(request.POST)
+        entries = []
+        if form.is_valid():
+            entries = LookupAudit.objects.of_number(form.cleaned_data["number"].number).select_related("user", "customer")
+        context = {**self.admin_site.each_context(request), "form": form, "entries": entries, "opts": self.model._meta,
+                   "title": "Lookups of one number"}
+        return TemplateResponse(request, "admin/invoices/lookupaudit/find.html", context)
+
+
+class FindLookupsForm(forms.Form):
+    number = forms.CharField(label="Personal or organisation number", max_length=20)
+
+    def clean_number(self):
+        try:
+            return identity.parse(self.cleaned_data["number"])
+        except identity.InvalidIdentity as exc:
+            raise forms.ValidationError(str(exc)) from None
