@@ -169,6 +169,11 @@ STORAGES = {
 PROVIDER_CACHE_TTL = env.int("PROVIDER_CACHE_TTL", default=15 * 60)  # seconds
 PROVIDER_CONNECT_TIMEOUT = env.float("PROVIDER_CONNECT_TIMEOUT", default=5.0)
 PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=20.0)
+# Reads are retried on timeouts, dropped connections, 5xx and 429: how often, the
+# first backoff (doubling, with jitter), and the most time all attempts may take.
+PROVIDER_RETRIES = env.int("PROVIDER_RETRIES", default=3)
+PROVIDER_RETRY_BACKOFF = env.float("PROVIDER_RETRY_BACKOFF", default=0.5)
+PROVIDER_RETRY_BUDGET = env.float("PROVIDER_RETRY_BUDGET", default=15.0)
 # The longest a request waits for a provider's rate limit to reset before giving up.
 PROVIDER_RATE_LIMIT_MAX_WAIT = env.float("PROVIDER_RATE_LIMIT_MAX_WAIT", default=10.0)
 

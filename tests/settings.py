@@ -11,6 +11,8 @@ os.environ.setdefault("SECRET_KEY", "test-only-key")
 os.environ.setdefault("FIELD_ENCRYPTION_KEY", "test-only-field-key")
 # The test client and the sandbox server speak plain HTTP on loopback.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+# Retries back off for milliseconds, not seconds, so fault tests stay fast.
+os.environ.setdefault("PROVIDER_RETRY_BACKOFF", "0.01")
 
 from arportal.settings import *  # noqa: E402,F403
 

@@ -1,7 +1,7 @@
 """One module per provider; `client_for` picks the one an account speaks."""
 
 from invoices.providers import fusebill, qvickly
-from invoices.providers.base import CustomerRecord, InvoiceRecord, NotFound, ProviderError
+from invoices.providers.base import CustomerRecord, InvoiceRecord, NotFound, ProviderError, shape_errors
 
 __all__ = ["CustomerRecord", "InvoiceRecord", "NotFound", "ProviderError", "client_for", "present"]
 
@@ -24,5 +24,6 @@ def client_for(account):
 
 
 def present(kind, raw):
-    """A provider's full invoice as the detail template reads it."""
-    return {"qvickly": qvickly.detail, "fusebill": fusebill.detail}[kind](raw)
+    """A provider's full invoice as the detail template reads it; ProviderError if it cannot be read."""
+    module = {"qvickly": qvickly, "fusebill": fusebill}[kind]
+    return shape_errors(module.NAME)(module.detail)(raw)

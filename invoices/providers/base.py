@@ -6,12 +6,19 @@ sync.py turns their records into rows.
 """
 
 import datetime
+import functools
+import logging
+import random
+import re
+import time
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 from decimal import Decimal, InvalidOperation
 
 import requests
 from django.conf import settings
+
+log = logging.getLogger(__name__)
 
 
 class ProviderError(Exception):
@@ -84,32 +91,121 @@ class CustomerRecord:
 
 
 class Session:
-    """A requests session bound to one provider, with timeouts on every call."""
+    """A requests session bound to one provider: timeouts on every call, and
+    retries for what a retry can fix.
 
-    def __init__(self, provider):
+    Timeouts, dropped connections, 5xx and 429 are retried with exponential
+    backoff and jitter, bounded in count and in total time; any other answer
+    goes back to the caller at once, who turns it into its typed error.
+    """
+
+    def __init__(self, provider, retry_after=None):
         self.provider = provider
         self.http = requests.Session()
         self.timeout = (settings.PROVIDER_CONNECT_TIMEOUT, settings.PROVIDER_READ_TIMEOUT)
+        # How long a provider asks us to wait after a 429; None means do not retry.
+        self.retry_after = retry_after or (lambda response: None)
 
     def request(self, method, url, **kwargs):
+        deadline = time.monotonic() + settings.PROVIDER_RETRY_BUDGET
+        for attempt in range(settings.PROVIDER_RETRIES + 1):
+            response, error = self.attempt(method, url, **kwargs)
+            if response is not None and response.status_code < 500 and response.status_code != 429:
+                return response
+            delay = self.delay(attempt, response)
+            last = attempt == settings.PROVIDER_RETRIES or delay is None or time.monotonic() + delay > deadline
+            if last:
+                if error is not None:
+                    raise error
+                return response
+            log.info("%s: retrying in %.2f s after %s", self.provider, delay, error or f"HTTP {response.status_code}")
+            if response is not None:
+                response.close()
+            time.sleep(delay)
+
+    def attempt(self, method, url, **kwargs):
+        """(response, None), or (None, the ProviderError) for a failure a retry may fix."""
         try:
-            return self.http.request(method, url, timeout=self.timeout, **kwargs)
-        except requests.Timeout as exc:
-            raise ProviderError(self.provider, "did not answer in time") from exc
-        except requests.ConnectionError as exc:
-            raise ProviderError(self.provider, "could not be reached") from exc
+            return self.http.request(method, url, timeout=self.timeout, **kwargs), None
+        except requests.Timeout:
+            return None, ProviderError(self.provider, "did not answer in time")
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+            reached = not isinstance(exc, requests.ConnectionError) or "Connection aborted" in str(exc)
+            message = "dropped the connection" if reached else "could not be reached"
+            return None, ProviderError(self.provider, message, detail=str(exc)[:200])
         except requests.RequestException as exc:
-            raise ProviderError(self.provider, "request failed", detail=str(exc)) from exc
+            raise ProviderError(self.provider, "request failed", detail=str(exc)[:200], permanent=True) from exc
+
+    def delay(self, attempt, response):
+        """Exponential backoff with jitter; a 429 waits as long as the provider says, if it says."""
+        if response is not None and response.status_code == 429:
+            asked = self.retry_after(response)
+            if asked is None:
+                return None
+            return asked
+        return settings.PROVIDER_RETRY_BACKOFF * (2**attempt) * random.uniform(0.5, 1.5)
+
+
+# Amounts must fit the cache's columns (12 digits before the point).
+LARGEST_AMOUNT = Decimal("1e12")
 
 
 def to_decimal(value, provider, what):
-    """A money value as Decimal, refusing floats' binary noise and junk."""
-    if isinstance(value, bool) or value is None:
-        raise ProviderError(provider, f"sent an invalid amount for {what}", detail=repr(value))
+    """A money value as Decimal, refusing floats' binary noise, junk, NaN and absurd sizes."""
+    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+        raise ProviderError(provider, f"sent an invalid amount for {what}", detail=repr(value)[:100])
     try:
-        return Decimal(str(value).strip() or "0")
+        amount = Decimal(str(value).strip() or "0")
     except InvalidOperation:
-        raise ProviderError(provider, f"sent an invalid amount for {what}", detail=repr(value)) from None
+        raise ProviderError(provider, f"sent an invalid amount for {what}", detail=repr(value)[:100]) from None
+    if not amount.is_finite() or abs(amount) >= LARGEST_AMOUNT:
+        raise ProviderError(provider, f"sent an amount out of range for {what}", detail=repr(value)[:100])
+    return amount
+
+
+def mapping(value):
+    """A JSON object, or an empty one when the provider sent something else in its place."""
+    return value if isinstance(value, dict) else {}
+
+
+def checked(record, provider):
+    """A record that fits the cache: ids and codes of sane length, a currency code.
+
+    Statuses keep the provider's words, clipped to the column; the raw copy
+    keeps them whole.
+    """
+    if not record.provider_id or len(record.provider_id) > 64 or len(record.number) > 64:
+        raise ProviderError(provider, "sent an invoice id that is missing or too long", detail=record.provider_id[:100])
+    if not re.fullmatch(r"[A-Z]{3}", record.currency):
+        raise ProviderError(provider, "sent an unknown currency", detail=record.currency[:20])
+    if len(record.provider_hash) > 128:
+        raise ProviderError(provider, "sent an invoice hash that is too long")
+    record.provider_kind = record.provider_kind[:20]
+    record.provider_status = record.provider_status[:50]
+    record.provider_substatus = record.provider_substatus[:50]
+    record.credits_number = record.credits_number[:64]
+    record.pdf_url = record.pdf_url if len(record.pdf_url) <= 500 else ""
+    record.customer_name, record.customer_email = record.customer_name[:200], record.customer_email[:254]
+    return record
+
+
+def shape_errors(provider):
+    """Turn a reply of an unexpected shape into the provider's typed error, never a crash.
+
+    Parsers check what they can; this catches what a wrong type slips past them.
+    """
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(*args, **kwargs):
+            try:
+                return method(*args, **kwargs)
+            except (TypeError, AttributeError, KeyError, IndexError, ValueError, InvalidOperation) as exc:
+                raise ProviderError(provider, "sent data of an unexpected shape", detail=repr(exc)[:200]) from exc
+
+        return wrapper
+
+    return decorate
 
 
 def to_date(value):

@@ -20,6 +20,9 @@ from invoices.providers.base import (
     NotFound,
     ProviderError,
     Session,
+    checked,
+    mapping,
+    shape_errors,
     to_decimal,
     utc_date,
 )
@@ -28,7 +31,6 @@ NAME = "Fusebill"
 PAGE_SIZE = 100
 # A listing longer than this is a provider bug, not a customer: stop instead of looping.
 MAX_PAGES = 500
-RATE_LIMIT_RETRIES = 3
 SEPARATORS = re.compile(r"[;:|]")
 
 log = logging.getLogger(__name__)
@@ -50,23 +52,13 @@ class Client:
         self.base_url = base_url.rstrip("/")
         self.identity_field = identity_field
         self.currency = currency
-        self.session = Session(NAME)
+        self.session = Session(NAME, retry_after=reset_delay)
         self.session.http.headers.update({"Authorization": f"Basic {api_key}", "Accept": "application/json"})
 
     # Transport.
 
     def get(self, path, params=None, stream=False):
-        """GET with the rate limit honoured: a 429 waits for the reset header, a few times."""
-        for attempt in range(RATE_LIMIT_RETRIES + 1):
-            response = self.session.request("GET", f"{self.base_url}/{path}", params=params, stream=stream)
-            if response.status_code != 429 or attempt == RATE_LIMIT_RETRIES:
-                break
-            delay = reset_delay(response)
-            if delay is None:
-                break
-            response.close()
-            log.info("Fusebill rate limit reached; waiting %.1f s", delay)
-            time.sleep(delay)
+        response = self.session.request("GET", f"{self.base_url}/{path}", params=params, stream=stream)
         if response.status_code >= 400:
             raise error_from(response)
         return response
@@ -94,12 +86,14 @@ class Client:
 
     # Customers.
 
+    @shape_errors(NAME)
     def customers(self, **filters):
         # The query syntax has no escape: separators inside a searched value are
         # dropped rather than let them turn a name into a malformed query.
         filters = {field: SEPARATORS.sub("", str(value)) for field, value in filters.items()}
         return [parse_customer(c, self.identity_field) for c in self.pages("customers", query_params(filters))]
 
+    @shape_errors(NAME)
     def customer(self, customer_id):
         data, _ = self.get_json(f"customers/{int(customer_id)}")
         return parse_customer(data, self.identity_field)
@@ -112,6 +106,7 @@ class Client:
                 return found
         return []
 
+    @shape_errors(NAME)
     def find_customers(self, text):
         """By Fusebill id, e-mail, or name (first and last, or company)."""
         if text.isdigit():
@@ -135,6 +130,7 @@ class Client:
 
     # Invoices.
 
+    @shape_errors(NAME)
     def invoices(self, customer_id, posted_from=None, posted_before=None):
         """Every posted invoice of the customer, newest first, following every page."""
         params = {"sortOrder": "Descending", "sortExpression": "postedTimestamp", "showZeroDollarCharges": "false"}
@@ -143,22 +139,27 @@ class Client:
         rows = self.pages(f"Customers/{int(customer_id)}/Invoices", params)
         return [parse_invoice(row, self.currency) for row in rows]
 
+    @shape_errors(NAME)
     def invoice(self, invoice_id):
         data, _ = self.get_json(f"Invoices/{int(invoice_id)}")
         return parse_invoice(data, self.currency)
 
+    @shape_errors(NAME)
     def invoice_detail(self, invoice_id, invoice_hash=""):
         return self.invoice(invoice_id)
 
+    @shape_errors(NAME)
     def invoice_pdf(self, invoice_id):
         """The PDF as a streaming response; the caller closes it."""
         return self.get(f"Invoices/pdf/{int(invoice_id)}", stream=True)
 
+    @shape_errors(NAME)
     def account_info(self):
         """A cheap call that proves the key works: one customer."""
         data, response = self.get_json("customers", {"pageSize": 1, "pageNumber": 0})
         return {"customers": response.headers.get("X-MaxCount") or len(data)}
 
+    @shape_errors(NAME)
     def customer_invoices(self, identity=None, customer_id=""):
         """The customer this account knows, by id or identity number, with all invoices."""
         if customer_id:
@@ -224,7 +225,7 @@ def parse_customer(data, identity_field):
     if identity_field == "reference":
         identity = data.get("reference")
     else:
-        identity = (data.get("customerReference") or {}).get(identity_field.split(".", 1)[1])
+        identity = mapping(data.get("customerReference")).get(identity_field.split(".", 1)[1])
     name = data.get("companyName") or " ".join(p for p in (data.get("firstName"), data.get("lastName")) if p)
     return CustomerRecord(
         provider_customer_id=str(data["id"]),
@@ -242,16 +243,16 @@ def parse_invoice(data, currency):
     statuses = [str(s.get("status") or "") for s in schedules]
     outstanding = to_decimal(data.get("outstandingBalance", 0), NAME, "outstandingBalance")
     credited = to_decimal(data.get("sumOfCreditNotes", 0), NAME, "sumOfCreditNotes")
-    snapshot = data.get("invoiceCustomer") or {}
+    snapshot = mapping(data.get("invoiceCustomer"))
     open_dues = [utc_date(s.get("dueDateTimestamp")) for s in schedules if str(s.get("status")) in OPEN_STATUSES]
     all_dues = [utc_date(s.get("dueDateTimestamp")) for s in schedules]
     name = snapshot.get("companyName") or " ".join(p for p in (snapshot.get("firstName"), snapshot.get("lastName")) if p)
-    return InvoiceRecord(
+    return checked(InvoiceRecord(
         provider_id=str(data["id"]),
         number=str(data["invoiceNumber"]),
         kind="invoice",
         state=state_of(statuses, outstanding, credited, to_decimal(data.get("totalPayments", 0), NAME, "totalPayments")),
-        currency=(snapshot.get("currency") or currency or "").upper(),
+        currency=str(snapshot.get("currency") or currency or "").upper(),
         total=to_decimal(data.get("invoiceAmount", 0), NAME, "invoiceAmount"),
         outstanding=outstanding,
         credited=credited,
@@ -263,7 +264,7 @@ def parse_invoice(data, currency):
         customer_name=name,
         customer_email=snapshot.get("primaryEmail") or "",
         customer_number=str(data.get("customerId") or ""),
-    )
+    ), NAME)
 
 
 def state_of(statuses, outstanding, credited=0, payments=0):
@@ -321,7 +322,7 @@ def detail(data):
         "po_number": data.get("poNumber") or "",
         "notes": data.get("notes") or "",
         "posted": utc_date(data.get("postedTimestamp")),
-        "currency": ((data.get("invoiceCustomer") or {}).get("currency") or "").upper(),
+        "currency": str(mapping(data.get("invoiceCustomer")).get("currency") or "").upper(),
     }
 
 

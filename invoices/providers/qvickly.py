@@ -12,12 +12,17 @@ import json
 import time
 from decimal import Decimal
 
+from django.conf import settings
+
 from invoices.providers.base import (
     CustomerRecord,
     InvoiceRecord,
     NotFound,
     ProviderError,
     Session,
+    checked,
+    mapping,
+    shape_errors,
     to_date,
     to_decimal,
 )
@@ -65,7 +70,7 @@ class Client:
         self.test_mode = test_mode
         self.language = language
         self.currency = currency
-        self.session = Session(NAME)
+        self.session = Session(NAME, retry_after=retry_after)
 
     def call(self, function, data):
         body = {
@@ -82,8 +87,12 @@ class Client:
             "function": function,
         }
         response = self.session.request("POST", self.base_url, json=body)
-        if response.status_code >= 500:
-            raise ProviderError(NAME, f"answered HTTP {response.status_code}")
+        if response.status_code == 429:
+            raise ProviderError(NAME, "is rate limiting us", code="429")
+        if response.status_code >= 400:
+            # The API answers 200 even for its own errors: anything else is a broken upstream.
+            raise ProviderError(NAME, f"answered HTTP {response.status_code}", code=str(response.status_code),
+                                detail=response.text[:200])
         try:
             reply = response.json()
         except ValueError:
@@ -110,6 +119,7 @@ class Client:
 
     # The calls the dashboard makes.
 
+    @shape_errors(NAME)
     def invoices_by_pno(self, pno, status="Sent,Paid"):
         """Every invoice of a personal or organisation number; empty when unknown."""
         try:
@@ -118,6 +128,7 @@ class Client:
             return []
         return self.records(rows)
 
+    @shape_errors(NAME)
     def invoices_by_customer(self, customer_number):
         try:
             rows = self.call("getInvoicesByCustomer", {"customerno": str(customer_number)})
@@ -125,9 +136,11 @@ class Client:
             return []
         return self.records(rows)
 
+    @shape_errors(NAME)
     def invoice_by_hash(self, invoice_hash):
         return parse_full(self.call("getInvoiceByHash", {"hash": invoice_hash}), self.currency)
 
+    @shape_errors(NAME)
     def invoice_detail(self, number, invoice_hash=""):
         """The full invoice: by hash when the listing gave one, else by payment number
         (our provider id for a Qvickly invoice is its number)."""
@@ -135,6 +148,7 @@ class Client:
             return self.invoice_by_hash(invoice_hash)
         return parse_full(self.call("getPaymentinfo", {"number": number}), self.currency)
 
+    @shape_errors(NAME)
     def customer_invoices(self, identity=None, customer_id=""):
         """The customer's invoices: by identity number when known (it brings the
         paid history too), else by customer number. None when there are none."""
@@ -153,6 +167,7 @@ class Client:
             invoices=records,
         )
 
+    @shape_errors(NAME)
     def find_customers(self, text):
         """Qvickly finds customers by customer number (or organisation number) only."""
         if not text.isdigit():
@@ -160,6 +175,7 @@ class Client:
         found = self.customer_invoices(customer_id=text)
         return [found] if found else []
 
+    @shape_errors(NAME)
     def account_info(self):
         return self.call("getAccountinfo", {"comingfromPHP": "0"})
 
@@ -169,6 +185,15 @@ class Client:
         if not isinstance(rows, list):
             raise ProviderError(NAME, "sent an invoice list of an unknown shape")
         return [parse_row(row, self.currency) for row in rows]
+
+
+def retry_after(response):
+    """Qvickly documents no rate limit; honour a Retry-After in seconds if one comes."""
+    try:
+        seconds = float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= settings.PROVIDER_RATE_LIMIT_MAX_WAIT else None
 
 
 def error_from(body):
@@ -197,7 +222,7 @@ def parse_summary(row, currency):
     total = to_decimal(row.get("topay", "0"), NAME, "topay")
     outstanding = to_decimal(row.get("balancedue", "0"), NAME, "balancedue")
     status = text(row.get("status"))
-    return InvoiceRecord(
+    return checked(InvoiceRecord(
         provider_id=number,
         number=number,
         kind=KINDS.get(kind_code, "invoice"),
@@ -215,7 +240,7 @@ def parse_summary(row, currency):
         provider_hash=text(row.get("hash")),
         pdf_url=text(row.get("fileurl")),
         customer_name=text(row.get("name")),
-    )
+    ), NAME)
 
 
 def parse_full(obj, currency):
@@ -223,10 +248,10 @@ def parse_full(obj, currency):
     if not isinstance(obj, dict) or not isinstance(obj.get("PaymentData"), dict):
         raise ProviderError(NAME, "sent an invoice of an unknown shape")
     payment = obj["PaymentData"]
-    info = obj.get("PaymentInfo") or {}
-    cart_total = (obj.get("Cart") or {}).get("Total") or {}
-    customer = obj.get("Customer") or {}
-    billing = customer.get("Billing") or {}
+    info = mapping(obj.get("PaymentInfo"))
+    cart_total = mapping(mapping(obj.get("Cart")).get("Total"))
+    customer = mapping(obj.get("Customer"))
+    billing = mapping(customer.get("Billing"))
     number = text(payment.get("number"))
     if not number:
         raise ProviderError(NAME, "sent an invoice without a number")
@@ -237,7 +262,7 @@ def parse_full(obj, currency):
     name = text(billing.get("company")) or " ".join(
         part for part in (text(billing.get("firstname")), text(billing.get("lastname"))) if part
     )
-    return InvoiceRecord(
+    return checked(InvoiceRecord(
         provider_id=number,
         number=number,
         kind="invoice",
@@ -256,7 +281,7 @@ def parse_full(obj, currency):
         customer_email=text(billing.get("email")),
         customer_number=text(customer.get("nr")),
         customer_identity=text(customer.get("pno")),
-    )
+    ), NAME)
 
 
 def state_of(status, outstanding):
@@ -317,7 +342,7 @@ def address(data):
 
 def fee(cart, part):
     """Shipping or handling: a net amount and its own VAT rate."""
-    data = cart.get(part) or {}
+    data = mapping(cart.get(part))
     return {
         "net": ore(data.get("withouttax", "0"), f"Cart.{part}.withouttax"),
         "vat_rate": to_decimal(data.get("taxrate", "0"), NAME, f"Cart.{part}.taxrate"),
@@ -326,11 +351,11 @@ def fee(cart, part):
 
 def detail(obj):
     """Everything staff need from a full payment object, amounts converted from öre once."""
-    cart = obj.get("Cart") or {}
-    total = cart.get("Total") or {}
-    customer = obj.get("Customer") or {}
-    payment = obj.get("PaymentData") or {}
-    info = obj.get("PaymentInfo") or {}
+    cart = mapping(obj.get("Cart"))
+    total = mapping(cart.get("Total"))
+    customer = mapping(obj.get("Customer"))
+    payment = mapping(obj.get("PaymentData"))
+    info = mapping(obj.get("PaymentInfo"))
     all_addresses = payment.get("alladdresses")
     return {
         "lines": [
@@ -357,7 +382,7 @@ def detail(obj):
         "other_addresses": [a for a in map(address, all_addresses if isinstance(all_addresses, list) else []) if a],
         "customer_number": text(customer.get("nr")),
         "pno": text(customer.get("pno")),
-        "signer_pno": text((customer.get("companySigner") or {}).get("pno")),
+        "signer_pno": text((mapping(customer.get("companySigner"))).get("pno")),
         "method": method_name(payment.get("method")),
         "status": text(payment.get("status")),
         "currency": text(payment.get("currency")),
