@@ -75,10 +75,11 @@ def lookup_identity(identity):
     if not any(isinstance(outcome, CustomerRecord) for outcome in outcomes.values()):
         problems = [Problem(a.name, str(o)) for a, o in outcomes.items() if isinstance(o, ProviderError)]
         return LookupResult(None, problems)
-    customer, _ = Customer.objects.get_or_create(identity_number=identity.number)
-    for account, outcome in outcomes.items():
-        link, _ = CustomerLink.objects.get_or_create(customer=customer, account=account)
-        save(link, outcome)
+    with transaction.atomic():
+        customer, _ = Customer.objects.get_or_create(identity_number=identity.number)
+        for account, outcome in outcomes.items():
+            link, _ = CustomerLink.objects.get_or_create(customer=customer, account=account)
+            save(link, outcome)
     return LookupResult(customer, current_problems(customer_links(customer)))
 
 
@@ -90,9 +91,20 @@ def refresh_if_stale(customer):
 
 
 def refresh(customer, links=None):
-    """Refetch every active account of the customer; returns the problems met."""
-    for link in links or customer_links(customer):
-        save(link, fetch(link.account, identity=customer.identity_number, customer_id=link.provider_customer_id))
+    """Refetch every active account of the customer; returns the problems met.
+
+    Everything is fetched first and then written in one transaction per
+    customer: no database lock is held while a provider answers, and a refresh
+    running at the same time (the web app, sync_invoices) sees all or nothing.
+    """
+    links = links or customer_links(customer)
+    outcomes = [
+        (link, fetch(link.account, identity=customer.identity_number, customer_id=link.provider_customer_id))
+        for link in links
+    ]
+    with transaction.atomic():
+        for link, outcome in outcomes:
+            save(link, outcome)
     return current_problems(customer_links(customer))
 
 
@@ -126,8 +138,7 @@ def save(link, outcome):
         link.error, link.error_at = str(outcome)[:500], timezone.now()
         link.save(update_fields=["error", "error_at"])
         return
-    with transaction.atomic():
-        store(link, outcome or CustomerRecord(provider_customer_id=link.provider_customer_id))
+    store(link, outcome or CustomerRecord(provider_customer_id=link.provider_customer_id))
 
 
 def store(link, found):
