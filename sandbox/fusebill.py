@@ -5,7 +5,8 @@ only, `Authorization: Basic {key}` with the key exactly as issued, money as
 JSON numbers, UTC timestamps written without a zone, explicit nulls, paging
 and rate-limit facts in headers, errors as {"ErrorId", "HttpStatusCode",
 "Errors"}. The documentation example (customer 123456) is served verbatim.
-Nothing here touches the database.
+Faults asked for at sandbox/faults/ (sandbox/faults.py) replace or spoil the
+reply. Nothing here touches the database.
 """
 
 import base64
@@ -25,6 +26,7 @@ from pathlib import Path
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from sandbox import faults
 from sandbox.world import FUSEBILL_KEYS, world
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
@@ -60,6 +62,14 @@ class BadQuery(Exception):
 
 @csrf_exempt
 def api(request, path):
+    # Faults come before authentication: one for every account catches a wrong key too.
+    fault = faults.take("fusebill", _presented_key(request))
+    if fault is not None:
+        return faults.reply(fault, request, lambda: _answer(request, path), FAULT_REPLIES)
+    return _answer(request, path)
+
+
+def _answer(request, path):
     key, refusal = _authenticate(request)
     if refusal is not None:
         return refusal
@@ -90,6 +100,12 @@ def _authenticate(request):
         if hmac.compare_digest(issued.encode(), key.encode()):
             return issued, None
     return None, _error(401, "Authorization has been denied for this request.")
+
+
+def _presented_key(request):
+    """The key the request sends, checked or not; None without a Basic header."""
+    scheme, _, key = request.headers.get("Authorization", "").strip().partition(" ")
+    return (key.strip() or None) if scheme.lower() == "basic" else None
 
 
 def _is_base64(text):
@@ -151,6 +167,54 @@ class RateLimiter:
 
 
 limiter = RateLimiter()
+
+
+# Faults -----------------------------------------------------------------------
+# Timeouts, resets, truncated JSON and proxy pages look the same as at any
+# provider behind a gateway (sandbox/faults.py); Fusebill's own errors keep its
+# error body, and its 429 the rate-limit headers a client waits by.
+
+FAULT_MESSAGES = {
+    500: "An error has occurred.",
+    502: "The service received an invalid response from an upstream server.",
+    503: "The service is temporarily unavailable; try again later.",
+}
+
+
+def _server_error(fault, request, answer):
+    status = faults.HTTP_STATUSES[fault.fault]
+    return _error(status, FAULT_MESSAGES[status])
+
+
+def _rate_limited(fault, request, answer):
+    """429 with the minute's quota spent and back in a second; the day's quota untouched."""
+    # A key Fusebill never issued gets the first key's limits: there is no better guess.
+    limits = FUSEBILL_KEYS.get(_presented_key(request)) or next(iter(FUSEBILL_KEYS.values()))
+    response = _error(429, "API calls quota exceeded; wait for the rate limit to reset.")
+    headers = {
+        "X-Rate-Limit-Limit-Minute": limits.per_window,
+        "X-Rate-Limit-Remaining-Minute": 0,
+        "X-Rate-Limit-Reset-Minute": 1,
+        "X-Rate-Limit-Limit-Day": limits.per_day,
+        "X-Rate-Limit-Remaining-Day": limits.per_day,
+        "X-Rate-Limit-Reset-Day": DAY_SECONDS,
+    }
+    for name, value in headers.items():
+        response[name] = str(value)
+    return response
+
+
+def _key_refused(fault, request, answer):
+    return _error(401, "Authorization has been denied for this request.")
+
+
+FAULT_REPLIES = {
+    "http_500": _server_error,
+    "http_502": _server_error,
+    "http_503": _server_error,
+    "rate_limit": _rate_limited,
+    "reject_credentials": _key_refused,
+}
 
 
 # Endpoints --------------------------------------------------------------------

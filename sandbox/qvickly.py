@@ -5,7 +5,8 @@ POST endpoint, `{"credentials", "data", "function"}` in, HMAC-signed replies
 out, HTTP 200 even for errors. The reply shapes deliberately vary the way the
 real API's documentation does (summary rows with string or int ids, full
 payment objects, `fileurl` present or not), so the client meets every variant
-it has to survive. Nothing here touches the database.
+it has to survive. Faults asked for at sandbox/faults/ (sandbox/faults.py)
+replace or spoil the reply. Nothing here touches the database.
 """
 
 import functools
@@ -19,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from invoices.identity import InvalidIdentity, parse
 from invoices.providers.qvickly import API_VERSION, sign
+from sandbox import faults
 from sandbox.world import QVICKLY_MERCHANTS, short_form, world
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
@@ -75,12 +77,21 @@ def api(request):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     body = _json_body(request)
+    # Faults come before authentication: one for every account catches a wrong secret too.
+    fault = faults.take("qvickly", _merchant_id(body))
+    if fault is not None:
+        return faults.reply(fault, request, lambda: _answer(body), FAULT_REPLIES)
+    return _answer(body)
+
+
+def _answer(body):
+    """The reply to a request body (None: not a JSON object)."""
     if body is None:
         # Nothing to authenticate, so the unsigned top-level shape; 9003
         # ("function missing") because no function can be read from it.
         return _top_level_error("9003", "sv")
-    credentials = body["credentials"] if isinstance(body.get("credentials"), dict) else {}
-    language = "en" if credentials.get("language") == "en" else "sv"
+    credentials = _credentials(body)
+    language = _language(credentials)
     secret, failure = _authenticate(credentials, body.get("data"))
     if failure:
         return _top_level_error(failure, language)
@@ -98,6 +109,20 @@ def _json_body(request):
     except (ValueError, UnicodeDecodeError):
         return None
     return body if isinstance(body, dict) else None
+
+
+def _credentials(body):
+    return body["credentials"] if isinstance(body.get("credentials"), dict) else {}
+
+
+def _language(credentials):
+    return "en" if credentials.get("language") == "en" else "sv"
+
+
+def _merchant_id(body):
+    """The merchant id the request claims, as text; None when it claims none."""
+    merchant_id = _credentials(body).get("id") if body else None
+    return None if merchant_id in (None, "") else str(merchant_id)
 
 
 def _authenticate(credentials, data):
@@ -154,6 +179,34 @@ def _required(data, name):
     if not isinstance(data, dict) or data.get(name) is None:
         raise QvicklyError("9004", param=name)
     return str(data[name]).strip()
+
+
+# Faults ----------------------------------------------------------------------
+# Timeouts, resets, truncated JSON, proxy pages, 5xx and 429 look the same as
+# at any provider behind a gateway (sandbox/faults.py); only these are Qvickly's.
+
+# Any key but the merchant's: a hash of the right length and form that does not verify.
+WRONG_SECRET = "sandbox-not-the-merchant-secret"
+
+
+def _missigned(fault, request, answer):
+    """The normal reply with a hash that does not match its data.
+
+    An unsigned top-level error (a wrong secret, say) has no hash to spoil and is sent as it is.
+    """
+    reply = json.loads(answer().content)
+    if isinstance(reply.get("credentials"), dict):
+        reply["credentials"]["hash"] = sign(reply["data"], WRONG_SECRET)
+    return JsonResponse(reply)
+
+
+def _rejected(fault, request, answer):
+    """The real API's refusal of a merchant: unsigned, top level, HTTP 200."""
+    body = _json_body(request)
+    return _top_level_error("9013", _language(_credentials(body)) if body else "sv")
+
+
+FAULT_REPLIES = {"bad_signature": _missigned, "reject_credentials": _rejected}
 
 
 # Functions -------------------------------------------------------------------

@@ -1,10 +1,12 @@
 from django.urls import path, re_path
 
-from sandbox import fusebill, qvickly
+from sandbox import faults, fusebill, qvickly
 
 urlpatterns = [
     path("qvickly/", qvickly.api, name="sandbox-qvickly"),
     # One view for every Fusebill path: it routes case-insensitively and
     # answers unknown paths in Fusebill's own error shape.
     re_path(r"^fusebill/v1/(?P<path>.*)$", fusebill.api, name="sandbox-fusebill"),
+    # Timeouts, rate limits, garbage and outages on demand, for both emulators.
+    path("faults/", faults.control, name="sandbox-faults"),
 ]
