@@ -1,0 +1,109 @@
+"""Every provider fault, for each provider: the page still answers, names the provider and
+the problem, and the cached rows of that provider are exactly as they were."""
+
+import pytest
+import requests
+from django.urls import reverse
+
+from invoices.models import Customer, CustomerLink, Invoice
+from sandbox.world import world
+
+# fault -> what the notice says, per provider ("Name: message (code N)" as the page shows it)
+EXPECTED = {
+    "timeout": {"qvickly": "Qvickly: did not answer in time", "fusebill": "Fusebill: did not answer in time"},
+    "reset": {"qvickly": "Qvickly: dropped the connection", "fusebill": "Fusebill: dropped the connection"},
+    "http_500": {"qvickly": "Qvickly: answered HTTP 500 (code 500)", "fusebill": "(code 500)"},
+    "http_502": {"qvickly": "Qvickly: answered HTTP 502 (code 502)", "fusebill": "(code 502)"},
+    "http_503": {"qvickly": "Qvickly: answered HTTP 503 (code 503)", "fusebill": "(code 503)"},
+    "rate_limit": {"qvickly": "Qvickly: is rate limiting us (code 429)", "fusebill": "(code 429)"},
+    "malformed_json": {"qvickly": "Qvickly: sent a reply that is not JSON", "fusebill": "Fusebill: sent a reply that is not JSON"},
+    "html_error": {"qvickly": "Qvickly: answered HTTP 502 (code 502)", "fusebill": "Fusebill: answered HTTP 502 (code 502)"},
+    "bad_signature": {"qvickly": "Qvickly: sent a reply whose signature does not match; it was not used (code 9511)"},
+    "reject_credentials": {"qvickly": "(code 9013)", "fusebill": "Fusebill: rejected the API key"},
+}
+MATRIX = [(provider, fault) for fault, per_provider in EXPECTED.items() for provider in per_provider]
+ACCOUNT_NAMES = {"qvickly": "Qvickly SE", "fusebill": "Fusebill"}
+
+
+@pytest.fixture
+def faults(sandbox_url):
+    """Sets provider faults over HTTP; clears them after the test."""
+    url = sandbox_url + "faults/"
+
+    def add(**fault):
+        response = requests.post(url, json=fault, timeout=5)
+        assert response.status_code == 201, response.text
+
+    yield add
+    requests.delete(url, timeout=5)
+
+
+@pytest.fixture
+def cached_customer(staff_client, qvickly_account, fusebill_account, settings):
+    settings.PROVIDER_READ_TIMEOUT = 0.3  # the timeout fault sleeps longer than this
+    settings.PROVIDER_RETRIES = 1
+    response = staff_client.post(reverse("search"), {"q": world().samples()["both"]})
+    customer = Customer.objects.get()
+    assert response.url == customer.get_absolute_url()
+    assert {link.account.kind for link in customer.links.all() if link.fetched_at} == {"qvickly", "fusebill"}
+    return customer
+
+
+def rows(kind):
+    return list(Invoice.objects.filter(account__kind=kind).order_by("pk").values())
+
+
+@pytest.mark.parametrize("provider,fault", MATRIX)
+def test_a_provider_fault_keeps_the_page_and_the_cache(staff_client, cached_customer, faults, provider, fault):
+    before = rows(provider)
+    extra = {"delay": 1.0} if fault == "timeout" else {}
+    faults(provider=provider, fault=fault, **extra)
+    response = staff_client.post(reverse("customer-refresh", args=[cached_customer.pk]), follow=True)
+    assert response.status_code == 200
+    text = response.content.decode()
+    notice = f"<strong>{ACCOUNT_NAMES[provider]}</strong> could not be refreshed: "
+    assert notice in text, text[:3000]
+    assert EXPECTED[fault][provider] in text.split(notice, 1)[1].split("</p>", 1)[0]
+    assert rows(provider) == before
+    other = "fusebill" if provider == "qvickly" else "qvickly"
+    assert f"<strong>{ACCOUNT_NAMES[other]}</strong> could not be refreshed" not in text
+
+
+def test_a_failure_part_way_through_a_paged_listing_keeps_that_customers_cache(staff_client, qvickly_account, fusebill_account, faults, settings):
+    settings.PROVIDER_RETRIES = 1
+    staff_client.post(reverse("search"), {"q": world().samples()["big"]})
+    before = rows("fusebill")
+    assert len(before) > 250
+    # The customer, then page 0 of the invoices, then 503 for page 1 onwards.
+    faults(provider="fusebill", fault="http_503", after=2)
+    response = staff_client.post(reverse("customer-refresh", args=[Customer.objects.get().pk]), follow=True)
+    assert "<strong>Fusebill</strong> could not be refreshed" in response.content.decode()
+    assert rows("fusebill") == before
+
+
+@pytest.mark.parametrize("provider", ["qvickly", "fusebill"])
+@pytest.mark.parametrize("fault", ["timeout", "reset", "http_503", "rate_limit"])
+def test_a_fault_that_clears_after_one_attempt_is_retried_and_the_refresh_succeeds(
+    staff_client, cached_customer, faults, provider, fault
+):
+    extra = {"delay": 1.0} if fault == "timeout" else {}
+    faults(provider=provider, fault=fault, times=1, **extra)
+    response = staff_client.post(reverse("customer-refresh", args=[cached_customer.pk]), follow=True)
+    assert "could not be refreshed" not in response.content.decode()
+    assert not CustomerLink.objects.exclude(error="").exists()
+
+
+def test_a_slow_provider_within_the_timeout_is_simply_slower(staff_client, cached_customer, faults, settings):
+    settings.PROVIDER_READ_TIMEOUT = 3
+    faults(provider="qvickly", fault="slow", delay=0.5)
+    response = staff_client.post(reverse("customer-refresh", args=[cached_customer.pk]), follow=True)
+    assert "could not be refreshed" not in response.content.decode()
+
+
+@pytest.mark.parametrize("fault", ["bad_signature", "reject_credentials"])
+def test_errors_a_retry_cannot_fix_are_not_retried(staff_client, cached_customer, faults, sandbox_url, fault, settings):
+    settings.PROVIDER_RETRIES = 3
+    faults(provider="qvickly", fault=fault)
+    staff_client.post(reverse("customer-refresh", args=[cached_customer.pk]))
+    [active] = requests.get(sandbox_url + "faults/", timeout=5).json()
+    assert active["used"] == 1
