@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo clean
+.PHONY: run test bench install clean
 
 # The stamp is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -24,7 +24,14 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
+	@command -v chromium >/dev/null || echo "Chromium is not installed: the browser tests will be SKIPPED (apt-get install chromium to run them)."
 	$(BIN)/pytest
+
+# Builds a large cache in the configured database (DATABASE_URL) and measures the
+# pages against their baselines; writes BENCHMARKS.md.
+bench: export SANDBOX_ENABLED = 1
+bench: install
+	$(BIN)/python manage.py benchmark
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,130 @@
+"""A staff member's day, in Chromium: every step a person would take, with a screenshot each."""
+
+import csv
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from playwright.sync_api import expect
+
+from invoices import roles
+from invoices.models import Customer, Invoice
+from sandbox.world import world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def staff(django_user_model, qvickly_account, fusebill_account):
+    user = django_user_model.objects.create_user("anna", password="a-long-password", is_staff=True)
+    user.groups.add(Group.objects.get(name=roles.REFRESHERS))
+    return user
+
+
+def log_in(page):
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login/"))
+    page.get_by_label("Username").fill("anna")
+    page.get_by_label("Password").fill("a-long-password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="The book")).to_be_visible()
+
+
+def search(page, text):
+    page.get_by_role("searchbox", name="Search customers").fill(text)
+    page.get_by_role("searchbox", name="Search customers").press("Enter")
+    page.wait_for_load_state()
+
+
+def test_a_staff_member_works_through_the_day(page, staff, shot, tmp_path):
+    person = world().samples()["both"]
+    short, long_dashed = f"{person[2:8]}-{person[8:]}", f"{person[:8]}-{person[8:]}"
+
+    log_in(page)
+    shot(page, "logged-in")
+
+    # The same person in three written forms lands on the same page, without the number in the URL.
+    search(page, short)
+    customer_url = page.url
+    assert person[2:8] not in customer_url
+    expect(page.get_by_role("heading", level=1)).to_have_text(Customer.objects.get().name)
+    shot(page, "customer-both-providers")
+    for written in (person, long_dashed):
+        search(page, written)
+        assert page.url == customer_url
+
+    # Both providers in one table.
+    invoices = page.locator("table.invoices tbody tr:not(.detail-row)")
+    expect(invoices.filter(has_text="Qvickly").first).to_be_visible()
+    expect(invoices.filter(has_text="Fusebill").first).to_be_visible()
+
+    # An invalid number says what is wrong.
+    search(page, short[:-1] + str((int(short[-1]) + 1) % 10))
+    expect(page.get_by_role("alert")).to_contain_text("check digit does not match")
+    shot(page, "invalid-number")
+
+    # Expand an invoice in place, then collapse it.
+    page.goto(customer_url)
+    toggle = page.locator("a.invoice-toggle").first
+    toggle.click()
+    detail = page.locator(".invoice-detail")
+    expect(detail).to_be_visible()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    shot(page, "invoice-expanded")
+    toggle.click()
+    expect(detail).to_have_count(0)
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+
+    # The full invoice page, then back.
+    toggle.click()
+    page.get_by_role("link", name="Open as a page").click()
+    expect(page).to_have_url(re.compile(r"/invoices/\d+/$"))
+    expect(page.locator(".invoice-detail")).to_be_visible()
+    shot(page, "invoice-page")
+    page.goto(customer_url)
+
+    # Refresh from the providers (htmx swaps the section in place).
+    page.get_by_role("button", name="Refresh from providers").click()
+    expect(page.locator(".freshness")).to_contain_text("fetched now")
+    assert page.url == customer_url
+    shot(page, "refreshed")
+
+    # The home page summary and the aging report.
+    page.get_by_role("link", name="ARPortal").click()
+    expect(page.get_by_role("heading", name="The book")).to_be_visible()
+    expect(page.locator("svg.chart").first).to_be_visible()
+    shot(page, "home-summary")
+    page.get_by_role("link", name="Aging report by customer").click()
+    expect(page.get_by_role("heading", name="Aging report")).to_be_visible()
+    expect(page.locator("table.aging tbody tr")).to_have_count(1)
+    shot(page, "aging-report")
+
+    # A CSV download, opened and checked.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    rows = list(csv.reader(path.open(encoding="utf-8")))
+    assert rows[0][:3] == ["customer_id", "customer", "currency"] and rows[0][-1] == "total"
+    assert rows[1][1] == Customer.objects.get().name
+
+    # Log out: pages need a login again.
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/login/"))
+    page.goto(customer_url)
+    expect(page).to_have_url(re.compile(r"/login/"))
+    shot(page, "logged-out")
+
+
+def test_the_keyboard_reaches_search_and_invoices(page, staff, shot):
+    log_in(page)
+    page.keyboard.press("/")
+    expect(page.get_by_role("searchbox", name="Search customers")).to_be_focused()
+    page.keyboard.type(world().samples()["company"])
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    page.locator("a.invoice-toggle").first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".invoice-detail")).to_be_visible()
+    shot(page, "keyboard-expanded")
+    assert Invoice.objects.exists()
