@@ -70,6 +70,26 @@ def test_an_unknown_account_or_customer_is_a_clear_error(cached):
         run("--customer", "999999")
 
 
+def twice_at_once(work):
+    """Runs `work` in two threads at the same time; returns the exceptions they raised."""
+    errors = []
+
+    def guarded():
+        try:
+            work()
+        except Exception as exc:  # noqa: BLE001 - returned to the test
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=guarded) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
 def test_two_refreshes_of_the_same_customer_at_once_leave_one_row_per_invoice(qvickly_account, fusebill_account):
@@ -77,23 +97,11 @@ def test_two_refreshes_of_the_same_customer_at_once_leave_one_row_per_invoice(qv
     expected = len(world().fusebill_invoices_of(world().customer_by_identity(big).fusebill_id)) + len(
         world().qvickly_invoices_of(big)
     )
-    errors = []
 
     def lookup_then_refresh():
-        try:
-            result = sync.lookup_identity(identity.parse(big))
-            sync.refresh(result.customer)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
+        sync.refresh(sync.lookup_identity(identity.parse(big)).customer)
 
-    threads = [threading.Thread(target=lookup_then_refresh) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert twice_at_once(lookup_then_refresh) == []
     assert Customer.objects.count() == 1
     assert Invoice.objects.count() == expected
     assert Invoice.objects.values("account", "provider_id").distinct().count() == expected
@@ -106,20 +114,5 @@ def test_two_sync_runs_at_once_neither_duplicate_nor_lose_rows(qvickly_account, 
         sync.lookup_identity(identity.parse(world().samples()[sample]))
     before = Invoice.objects.count()
     CustomerLink.objects.update(fetched_at=None)
-    errors = []
-
-    def sync_all():
-        try:
-            run()
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=sync_all) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert twice_at_once(run) == []
     assert Invoice.objects.count() == before
