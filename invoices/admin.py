@@ -83,6 +83,15 @@ class ProviderAccountAdmin(SuperuserOnly, admin.ModelAdmin):
 
 
 class ReadOnly:
+    # Filters in the URL must never search personal data: a lookup by number
+    # belongs to the audited search, not to a GET parameter.
+    PRIVATE_LOOKUPS = ("identity_number", "customer__identity_number", "raw", "detail", "masked_number", "number_hash")
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split("__")[0] in self.PRIVATE_LOOKUPS or lookup.startswith(self.PRIVATE_LOOKUPS):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def has_add_permission(self, request, obj=None):
         return False
 

@@ -130,6 +130,11 @@ def fetch(account, identity=None, customer_id=""):
         # The provider's own code and text go to the log; never the number.
         log.warning("fetch from %s failed: %s [%s]", account.name, exc, exc.detail)
         return exc
+    except Exception:
+        # A bug of ours must not take the page down or stop sync_invoices:
+        # it is logged in full and shown as this account's problem.
+        log.exception("fetch from %s failed unexpectedly", account.name)
+        return ProviderError(account.get_kind_display(), "could not be read: an unexpected error, now in the log")
 
 
 def save(link, outcome):
@@ -144,6 +149,10 @@ def save(link, outcome):
 def store(link, found):
     """Upsert the customer's records (unique on account + provider id) and mark the link fresh."""
     now = timezone.now()
+    # A listing paged while the provider posts a new invoice can return one twice;
+    # PostgreSQL refuses to upsert a row twice in one statement, so keep the last.
+    records = list({record.provider_id: record for record in found.invoices}.values())
+    keep_known_currencies(link.account, records)
     rows = [
         Invoice(
             account=link.account,
@@ -152,7 +161,7 @@ def store(link, found):
             fetched_at=now,
             **{name: getattr(record, name) for name in RECORD_FIELDS},
         )
-        for record in found.invoices
+        for record in records
     ]
     Invoice.objects.bulk_create(
         rows,
@@ -164,6 +173,16 @@ def store(link, found):
     link.provider_customer_id = found.provider_customer_id or link.provider_customer_id
     link.fetched_at, link.error, link.error_at = now, "", None
     link.save()
+
+
+def keep_known_currencies(account, records):
+    """Listings without a currency (Qvickly summary rows) say the account's; where the
+    full invoice was fetched it told the real one, which a refresh must not undo."""
+    guessed = {r.provider_id: r for r in records if r.currency_guessed}
+    if guessed:
+        known = Invoice.objects.filter(account=account, provider_id__in=guessed, detail__isnull=False)
+        for provider_id, currency in known.values_list("provider_id", "currency"):
+            guessed[provider_id].currency = currency
 
 
 def fill_blanks(customer, found):

@@ -113,3 +113,29 @@ def test_an_invoice_with_junk_in_its_cached_detail_still_answers(staff_client, q
     )
     response = staff_client.get(reverse("invoice", args=[invoice.pk]))
     assert response.status_code == 200 and says in response.content.decode()
+
+
+def test_dates_past_the_calendars_end_are_read_as_unknown_not_a_crash():
+    row = {**example("qvickly_000_getInvoicesByCustomer_full.json")["data"][0]}
+    row["PaymentData"] = {**row["PaymentData"], "duedate": ""}
+    row["PaymentInfo"] = {**row["PaymentInfo"], "paymentterms": "99999999"}
+    assert qvickly.parse_row(row, "SEK").due_date is None
+    late = {**FUSEBILL_INVOICE, "postedTimestamp": "9999-12-31T23:30:00"}
+    assert fusebill.parse_invoice(late, "SEK").issue_date is None
+
+
+def test_an_invoice_listed_twice_in_one_listing_is_stored_once(db, qvickly_account):
+    record = qvickly.parse_row(SUMMARY_ROW, "SEK")
+    twice = qvickly.parse_row({**SUMMARY_ROW, "balancedue": "0.00", "status": "Paid"}, "SEK")
+    link = CustomerLink.objects.create(customer=Customer.objects.create(), account=qvickly_account)
+    sync.store(link, CustomerRecord(provider_customer_id="", invoices=[record, twice]))
+    stored = Invoice.objects.get()
+    assert (stored.state, stored.outstanding) == ("paid", 0)
+
+
+def test_a_currency_learnt_from_the_full_invoice_survives_the_next_listing(db, qvickly_account):
+    link = CustomerLink.objects.create(customer=Customer.objects.create(), account=qvickly_account)
+    sync.store(link, CustomerRecord(provider_customer_id="", invoices=[qvickly.parse_row(SUMMARY_ROW, "SEK")]))
+    Invoice.objects.update(currency="EUR", detail={"PaymentData": {"currency": "EUR"}})
+    sync.store(link, CustomerRecord(provider_customer_id="", invoices=[qvickly.parse_row(SUMMARY_ROW, "SEK")]))
+    assert Invoice.objects.get().currency == "EUR"

@@ -177,3 +177,16 @@ def test_check_deploy_is_clean_with_the_documented_production_settings():
                             cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/invoices/customer/?identity_number=195501011018",
+        "/admin/invoices/customer/?identity_number__startswith=1955",
+        "/admin/invoices/invoice/?raw__icontains=5501011018",
+        "/admin/invoices/invoice/?customer__identity_number=195501011018",
+    ],
+)
+def test_the_admin_refuses_filters_that_would_search_personal_numbers(read_only_client, url):
+    assert read_only_client.get(url).status_code == 400

@@ -76,6 +76,7 @@ class InvoiceRecord:
     customer_email: str = ""
     customer_number: str = ""
     customer_identity: str = ""  # as the provider wrote it
+    currency_guessed: bool = False  # the reply carried none: the account's was used
 
 
 @dataclass
@@ -200,7 +201,7 @@ def shape_errors(provider):
         def wrapper(*args, **kwargs):
             try:
                 return method(*args, **kwargs)
-            except (TypeError, AttributeError, KeyError, IndexError, ValueError, InvalidOperation) as exc:
+            except (TypeError, AttributeError, KeyError, IndexError, ValueError, ArithmeticError) as exc:
                 raise ProviderError(provider, "sent data of an unexpected shape", detail=repr(exc)[:200]) from exc
 
         return wrapper
@@ -230,4 +231,7 @@ def utc_date(value):
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.UTC)
-    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    try:
+        return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    except OverflowError:  # 9999-12-31T23:30 is past the last local date
+        return None

@@ -240,6 +240,7 @@ def parse_summary(row, currency):
         provider_hash=text(row.get("hash")),
         pdf_url=text(row.get("fileurl")),
         customer_name=text(row.get("name")),
+        currency_guessed=True,
     ), NAME)
 
 
@@ -306,10 +307,9 @@ def credit_reference(value):
 
 def due_from_terms(issue_date, terms):
     try:
-        days = int(str(terms))
-    except (TypeError, ValueError):
+        return issue_date + datetime.timedelta(days=int(str(terms))) if issue_date else None
+    except (TypeError, ValueError, OverflowError):
         return None
-    return issue_date + datetime.timedelta(days=days) if issue_date else None
 
 
 # The full invoice, as staff read it (getInvoiceByHash / getPaymentinfo).
