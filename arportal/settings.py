@@ -31,9 +31,11 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="dev-only-field-key" if DEBUG else "")
 SALT_KEY = [FIELD_ENCRYPTION_KEY, *env.list("FIELD_ENCRYPTION_KEY_FALLBACKS", default=[])]
 # Lookups are audited under a keyed hash of the number, never the number itself.
-AUDIT_HASH_KEY = env.str("AUDIT_HASH_KEY", default=FIELD_ENCRYPTION_KEY)
-if not FIELD_ENCRYPTION_KEY:
-    raise ImproperlyConfigured("Set FIELD_ENCRYPTION_KEY: provider secrets are encrypted with it.")
+# Its own key, never rotated: a new one would no longer find earlier lookups.
+AUDIT_HASH_KEY = env.str("AUDIT_HASH_KEY", default="dev-only-audit-key" if DEBUG else "")
+for name in ("FIELD_ENCRYPTION_KEY", "AUDIT_HASH_KEY"):
+    if not globals()[name]:
+        raise ImproperlyConfigured(f"Set {name}: see .env.example.")
 
 # HTTPS only outside development: HSTS, secure cookies, redirects.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -184,9 +186,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "invoices.logging.RedactIdentityNumbers"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            "()": "invoices.logging.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # The development server's request log goes through the same redacting handler.
-    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    # Django's own loggers (requests, the development server's request lines) go
+    # through the same redacting console, instead of Django's default handlers.
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

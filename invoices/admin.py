@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from invoices import identity
@@ -134,6 +135,7 @@ class LookupAuditAdmin(ReadOnly, admin.ModelAdmin):
         return [find, *super().get_urls()]
 
     @method_decorator(require_POST)
+    @method_decorator(sensitive_post_parameters("number"))
     def find_view(self, request):
         """Every lookup of one number. A POST, so the number stays out of URLs and logs;
         it is matched by its keyed hash, so the log never needs it in clear."""

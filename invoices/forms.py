@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.utils import timezone
 
@@ -39,6 +41,12 @@ class SummaryFilterForm(forms.Form):
     def __init__(self, data, currencies=()):
         super().__init__(data)
         self.fields["currency"].choices = [("", "All currencies"), *((c, c) for c in currencies)]
+
+    def clean_as_of(self):
+        day = self.cleaned_data["as_of"]
+        if day and not date(1900, 1, 1) <= day <= date(2100, 12, 31):
+            raise forms.ValidationError("Choose an as-of date between 1900 and 2100.")
+        return day
 
     def value(self, name, default=None):
         """A cleaned value; the default when it is missing or invalid (the form shows why)."""

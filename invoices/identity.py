@@ -43,10 +43,10 @@ def looks_like_identity(text):
     digit strings are customer numbers, not mistyped personal numbers.
     """
     compact = re.sub(r"\s", "", text)
-    if re.fullmatch(r"\d{6,8}[-+]\d{4}", compact):
+    if re.fullmatch(r"[0-9]{6,8}[-+][0-9]{4}", compact):
         return True
-    return bool(re.fullmatch(r"\d{10}|\d{12}", compact)) or (
-        bool(re.fullmatch(r"[\d\-+]+", compact)) and len(re.sub(r"\D", "", compact)) >= 9
+    return bool(re.fullmatch(r"[0-9]{10}|[0-9]{12}", compact)) or (
+        bool(re.fullmatch(r"[0-9\-+]+", compact)) and len(re.sub(r"[^0-9]", "", compact)) >= 9
     )
 
 
@@ -55,9 +55,9 @@ def parse(text):
     compact = re.sub(r"\s", "", text or "")
     if not compact:
         raise InvalidIdentity("Enter a personal or organisation number.")
-    if re.search(r"[^\d\-+]", compact):
+    if re.search(r"[^0-9\-+]", compact):
         raise InvalidIdentity("A personal or organisation number has only digits and - or +.")
-    digits = re.sub(r"\D", "", compact)
+    digits = re.sub(r"[^0-9]", "", compact)
     if len(digits) not in (10, 12):
         raise InvalidIdentity(
             f"A personal or organisation number has 10 or 12 digits; this has {len(digits)}."

@@ -9,18 +9,31 @@ shaped like one.
 import logging
 import re
 
-# YYMMDD or YYYYMMDD, an optional - or +, four digits; not inside a longer number.
-IDENTITY_SHAPE = re.compile(r"(?<!\d)((?:19|20|16)?\d{6})[-+]?\d{4}(?!\d)")
+# YYMMDD or YYYYMMDD then four digits, joined or written with -, +, a space or
+# an URL-encoded +; or a separator and 1-3 digits, as where a text was cut short.
+# Never inside a longer number.
+IDENTITY_SHAPE = re.compile(
+    r"(?<![0-9])((?:19|20|16)?[0-9]{6})(?:(?:[-+ ]|%2[Bb])?[0-9]{4}|(?:[-+ ]|%2[Bb])[0-9]{1,3})(?![0-9])"
+)
 
 
 def redact(text):
-    return IDENTITY_SHAPE.sub(lambda match: f"{match.group(1)}-XXXX", text)
+    return IDENTITY_SHAPE.sub(lambda match: f"{match.group(1)}-XXXX", str(text))
 
 
 class RedactIdentityNumbers(logging.Filter):
+    """Masks the message itself, so every handler after it gets the masked text."""
+
     def filter(self, record):
         message = record.getMessage()
         redacted = redact(message)
         if redacted != message:
             record.msg, record.args = redacted, None
         return True
+
+
+class RedactingFormatter(logging.Formatter):
+    """Masks the whole formatted line, tracebacks included."""
+
+    def format(self, record):
+        return redact(super().format(record))

@@ -25,14 +25,18 @@ from invoices import identity
 class RawJSONEncoder(DjangoJSONEncoder):
     """Provider replies keep their numbers as JSON numbers in the raw copy.
 
-    Clients parse money as Decimal; the raw copy is for reading, not
-    arithmetic, so writing it back as a number keeps it as it was received.
+    Clients parse money as Decimal; the raw copy is for reading, and JSON
+    numbers with up to 15 significant digits survive the round trip exactly.
     """
 
     def default(self, o):
         if isinstance(o, Decimal):
             return int(o) if o == o.to_integral_value() else float(o)
         return super().default(o)
+
+    def encode(self, o):
+        # PostgreSQL's jsonb refuses the NUL character; it carries nothing for us.
+        return super().encode(o).replace("\\u0000", "")
 
 
 class ProviderAccountQuerySet(models.QuerySet):
@@ -123,6 +127,10 @@ class Customer(models.Model):
 
     def get_absolute_url(self):
         return reverse("customer", args=[self.pk])
+
+    @property
+    def is_person(self):
+        return bool(self.identity_number) and not identity.is_company(self.identity_number)
 
     @property
     def masked_identity(self):

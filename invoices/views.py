@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import get_valid_filename
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from invoices import sync
@@ -103,9 +104,25 @@ def csv_response(filename, header, lines):
     """A streamed CSV with a header row; Decimals are written as plain decimals."""
     writer = csv.writer(Echo())
     rows = itertools.chain([header], lines)
-    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        (writer.writerow([inert(cell) for cell in row]) for row in rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def inert(cell):
+    """Text from a provider that a spreadsheet would run as a formula is quoted."""
+    text = str(cell)
+    return f"'{text}" if text[:1] in ("=", "+", "@", "\t", "\r") or (text[:1] == "-" and not is_number(text)) else cell
+
+
+def is_number(text):
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True
 
 
 def plain(amount):
@@ -121,6 +138,7 @@ class Echo:
 
 
 @staff_required
+@sensitive_post_parameters("q")
 def search(request):
     form = SearchForm(request.POST or None)
     context = {"form": form, "search_form": form}
@@ -185,6 +203,8 @@ def customer_invoices(request, customer):
 def customer_reveal(request, pk):
     """Show the full personal number to a user allowed to see it, and audit that they did."""
     customer = get_object_or_404(Customer, pk=pk, identity_number__isnull=False)
+    if not customer.is_person:
+        raise Http404("Organisation numbers are not masked.")
     LookupAudit.record(
         request.user,
         customer.identity_number,
@@ -203,7 +223,8 @@ def render_customer(request, customer, problems, revealed=False):
     context = {
         "revealed": revealed,
         "can_refresh": request.user.has_perm("invoices.refresh_from_provider"),
-        "can_reveal": request.user.has_perm("invoices.reveal_identity"),
+        # Organisation numbers are public and shown whole; only persons' are revealed.
+        "can_reveal": customer.is_person and request.user.has_perm("invoices.reveal_identity"),
         "customer": customer,
         "problems": problems,
         "links": customer.links.select_related("account").filter(account__active=True).order_by("account__name"),

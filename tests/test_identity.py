@@ -59,3 +59,8 @@ def test_personal_numbers_are_masked_and_organisation_numbers_are_not():
 )
 def test_short_digit_strings_and_words_are_not_taken_for_personal_numbers(text, expected):
     assert identity.looks_like_identity(text) is expected
+
+
+def test_digits_of_other_scripts_are_refused_rather_than_stored_as_a_different_number():
+    with pytest.raises(identity.InvalidIdentity, match="only digits"):
+        identity.parse("٥٥٠١٠١١٠١٨")

@@ -2,6 +2,7 @@ import copy
 import io
 import logging
 import logging.config
+import sys
 
 from django.conf import settings
 
@@ -38,3 +39,19 @@ def test_every_written_form_is_masked_and_other_numbers_are_left_alone():
 def test_the_development_servers_request_log_uses_the_redacting_console():
     assert settings.LOGGING["loggers"]["django.server"]["handlers"] == ["console"]
     assert "redact" in settings.LOGGING["handlers"]["console"]["filters"]
+
+
+def test_cut_spaced_and_url_encoded_numbers_are_masked_too():
+    line = log_through_the_configured_console("shapes", "%s | %s | %s", "detail: 19550101-10", "550101 1018", "121212%2B1212")
+    assert line.strip() == "detail: 19550101-XXXX | 550101-XXXX | 121212-XXXX"
+
+
+def test_a_traceback_is_masked_by_the_console_formatter():
+    from invoices.logging import RedactingFormatter
+
+    try:
+        raise ValueError("bad pno 198305107529")
+    except ValueError:
+        record = logging.getLogger("test.tb").makeRecord("test.tb", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    text = RedactingFormatter("%(message)s").format(record)
+    assert "198305107529" not in text and "19830510-XXXX" in text

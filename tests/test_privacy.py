@@ -170,6 +170,7 @@ def test_check_deploy_is_clean_with_the_documented_production_settings():
         "DEBUG": "0",
         "SECRET_KEY": "x7#k2!" * 12,
         "FIELD_ENCRYPTION_KEY": "another-long-random-value",
+        "AUDIT_HASH_KEY": "a-third-long-random-value",
         "ALLOWED_HOSTS": "arportal.example.se",
         "DATABASE_URL": "sqlite:///:memory:",
     }
@@ -190,3 +191,20 @@ def test_check_deploy_is_clean_with_the_documented_production_settings():
 )
 def test_the_admin_refuses_filters_that_would_search_personal_numbers(read_only_client, url):
     assert read_only_client.get(url).status_code == 400
+
+
+def test_check_deploy_refuses_the_sandbox_in_production():
+    env = {
+        "PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "arportal.settings", "DEBUG": "0",
+        "SECRET_KEY": "x7#k2!" * 12, "FIELD_ENCRYPTION_KEY": "k" * 40, "AUDIT_HASH_KEY": "a" * 40,
+        "ALLOWED_HOSTS": "arportal.example.se", "DATABASE_URL": "sqlite:///:memory:", "SANDBOX_ENABLED": "1",
+    }
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "sandbox.E001" in result.stderr + result.stdout
+
+
+def test_provider_texts_are_masked_before_they_reach_a_page_or_a_log():
+    from invoices.providers import ProviderError
+
+    error = ProviderError("Fusebill", "No customer 19830510-7529 here", detail="GET /customers?query=reference%3A198305107529")
+    assert "7529" not in str(error) and "7529" not in error.detail

@@ -165,3 +165,20 @@ def test_the_summary_pages_use_the_same_few_queries_for_10_and_1000_invoices(sta
     grow_to(1000)
     large = queries_for(staff_client, url)
     assert small == large <= 12
+
+
+def test_a_provider_name_that_looks_like_a_formula_is_quoted_in_the_csv(staff_client, book, accounts):
+    evil = Customer.objects.create(name='=HYPERLINK("http://x","y")')
+    add(accounts[0], evil, "E1", "10.00", "10.00", days(5))
+    response = staff_client.get(reverse("aging-csv"), {"as_of": AS_OF.isoformat(), "currency": "SEK"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert sorted(row[1] for row in rows[1:]) == ["'" + evil.name, "Anna"]
+    assert {row[1]: row[-1] for row in rows[1:]}["Anna"] == "3100.00"  # amounts, even negative ones, stay numbers
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01", "9999-12-31"])
+def test_an_as_of_date_out_of_range_says_so_instead_of_failing(staff_client, book, as_of):
+    for url in (reverse("home"), reverse("aging"), reverse("aging-csv"), reverse("customer", args=[book.pk])):
+        response = staff_client.get(url, {"as_of": as_of})
+        assert response.status_code == 200
+    assert "between 1900 and 2100" in staff_client.get(reverse("home"), {"as_of": as_of}).content.decode()

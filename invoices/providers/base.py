@@ -18,6 +18,8 @@ from decimal import Decimal, InvalidOperation
 import requests
 from django.conf import settings
 
+from invoices.logging import redact
+
 log = logging.getLogger(__name__)
 
 
@@ -30,6 +32,9 @@ class ProviderError(Exception):
     """
 
     def __init__(self, provider, message, code="", detail="", permanent=False):
+        # Provider texts can echo what they were sent (a personal number in a
+        # URL or a message): masked here, before they reach a page or a log.
+        message, detail = redact(message), redact(detail)
         super().__init__(message)
         self.provider = provider
         self.message = message
@@ -147,8 +152,8 @@ class Session:
         return settings.PROVIDER_RETRY_BACKOFF * (2**attempt) * random.uniform(0.5, 1.5)
 
 
-# Amounts must fit the cache's columns (12 digits before the point).
-LARGEST_AMOUNT = Decimal("1e12")
+# Amounts must fit the cache's columns (12 digits and 2 decimals).
+LARGEST_AMOUNT = Decimal("999999999999.99")
 
 
 def to_decimal(value, provider, what):
@@ -159,7 +164,7 @@ def to_decimal(value, provider, what):
         amount = Decimal(str(value).strip() or "0")
     except InvalidOperation:
         raise ProviderError(provider, f"sent an invalid amount for {what}", detail=repr(value)[:100]) from None
-    if not amount.is_finite() or abs(amount) >= LARGEST_AMOUNT:
+    if not amount.is_finite() or abs(amount) > LARGEST_AMOUNT:
         raise ProviderError(provider, f"sent an amount out of range for {what}", detail=repr(value)[:100])
     return amount
 
@@ -188,6 +193,14 @@ def checked(record, provider):
     record.pdf_url = record.pdf_url if len(record.pdf_url) <= 500 else ""
     record.customer_name, record.customer_email = record.customer_name[:200], record.customer_email[:254]
     return record
+
+
+def checked_customer(customer, provider):
+    """A provider's customer that fits the cache, like checked() for invoices."""
+    if len(customer.provider_customer_id) > 64:
+        raise ProviderError(provider, "sent a customer id that is too long")
+    customer.name, customer.email = customer.name[:200], customer.email[:254]
+    return customer
 
 
 def shape_errors(provider):

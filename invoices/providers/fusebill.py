@@ -21,6 +21,7 @@ from invoices.providers.base import (
     ProviderError,
     Session,
     checked,
+    checked_customer,
     mapping,
     shape_errors,
     to_decimal,
@@ -227,13 +228,13 @@ def parse_customer(data, identity_field):
     else:
         identity = mapping(data.get("customerReference")).get(identity_field.split(".", 1)[1])
     name = data.get("companyName") or " ".join(p for p in (data.get("firstName"), data.get("lastName")) if p)
-    return CustomerRecord(
+    return checked_customer(CustomerRecord(
         provider_customer_id=str(data["id"]),
-        name=name or "",
-        email=data.get("primaryEmail") or "",
+        name=str(name or ""),
+        email=str(data.get("primaryEmail") or ""),
         identity=str(identity or "").strip(),
         raw=data,
-    )
+    ), NAME)
 
 
 def parse_invoice(data, currency):

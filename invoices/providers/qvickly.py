@@ -21,6 +21,7 @@ from invoices.providers.base import (
     ProviderError,
     Session,
     checked,
+    checked_customer,
     mapping,
     shape_errors,
     to_date,
@@ -159,13 +160,13 @@ class Client:
         def first(attribute):
             return next((getattr(r, attribute) for r in records if getattr(r, attribute)), "")
 
-        return CustomerRecord(
+        return checked_customer(CustomerRecord(
             provider_customer_id=customer_id or first("customer_number"),
             name=first("customer_name"),
             email=first("customer_email"),
             identity=identity or first("customer_identity"),
             invoices=records,
-        )
+        ), NAME)
 
     @shape_errors(NAME)
     def find_customers(self, text):
@@ -297,7 +298,7 @@ def ore(value, what):
 
 
 def text(value):
-    return "" if value is None else str(value).strip()
+    return "" if value is None else str(value).replace("\x00", "").strip()
 
 
 def credit_reference(value):
