@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,10 @@ class Bucket:
 class Aging:
     as_of: date
     edges: tuple[int, ...] = field(default_factory=lambda: tuple(settings.AGING_BUCKETS))
+
+    @property
+    def in_the_past(self):
+        return self.as_of < timezone.localdate()
 
     @property
     def buckets(self):

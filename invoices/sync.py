@@ -76,7 +76,13 @@ def lookup_identity(identity):
         problems = [Problem(a.name, str(o)) for a, o in outcomes.items() if isinstance(o, ProviderError)]
         return LookupResult(None, problems)
     with transaction.atomic():
-        customer, _ = Customer.objects.get_or_create(identity_number=identity.number)
+        customer = owner_of(outcomes, without_identity=True)
+        if customer is not None:
+            # Found before by customer number alone; now we know who it is.
+            customer.identity_number = identity.number
+            customer.save(update_fields=["identity_number"])
+        else:
+            customer, _ = Customer.objects.get_or_create(identity_number=identity.number)
         for account, outcome in outcomes.items():
             link, _ = CustomerLink.objects.get_or_create(customer=customer, account=account)
             save(link, outcome)
@@ -220,7 +226,7 @@ def adopt(account, record):
         if number:
             customer, _ = Customer.objects.get_or_create(identity_number=number)
         else:
-            customer = Customer.objects.create()
+            customer = owner_of({account: record}) or Customer.objects.create()
         link, _ = CustomerLink.objects.get_or_create(customer=customer, account=account)
     with transaction.atomic():
         if record.invoices:
@@ -228,6 +234,21 @@ def adopt(account, record):
         else:
             remember(link, record)
     return link.customer
+
+
+def owner_of(outcomes, without_identity=False):
+    """The customer who already holds any of these invoices, so one person never
+    becomes two customers trading invoices on every refresh."""
+    for account, outcome in outcomes.items():
+        if isinstance(outcome, CustomerRecord) and outcome.invoices:
+            owners = Customer.objects.filter(
+                invoices__account=account, invoices__provider_id__in=[r.provider_id for r in outcome.invoices]
+            )
+            if without_identity:
+                owners = owners.filter(identity_number__isnull=True)
+            if owner := owners.first():
+                return owner
+    return None
 
 
 def remember(link, found):

@@ -126,3 +126,19 @@ def test_a_rate_limited_refresh_still_completes(staff_client, both_accounts):
     person = world().samples()["both"]
     page = open_customer(staff_client, person)
     assert page.context["page"].paginator.count == len(expected_numbers(person))
+
+
+def test_a_customer_found_by_number_then_by_personnummer_stays_one_customer(staff_client, qvickly_account):
+    # Even Qvickly customer numbers answer with summary rows, which carry no personal number.
+    person = next(
+        c for c in world().customers
+        if c.qvickly_number and int(c.qvickly_number) % 2 == 0 and not c.is_company and world().qvickly_invoices_of(c.identity)
+    )
+    by_number = search(staff_client, person.qvickly_number)
+    assert Customer.objects.get().identity_number is None
+    by_identity = search(staff_client, person.identity)
+    assert by_number.url == by_identity.url
+    assert Customer.objects.get().identity_number == person.identity
+    staff_client.post(reverse("customer-refresh", args=[Customer.objects.get().pk]))
+    assert Customer.objects.count() == 1
+    assert Invoice.objects.filter(customer=Customer.objects.get()).count() == len(world().qvickly_invoices_of(person.identity))
