@@ -145,10 +145,7 @@ class Session:
     def delay(self, attempt, response):
         """Exponential backoff with jitter; a 429 waits as long as the provider says, if it says."""
         if response is not None and response.status_code == 429:
-            asked = self.retry_after(response)
-            if asked is None:
-                return None
-            return asked
+            return self.retry_after(response)
         return settings.PROVIDER_RETRY_BACKOFF * (2**attempt) * random.uniform(0.5, 1.5)
 
 
