@@ -1,0 +1,441 @@
+"""The benchmark's dataset: a large invoice cache built straight into the database.
+
+`python manage.py benchmark` measures the pages on a book far bigger than the
+sandbox's (10,000 customers, 200,000 invoices by default, one customer with
+5,000), because the questions it answers (does a page's query count grow
+with the data, is a summary close to what one SQL query costs) only show at
+that size. The rows are written with `bulk_create`, never fetched from a
+provider, so building takes seconds rather than hours of provider calls.
+
+Every row belongs to an account named "Bench …" or to a customer with an
+e-mail at bench.invalid, so a rebuild deletes exactly the previous bench
+rows and leaves the demo's own data alone. The accounts have a cache TTL of
+ten years and every link a fresh `fetched_at`: page views never ask a
+provider. The accounts are active only while the benchmark runs (see
+`running`), so the demo's own lookups never ask these fake accounts.
+"""
+
+import datetime
+import json
+import math
+import random
+import secrets
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.db import connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+from localflavor.se.utils import id_number_checksum
+
+from invoices.models import Customer, CustomerLink, Invoice, ProviderAccount
+from sandbox.world import COMPANY_TRADES, COMPANY_WORDS, FEMALE_NAMES, LAST_NAMES, MALE_NAMES, world
+
+ACCOUNT_PREFIX = "Bench "
+QVICKLY_NAME, FUSEBILL_NAME = "Bench Qvickly", "Bench Fusebill"
+EMAIL_DOMAIN = "bench.invalid"
+USERNAME = "bench-staff"
+TEN_YEARS = 10 * 365 * 24 * 3600
+# Nothing listens on the discard port: a call that should never happen fails at once.
+NOWHERE = "http://127.0.0.1:9/"
+BATCH = 5000
+SEED = 20251121
+EXAMPLE_DETAIL = Path(__file__).resolve().parent / "examples" / "qvickly_003_getInvoiceByHash.json"
+
+
+@dataclass
+class Dataset:
+    """What the measurements need to know about the bench rows."""
+
+    qvickly: ProviderAccount
+    fusebill: ProviderAccount
+    big_customer: int  # pk of the customer with the most invoices
+    big_count: int
+    customers: list[int]  # a few ordinary customers, for the load mix
+    detail_invoice: int  # pk of the invoice with a cached detail
+    customer_count: int
+    invoice_count: int
+    build_seconds: float | None = None  # None when an existing dataset was reused
+
+    @property
+    def measured_customers(self):
+        detail_owner = Invoice.objects.values_list("customer", flat=True).get(pk=self.detail_invoice)
+        return {self.big_customer, *self.customers, detail_owner}
+
+
+# Removing and finding the bench rows ------------------------------------------
+
+
+def bench_accounts():
+    return ProviderAccount.objects.filter(name__startswith=ACCOUNT_PREFIX)
+
+
+def bench_customers():
+    return Customer.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}")
+
+
+def delete_previous():
+    """Invoices first: their account is PROTECTed, and one DELETE beats collecting 200,000 objects."""
+    forget_logins()
+    get_user_model().objects.filter(username=USERNAME).delete()  # left by a run that was killed
+    Invoice.objects.filter(account__in=bench_accounts()).delete()
+    Invoice.objects.filter(customer__in=bench_customers()).delete()
+    CustomerLink.objects.filter(customer__in=bench_customers()).delete()
+    bench_customers().delete()
+    bench_accounts().delete()
+
+
+def existing():
+    """The dataset left by an earlier run, or None when there is none to reuse."""
+    accounts = {a.name: a for a in bench_accounts()}
+    if {QVICKLY_NAME, FUSEBILL_NAME} - accounts.keys():
+        return None
+    invoices = Invoice.objects.filter(account__in=accounts.values())
+    detail = invoices.filter(detail__isnull=False).values_list("pk", flat=True).first()
+    big = invoices.values("customer").annotate(n=Count("pk")).order_by("-n").first()
+    if detail is None or big is None:
+        return None
+    ordinary = list(
+        bench_customers().exclude(pk=big["customer"]).order_by("pk").values_list("pk", flat=True)[:4]
+    )
+    return Dataset(
+        accounts[QVICKLY_NAME], accounts[FUSEBILL_NAME], big["customer"], big["n"], ordinary, detail,
+        bench_customers().count(), invoices.count(),
+    )
+
+
+# Building ---------------------------------------------------------------------
+
+
+def build(customers, invoices, big, log=print):
+    """Replace the bench rows with a fresh book; returns the Dataset."""
+    started = timezone.now()
+    rng = random.Random(SEED)
+    with transaction.atomic():
+        delete_previous()
+        qvickly, fusebill = create_accounts()
+        people = create_customers(rng, customers)
+        log(f"  {len(people):,} customers")
+        plans = plan_invoices(rng, people, invoices, big)
+        count = write_invoices(rng, plans, qvickly, fusebill, log)
+        detail = cache_one_detail(qvickly)
+    analyze()
+    return Dataset(
+        qvickly, fusebill, people[0].pk, big, [c.pk for c in people[1:5]], detail, len(people), count,
+        (timezone.now() - started).total_seconds(),
+    )
+
+
+def create_accounts():
+    """Active while the benchmark runs; a TTL no run outlives, so nothing is ever refetched."""
+    common = dict(base_url=NOWHERE, secret="bench-not-a-secret", cache_ttl=TEN_YEARS, active=True)
+    qvickly = ProviderAccount.objects.create(name=QVICKLY_NAME, kind="qvickly", merchant_id="90001", **common)
+    fusebill = ProviderAccount.objects.create(name=FUSEBILL_NAME, kind="fusebill", **common)
+    return qvickly, fusebill
+
+
+def create_customers(rng, count):
+    """Valid-looking personal and organisation numbers, none of them the sandbox world's."""
+    taken = set(world()._by_identity) | set(
+        Customer.objects.exclude(identity_number=None).values_list("identity_number", flat=True)
+    )
+    rows = []
+    for index in range(count):
+        company = index == 0 or rng.random() < 0.15  # the biggest debtor is a company, like the sandbox's "huge"
+        number = unique(taken, organisation_number if company else personal_number, rng)
+        name = company_name(rng) if company else f"{rng.choice(FEMALE_NAMES + MALE_NAMES)} {rng.choice(LAST_NAMES)}"
+        rows.append(Customer(identity_number=number, name=name, email=f"customer{index}@{EMAIL_DOMAIN}"))
+    return Customer.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def unique(taken, draw, rng):
+    while (value := draw(rng)) in taken:
+        pass
+    taken.add(value)
+    return value
+
+
+def personal_number(rng):
+    born = datetime.date(1940, 1, 1) + datetime.timedelta(rng.randrange(65 * 365))
+    yymmdd = born.strftime("%y%m%d")
+    serial = f"{rng.randrange(1000):03d}"
+    parts = {"year": yymmdd[:2], "month": yymmdd[2:4], "day": yymmdd[4:], "serial": serial}
+    return f"{born.year // 100}{yymmdd}{serial}{id_number_checksum(parts)}"
+
+
+def organisation_number(rng):
+    digits = f"55{rng.randrange(60, 100):02d}{rng.randrange(100000):05d}"
+    parts = {"year": digits[:2], "month": digits[2:4], "day": digits[4:6], "serial": digits[6:9]}
+    return f"{digits}{id_number_checksum(parts)}"
+
+
+def company_name(rng):
+    return f"{rng.choice(COMPANY_WORDS)} {rng.choice(COMPANY_TRADES)} AB"
+
+
+@dataclass
+class Plan:
+    """One customer's share of the book: how many invoices at which account, in which currency."""
+
+    customer: Customer
+    qvickly: int
+    fusebill: int
+    currency: str  # Fusebill's billing currency; Qvickly invoices are SEK
+
+
+def plan_invoices(rng, people, total, big):
+    """The first customer gets `big` invoices at Fusebill; the rest are spread log-normally,
+    so most customers have a handful and a few have hundreds, as in a real book."""
+    rest = people[1:]
+    counts = spread(rng, total - big, len(rest))
+    plans = [Plan(people[0], 0, big, "SEK")]
+    for customer, count in zip(rest, counts):
+        where = rng.random()
+        currency = rng.choices(("SEK", "EUR", "USD"), weights=(70, 20, 10))[0]
+        if where < 0.55:
+            plans.append(Plan(customer, count, 0, "SEK"))
+        elif where < 0.85:
+            plans.append(Plan(customer, 0, count, currency))
+        else:  # known to both providers
+            half = count // 2
+            plans.append(Plan(customer, count - half, half, currency))
+    return plans
+
+
+def spread(rng, total, buckets):
+    """`buckets` counts of at least one each, log-normally weighted, adding up to `total` exactly."""
+    if buckets == 0:
+        return []
+    weights = [rng.lognormvariate(0, 1) for _ in range(buckets)]
+    scale = (total - buckets) / sum(weights)
+    counts = [1 + math.floor(w * scale) for w in weights]
+    for index in rng.sample(range(buckets), total - sum(counts)):
+        counts[index] += 1
+    return counts
+
+
+def write_invoices(rng, plans, qvickly, fusebill, log):
+    """Links and invoices, in batches so memory stays flat whatever the size."""
+    now = timezone.now()
+    today = timezone.localdate()
+    # A lookup links a customer to every active account, also those that do not
+    # know them (no provider customer id, no invoices): so does the bench.
+    links = [
+        CustomerLink(customer=plan.customer, account=account, fetched_at=now,
+                     provider_customer_id=str(100000 + plan.customer.pk) if count else "")
+        for plan in plans
+        for account, count in ((qvickly, plan.qvickly), (fusebill, plan.fusebill))
+    ]
+    CustomerLink.objects.bulk_create(links, batch_size=BATCH)
+    maker = InvoiceMaker(rng, today, now)
+    batch, written = [], 0
+    for plan in plans:
+        batch += maker.invoices(plan.customer, qvickly, plan.qvickly, "SEK")
+        batch += maker.invoices(plan.customer, fusebill, plan.fusebill, plan.currency)
+        if len(batch) >= BATCH or plan is plans[-1]:
+            Invoice.objects.bulk_create(batch, batch_size=BATCH)
+            if (written + len(batch)) // 50_000 > written // 50_000:
+                log(f"  {written + len(batch):,} invoices")
+            written, batch = written + len(batch), []
+    return written
+
+
+# Each provider's own words for our kinds and states.
+QVICKLY_TYPES = {"invoice": "F", "credit": "K", "interest": "RF", "cash": "KN"}
+QVICKLY_STATUSES = {"open": "Created", "paid": "Paid", "cancelled": "Cancelled", "credited": "Credited",
+                    "written_off": "Factoring"}
+FUSEBILL_STATUSES = {"paid": "Paid", "cancelled": "Void", "credited": "Paid", "written_off": "WrittenOff"}
+# Roughly, so EUR and USD amounts are of a believable size.
+SEK_PER = {"SEK": 1, "EUR": 11, "USD": 10}
+
+
+class InvoiceMaker:
+    """Invoices with the states, dates and amounts a two-year-old book has."""
+
+    TERMS = (10, 14, 20, 30, 30, 30, 60)
+    ZERO = Decimal(0)
+
+    def __init__(self, rng, today, now):
+        self.rng, self.today, self.now = rng, today, now
+        self.sequence = 0
+
+    def invoices(self, customer, account, count, currency):
+        rows = [self.invoice(customer, account, currency) for _ in range(count)]
+        self.link_credits(rows)
+        return rows
+
+    def invoice(self, customer, account, currency):
+        self.sequence += 1
+        kind = self.rng.choices(tuple(QVICKLY_TYPES), weights=(92, 4, 3, 1))[0]
+        issue, due = self.dates()
+        amount = Decimal(self.rng.lognormvariate(7.0, 1.0) / SEK_PER[currency]).quantize(Decimal("0.01")) + 1
+        state, paid, outstanding, credited, written_off = self.outcome(kind, issue, due, amount)
+        sign = -1 if kind == "credit" else 1  # a credit invoice is negative, and so is what it still owes back
+        total, outstanding = sign * amount, sign * outstanding
+        fields = self.provider_fields(account.kind, kind, state, due)
+        return Invoice(
+            account=account, customer=customer, kind=kind, state=state, issue_date=issue, due_date=due,
+            paid_date=paid, currency=currency, total=total, outstanding=outstanding, credited=credited,
+            written_off=written_off, fetched_at=self.now, **fields,
+            raw=raw_row(account.kind, fields["number"], customer, issue, due, currency, total, outstanding, state),
+        )
+
+    def dates(self):
+        """Issued over the last two years (a few registered ahead of their date), due after its terms."""
+        days_ago = self.rng.randrange(-10, 730) if self.rng.random() < 0.004 else self.rng.randrange(730)
+        issue = self.today - datetime.timedelta(days=days_ago)
+        return issue, issue + datetime.timedelta(days=self.rng.choice(self.TERMS))
+
+    def outcome(self, kind, issue, due, amount):
+        """(state, paid_date, outstanding, credited, written_off): older invoices are mostly settled."""
+        rng, today, zero = self.rng, self.today, self.ZERO
+        late = (today - due).days
+        draw = rng.random()
+        if kind == "cash":
+            return "paid", issue, zero, zero, zero
+        if draw < 0.02:
+            return "cancelled", None, zero, zero, zero
+        if draw < 0.04 and kind == "invoice":
+            return "credited", None, zero, amount, zero
+        if draw < 0.055 and late > 90:
+            return "written_off", None, zero, zero, amount
+        open_share = 0.7 if late < 0 else 0.3 if late < 30 else 0.12 if late < 120 else 0.04
+        if rng.random() < open_share or issue > today:
+            partly = rng.random() < 0.2
+            left = (amount * Decimal(rng.uniform(0.2, 0.8))).quantize(Decimal("0.01")) if partly else amount
+            return "open", None, left, zero, zero
+        # Paid some time between the invoice date and three months after the due date.
+        latest = min(today, due + datetime.timedelta(days=90))
+        paid = issue + datetime.timedelta(days=rng.randrange((latest - issue).days + 1))
+        return "paid", paid, zero, zero, zero
+
+    def provider_fields(self, provider, kind, state, due):
+        """Numbers, status words, hash and PDF link, the way each provider has them."""
+        if provider == "qvickly":
+            number = str(700000 + self.sequence)  # Qvickly's id for an invoice is its number
+            return dict(
+                provider_id=number, number=number, provider_kind=QVICKLY_TYPES[kind],
+                provider_status=QVICKLY_STATUSES[state], provider_hash=f"{self.rng.getrandbits(160):040x}",
+                pdf_url=f"https://api.qvickly.io/invoice/90001/{number}",
+            )
+        overdue = "Overdue" if due < self.today else "Due"
+        return dict(
+            provider_id=str(90000000 + self.sequence), number=str(4000000 + self.sequence),
+            provider_status=overdue if state == "open" else FUSEBILL_STATUSES[state],
+        )
+
+    def link_credits(self, rows):
+        """A credit invoice names the invoice it credits: one of the same customer's, at the same account."""
+        originals = [row.number for row in rows if row.kind == "invoice"]
+        for row in rows:
+            if row.kind == "credit" and originals:
+                row.credits_number = self.rng.choice(originals)
+
+
+def raw_row(provider, number, customer, issue, due, currency, total, outstanding, state):
+    """About the size and shape of what each provider's listing returns, so rows weigh what real ones do."""
+    if provider == "qvickly":
+        return {
+            "invoiceid_real": number, "invoicedate": issue.isoformat(), "duedate": due.isoformat(),
+            "topay": f"{total:.2f}", "balancedue": f"{outstanding:.2f}", "status": state.capitalize(),
+            "invoicetype": "F", "name": customer.name, "customerno": str(100000 + customer.pk),
+            "fileurl": f"https://api.qvickly.io/invoice/90001/{number}.pdf", "distributor_status": "Sent",
+            "paymentmethod": "1", "currency": currency,
+        }
+    posted = f"{issue.isoformat()}T08:00:00"
+    return {
+        "id": int(number) + 86000000, "invoiceNumber": int(number), "customerId": 100000 + customer.pk,
+        "currency": currency, "createdTimestamp": posted, "effectiveTimestamp": posted, "postedTimestamp": posted,
+        "modifiedTimestamp": posted, "terms": "Net30", "invoiceAmount": float(total), "subtotal": float(total),
+        "totalDiscount": 0, "totalPayments": float(total - outstanding), "sumOfCreditNotes": 0, "totalWriteoffs": 0,
+        "outstandingBalance": float(outstanding), "poNumber": None, "notes": None,
+        "paymentSchedules": [{"dueDateTimestamp": f"{due.isoformat()}T00:00:00", "status": "Due",
+                              "amount": float(total), "outstandingBalance": float(outstanding), "daysDueAfterTerm": 0}],
+        "charges": [{"productId": 1001, "name": "Abonnemang Bas", "quantity": 1, "unitPrice": float(total),
+                     "amount": float(total), "glCode": "3010"}],
+    }
+
+
+def cache_one_detail(qvickly):
+    """The documentation example as the cached detail of an invoice that another one credits,
+    so the detail page also looks up both ends of the credit."""
+    data = json.loads(EXAMPLE_DETAIL.read_text(encoding="utf-8"), strict=False)["data"]
+    credited = Invoice.objects.filter(account=qvickly, kind="credit").exclude(credits_number="").order_by("pk").first()
+    invoice = Invoice.objects.get(account=qvickly, number=credited.credits_number)
+    invoice.detail, invoice.detail_fetched_at = data, timezone.now()
+    invoice.save(update_fields=["detail", "detail_fetched_at"])
+    return invoice.pk
+
+
+def analyze():
+    """Planner statistics, and on PostgreSQL the visibility map too: what autovacuum gives a
+    production table. (Test clusters often run with autovacuum off; without the map, index-only
+    scans look worse than they are.) VACUUM cannot run in a transaction: call outside one."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+# Around every run -------------------------------------------------------------
+
+
+@contextmanager
+def running(dataset):
+    """(user, password) of a bench superuser, with the bench accounts active, for one run.
+
+    The user's password is new every run and the user is deleted afterwards
+    (with its sessions and login records); the accounts are switched off
+    again, so the demo's own lookups never ask them.
+    """
+    password = secrets.token_urlsafe(24)
+    user = staff_user(password)
+    activate(dataset, True)
+    try:
+        yield user, password
+    finally:
+        activate(dataset, False)
+        remove_user(user)
+
+
+def activate(dataset, active):
+    bench_accounts().update(active=active)
+    if active:
+        freshen(dataset)
+
+
+def freshen(dataset):
+    """Fresh links for the measured customers at every active account, the demo's included,
+    so no page view of theirs finds a stale link and calls a provider."""
+    now = timezone.now()
+    measured = dataset.measured_customers
+    CustomerLink.objects.filter(customer__in=measured).update(fetched_at=now, error="", error_at=None)
+    for account in ProviderAccount.objects.filter(active=True).exclude(name__startswith=ACCOUNT_PREFIX):
+        for pk in measured:
+            CustomerLink.objects.update_or_create(customer_id=pk, account=account, defaults={"fetched_at": now})
+
+
+def staff_user(password):
+    user, _ = get_user_model().objects.get_or_create(username=USERNAME)
+    user.is_staff = user.is_superuser = True
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def remove_user(user):
+    forget_logins()
+    for session in Session.objects.filter(expire_date__gt=timezone.now()):
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+    user.delete()
+
+
+def forget_logins():
+    """django-axes logs each login of the bench user; those rows go with it."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    for model in (AccessLog, AccessAttempt, AccessFailureLog):
+        model.objects.filter(username=USERNAME).delete()

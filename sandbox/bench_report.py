@@ -1,0 +1,225 @@
+"""The benchmark's report: the machine, the numbers, the targets, as Markdown.
+
+BENCHMARKS.md keeps one section per database vendor between HTML comment
+markers; a run replaces its own vendor's section and keeps the others, so
+running on SQLite and then on PostgreSQL leaves both side by side.
+"""
+
+import os
+import platform
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import django
+from django.db import connection
+from django.utils import timezone
+
+QUERY_LIMIT = 12
+FLOOR_LIMIT = 2.0
+
+HEADER = """# Benchmarks
+
+Written by `python manage.py benchmark` (`make bench`; see
+`sandbox/management/commands/benchmark.py` for what is measured and why).
+Each database vendor has its own section; a run replaces only its own.
+
+    DEBUG=1 make bench                                                        # SQLite, db.sqlite3
+    DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test make bench   # PostgreSQL
+
+(`DEBUG=1` only supplies the development SECRET_KEY and FIELD_ENCRYPTION_KEY;
+set those instead to run without it. The pages are measured with DEBUG off
+either way.) Options: `--customers`, `--invoices`, `--big`, `--runs`,
+`--keep` (reuse the dataset), `--no-load`, `--output`.
+"""
+
+
+@dataclass
+class Run:
+    dataset: object  # sandbox.bench.Dataset
+    pages: dict  # key -> bench_measure.Result
+    floor: object  # bench_measure.Result
+    floor_matches: bool
+    refresh: list  # bench_refresh.Step
+    load: dict | None  # bench_client's summary, None with --no-load
+    runs: int
+
+
+# The machine ------------------------------------------------------------------
+
+
+def cpu_model():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def memory():
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    return "unknown memory"
+
+
+def database():
+    """(section key, human name with version)."""
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+            return vendor, f"SQLite {cursor.fetchone()[0]}"
+        if vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            return vendor, f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+    return vendor, connection.display_name
+
+
+def machine():
+    return (
+        f"{cpu_model()}, {os.cpu_count()} CPUs, {memory()} RAM; Python {platform.python_version()}, "
+        f"Django {django.get_version()}"
+    )
+
+
+# Markdown ---------------------------------------------------------------------
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def ms(value):
+    return f"{value:,.1f}"
+
+
+def verdict(ok):
+    return "met" if ok else "**not met**"
+
+
+def section(run):
+    _, db_name = database()
+    data = run.dataset
+    analyze = "VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE"
+    built = "reused (`--keep`)" if data.build_seconds is None else f"built in {data.build_seconds:.0f} s, then `{analyze}`"
+    parts = [
+        f"## {db_name}",
+        f"Run {timezone.now():%Y-%m-%d %H:%M} UTC on {machine()}; database {db_name} ({connection.settings_dict['NAME']}).",
+        (f"Dataset: {data.customer_count:,} customers, {data.invoice_count:,} invoices (Qvickly and Fusebill "
+         f"accounts; SEK, EUR, USD; two years of due dates; credit invoices), the biggest customer with "
+         f"{data.big_count:,} invoices; {built}."),
+        "### Pages",
+        (f"In-process (Django test client, logged in as a superuser): median and 95th percentile of {run.runs} "
+         "requests after 2 warm-ups; queries counted in one more request."),
+        pages_table(run),
+        "### Targets",
+        targets_table(run),
+        "### Refresh of the sandbox's 5,000-invoice Fusebill customer",
+        "Over real HTTP to the emulator (100 invoices a page), inside a transaction rolled back afterwards.",
+        refresh_table(run),
+        "### Load",
+        load_text(run),
+        "### Slowest queries of each page",
+        ("From the counting request, as Django's debug cursor times them (the execute call; SQLite does part "
+         "of the work while rows are fetched, so its figures are low); SQL cut at 300 characters."),
+        slowest_text(run),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def pages_table(run):
+    order = ["customer", "admin", "home", "aging", "invoice"]
+    rows = [[run.pages[k].name, ms(run.pages[k].median_ms), ms(run.pages[k].p95_ms), run.pages[k].queries] for k in order]
+    floor = run.floor
+    agrees = "agrees with the ORM's totals" if run.floor_matches else "**disagrees with the ORM's totals**"
+    rows.append([f"{floor.name}, {agrees}", ms(floor.median_ms), ms(floor.p95_ms), floor.queries])
+    return table(["page", "median ms", "p95 ms", "queries"], rows)
+
+
+def ratios(run):
+    customer, admin, home = run.pages["customer"], run.pages["admin"], run.pages["home"]
+    return customer.median_ms / admin.median_ms, home.median_ms / run.floor.median_ms
+
+
+def targets(run):
+    """(target, measured, met) rows; also what the command prints."""
+    vs_admin, vs_floor = ratios(run)
+    rows = [
+        (f"Customer page ≤ {QUERY_LIMIT} queries", run.pages["customer"].queries, run.pages["customer"].queries <= QUERY_LIMIT),
+        (f"Home page summary ≤ {QUERY_LIMIT} queries", run.pages["home"].queries, run.pages["home"].queries <= QUERY_LIMIT),
+        (f"Aging report ≤ {QUERY_LIMIT} queries", run.pages["aging"].queries, run.pages["aging"].queries <= QUERY_LIMIT),
+        (f"Home page within {FLOOR_LIMIT:g}× the hand-written SQL", f"{vs_floor:.2f}×", vs_floor <= FLOOR_LIMIT),
+        ("Customer page no slower than the admin change list", f"{vs_admin:.2f}×", vs_admin <= 1.0),
+    ]
+    if run.load is None:
+        rows.append(("Zero errors under load", "not run (`--no-load`)", None))
+    else:
+        rows.append(("Zero errors under load", run.load["errors"], run.load["errors"] == 0))
+    return rows
+
+
+def targets_table(run):
+    rows = [(t, m, "—" if ok is None else verdict(ok)) for t, m, ok in targets(run)]
+    return table(["target", "measured", "verdict"], rows)
+
+
+def refresh_table(run):
+    rows = [
+        [s.name, f"{s.seconds:.2f}", s.invoice_pages, s.requests, f"{s.rows:,}", s.rows - s.distinct,
+         "; ".join(s.problems) or "none"]
+        for s in run.refresh
+    ]
+    return table(["step", "seconds", "invoice pages", "requests", "rows", "duplicates", "problems"], rows)
+
+
+def load_text(run):
+    load = run.load
+    if load is None:
+        return "Not run (`--no-load`)."
+    shape = (
+        f"gunicorn, {load['workers']} {load['worker_class']} workers, production settings on plain HTTP; "
+        f"{load['clients']} concurrent clients in a second process, logged in through the login form, "
+        f"for at most {load['limit_seconds']:g} s or {load['max_requests']:,} requests; a mix of the home page, "
+        f"the aging report, {load['customer_pages']} customer pages (the 5,000-invoice one among them) and the "
+        "invoice detail. Latency is as the client saw it."
+    )
+    rows = [[f"{load['requests']:,} in {load['seconds']:.1f} s", f"{load['rps']:.1f}", ms(load["median_ms"]),
+             ms(load["p95_ms"]), load["errors"]]]
+    text = [shape, table(["requests", "requests/s", "median ms", "p95 ms", "errors"], rows)]
+    text.append(table(["path", "median ms"], [[f"`{p}`", ms(v)] for p, v in load["per_path"].items()]))
+    if load["error_samples"]:
+        text.append("Errors: " + "; ".join(load["error_samples"]))
+    return "\n\n".join(text)
+
+
+def slowest_text(run):
+    blocks = []
+    for result in run.pages.values():
+        lines = [f"- {q_ms:.1f} ms: `{' '.join(sql.split())[:300]}`" for q_ms, sql in result.slowest]
+        blocks.append(f"{result.name}:\n\n" + "\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+# The file ---------------------------------------------------------------------
+
+
+def write(path, text):
+    """Replace this vendor's section of `path` (or add it), keeping the rest; atomic rename."""
+    vendor, _ = database()
+    start, end = f"<!-- benchmark:{vendor} -->", f"<!-- /benchmark:{vendor} -->"
+    block = f"{start}\n{text}{end}\n"
+    path = Path(path)
+    current = path.read_text(encoding="utf-8") if path.exists() else HEADER
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end) + r"\n?", re.DOTALL)
+    updated = pattern.sub(lambda _: block, current) if pattern.search(current) else current.rstrip("\n") + "\n\n" + block
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(updated, encoding="utf-8")
+    temporary.replace(path)
