@@ -231,10 +231,18 @@ class InvoiceQuerySet(models.QuerySet):
         )
         return [Totals(row, aging) for row in rows]
 
+    def with_balance(self, day):
+        """What was on the books on `day` and still owed (or owed back) then.
+
+        Rows with nothing outstanding add nothing to any sum; leaving them out
+        lets the per-customer groupings read only the open part of the book.
+        """
+        return self.as_of(day).filter(Q(paid_date__gt=day) | ~Q(outstanding=0))
+
     def aging_by_customer(self, aging):
         """One row per customer and currency with the buckets and their total."""
         return (
-            self.as_of(aging.as_of)
+            self.with_balance(aging.as_of)
             .values("customer", "customer__name", "currency")
             .annotate(**aging.sums("balance"), owed=Sum("balance", default=0))
             .exclude(owed=0)
@@ -243,7 +251,7 @@ class InvoiceQuerySet(models.QuerySet):
     def largest_debtors(self, aging, limit=10):
         """The `limit` customers owing most, per currency, ranked in the database."""
         return (
-            self.as_of(aging.as_of)
+            self.with_balance(aging.as_of)
             .values("customer", "customer__name", "currency")
             .annotate(owed=Sum("balance"))
             .filter(owed__gt=0)
@@ -320,7 +328,17 @@ class Invoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["account", "provider_id"], name="one_row_per_provider_invoice"),
         ]
-        indexes = [models.Index(fields=["customer", "-issue_date"])]
+        indexes = [
+            models.Index(fields=["customer", "-issue_date"]),
+            # The currency list of the summary filters, read from the index alone.
+            models.Index(fields=["currency"], name="invoice_currency"),
+            # The open part of the book, which the per-customer summaries group.
+            models.Index(fields=["customer", "currency"], condition=~Q(outstanding=0), name="invoice_open_balance"),
+            models.Index(fields=["paid_date"], name="invoice_paid_date"),
+            # Credit invoices and what they credit, linked both ways on the detail page.
+            models.Index(fields=["account", "credits_number"], name="invoice_account_credits"),
+            models.Index(fields=["account", "number"], name="invoice_account_number"),
+        ]
 
     def __str__(self):
         return f"{self.number} ({self.account.name})"
