@@ -1,8 +1,9 @@
 """Fetch from the providers and upsert into the local cache.
 
-Each account of a customer is refreshed on its own and in its own
-transaction: a provider that fails leaves that account's cached rows exactly
-as they were and records why, and never hides what another account returned.
+All of a customer's accounts are asked first, then everything is written in
+one transaction. An account that fails keeps its cached rows exactly as they
+were and records why on its link; it never hides what another account returned.
+Refreshes return the customer's links, whose errors are the problems to show.
 """
 
 import logging
@@ -66,10 +67,8 @@ def lookup_identity(identity):
     """
     customer = Customer.objects.filter(identity_number=identity.number).first()
     if customer is not None:
-        links = customer_links(customer)
-        if any(link.is_stale() for link in links):
-            return LookupResult(customer, refresh(customer, links))
-        return LookupResult(customer, current_problems(links), asked_providers=False)
+        links, asked = refresh_if_stale(customer)
+        return LookupResult(customer, current_problems(links), asked_providers=asked)
     accounts = ProviderAccount.objects.filter(active=True)
     outcomes = {account: fetch(account, identity=identity.number) for account in accounts}
     if not any(isinstance(outcome, CustomerRecord) for outcome in outcomes.values()):
@@ -83,35 +82,30 @@ def lookup_identity(identity):
             customer.save(update_fields=["identity_number"])
         else:
             customer, _ = Customer.objects.get_or_create(identity_number=identity.number)
-        for account, outcome in outcomes.items():
-            link, _ = CustomerLink.objects.get_or_create(customer=customer, account=account)
-            save(link, outcome)
-    return LookupResult(customer, current_problems(customer_links(customer)))
+        links = [CustomerLink.objects.get_or_create(customer=customer, account=a)[0] for a in outcomes]
+        save_all(zip(links, outcomes.values()))
+    return LookupResult(customer, current_problems(links))
 
 
 def refresh_if_stale(customer):
+    """The customer's links, refreshed first if any is stale; and whether providers were asked."""
     links = customer_links(customer)
     if any(link.is_stale() for link in links):
-        return refresh(customer, links)
-    return current_problems(links)
+        return refresh(customer, links), True
+    return links, False
 
 
 def refresh(customer, links=None):
-    """Refetch every active account of the customer; returns the problems met.
+    """Refetch every active account of the customer; returns its links, errors and all.
 
     Everything is fetched first and then written in one transaction per
     customer: no database lock is held while a provider answers, and a refresh
     running at the same time (the web app, sync_invoices) sees all or nothing.
     """
     links = links or customer_links(customer)
-    outcomes = [
-        (link, fetch(link.account, identity=customer.identity_number, customer_id=link.provider_customer_id))
-        for link in links
-    ]
-    with transaction.atomic():
-        for link, outcome in outcomes:
-            save(link, outcome)
-    return current_problems(customer_links(customer))
+    outcomes = [fetch(link.account, identity=customer.identity_number, customer_id=link.provider_customer_id) for link in links]
+    save_all(zip(links, outcomes))
+    return links
 
 
 def customer_links(customer):
@@ -141,6 +135,12 @@ def fetch(account, identity=None, customer_id=""):
         # it is logged in full and shown as this account's problem.
         log.exception("fetch from %s failed unexpectedly", account.name)
         return ProviderError(account.get_kind_display(), "could not be read: an unexpected error, now in the log")
+
+
+def save_all(pairs):
+    with transaction.atomic():
+        for link, outcome in pairs:
+            save(link, outcome)
 
 
 def save(link, outcome):

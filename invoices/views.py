@@ -171,7 +171,8 @@ def audit_lookup(user, query, result):
 @staff_required
 def customer(request, pk):
     customer = get_object_or_404(Customer, pk=pk)
-    return render_customer(request, customer, sync.refresh_if_stale(customer))
+    links, _ = sync.refresh_if_stale(customer)
+    return render_customer(request, customer, links)
 
 
 @staff_required
@@ -179,9 +180,9 @@ def customer(request, pk):
 @permission_required("invoices.refresh_from_provider", raise_exception=True)
 def customer_refresh(request, pk):
     customer = get_object_or_404(Customer, pk=pk)
-    problems = sync.refresh(customer)
+    links = sync.refresh(customer)
     if request.htmx:
-        return render_customer(request, customer, problems)
+        return render_customer(request, customer, links)
     # Problems are kept on the links, so the page after the redirect shows them.
     return redirect(customer)
 
@@ -214,10 +215,11 @@ def customer_reveal(request, pk):
     )
     if request.htmx:
         return render(request, "invoices/customer.html#identity", {"customer": customer, "revealed": True})
-    return render_customer(request, customer, sync.current_problems(sync.customer_links(customer)), revealed=True)
+    return render_customer(request, customer, sync.customer_links(customer), revealed=True)
 
 
-def render_customer(request, customer, problems, revealed=False):
+def render_customer(request, customer, links, revealed=False):
+    """The customer page; `links` are the customer's accounts as the last refresh left them."""
     filters, invoices = customer_invoices(request, customer)
     aging = filters.aging()
     context = {
@@ -226,8 +228,8 @@ def render_customer(request, customer, problems, revealed=False):
         # Organisation numbers are public and shown whole; only persons' are revealed.
         "can_reveal": customer.is_person and request.user.has_perm("invoices.reveal_identity"),
         "customer": customer,
-        "problems": problems,
-        "links": customer.links.select_related("account").filter(account__active=True).order_by("account__name"),
+        "problems": sync.current_problems(links),
+        "links": links,
         "totals": customer.invoices.totals(aging),
         "aging": aging,
         "filters": filters,

@@ -41,7 +41,7 @@ class Command(BaseCommand):
         total, failed = customers.count(), 0
         for number, each in enumerate(customers.iterator(), start=1):
             links = [link for link in sync.customer_links(each) if link.account.name in names]
-            problems = [p for p in sync.refresh(each, links) if p.account in names]
+            problems = sync.current_problems(sync.refresh(each, links))
             failed += bool(problems)
             if verbosity:
                 state = "; ".join(str(p) for p in problems) or "ok"
