@@ -4,10 +4,7 @@ One view serves a full page and, for htmx requests, the named partial of the
 same template, so every link and form also works without JavaScript.
 """
 
-import csv
-import itertools
 import logging
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -18,7 +15,7 @@ from django.utils.text import get_valid_filename
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from invoices import sync
+from invoices import exports, sync
 from invoices.decorators import staff_required
 from invoices.forms import SearchForm, SummaryFilterForm
 from invoices.identity import Identity
@@ -30,12 +27,16 @@ log = logging.getLogger(__name__)
 INVOICES_PER_PAGE = 50
 
 
+def book(request):
+    """The summary filters of a request, its aging, and the invoices they select."""
+    filters = SummaryFilterForm(request.GET, currencies=Invoice.objects.currencies())
+    return filters, filters.aging(), filters.apply(Invoice.objects.all())
+
+
 @staff_required
 def home(request):
     """The whole book: totals and aging per currency, largest debtors, freshness."""
-    filters = SummaryFilterForm(request.GET, currencies=Invoice.objects.currencies())
-    aging = filters.aging()
-    invoices = filters.apply(Invoice.objects.all())
+    filters, aging, invoices = book(request)
     context = {
         "filters": filters,
         "aging": aging,
@@ -50,11 +51,9 @@ def home(request):
 @staff_required
 def aging_report(request):
     """One row per customer and currency, like an accounts-receivable summary report."""
-    filters = SummaryFilterForm(request.GET, currencies=Invoice.objects.currencies())
-    aging = filters.aging()
+    filters, aging, invoices = book(request)
     sort = request.GET.get("sort", "-owed")
-    rows = filters.apply(Invoice.objects.all()).aging_by_customer(aging)
-    rows = rows.order_by(*aging_order(sort, aging))
+    rows = invoices.aging_by_customer(aging).order_by(*aging_order(sort, aging))
     context = {
         "filters": filters,
         "aging": aging,
@@ -75,66 +74,16 @@ def aging_order(sort, aging):
 
 @staff_required
 def aging_csv(request):
-    filters = SummaryFilterForm(request.GET, currencies=Invoice.objects.currencies())
-    aging = filters.aging()
-    rows = filters.apply(Invoice.objects.all()).aging_by_customer(aging).order_by("customer__name", "customer", "currency")
-    header = ["customer_id", "customer", "currency", *(b.label for b in aging.buckets), "total"]
-    lines = (
-        [row["customer"], row["customer__name"], row["currency"], *(plain(row[b.key]) for b in aging.buckets), plain(row["owed"])]
-        for row in rows.iterator()
-    )
-    return csv_response(f"aging-{aging.as_of.isoformat()}.csv", header, lines)
+    _, aging, invoices = book(request)
+    rows = invoices.aging_by_customer(aging).order_by("customer__name", "customer", "currency")
+    return exports.csv_response(f"aging-{aging.as_of.isoformat()}.csv", *exports.aging_table(rows, aging))
 
 
 @staff_required
 def customer_csv(request, pk):
     customer = get_object_or_404(Customer, pk=pk)
     _, invoices = customer_invoices(request, customer)
-    header = ["provider", "account", "number", "type", "status", "provider_status", "invoice_date", "due_date",
-              "currency", "total", "outstanding"]
-    lines = (
-        [i.account.get_kind_display(), i.account.name, i.number, i.get_kind_display(), i.get_state_display(),
-         i.provider_status, i.issue_date or "", i.due_date or "", i.currency, plain(i.total), plain(i.outstanding)]
-        for i in invoices.iterator()
-    )
-    return csv_response(f"customer-{customer.pk}-invoices.csv", header, lines)
-
-
-def csv_response(filename, header, lines):
-    """A streamed CSV with a header row; Decimals are written as plain decimals."""
-    writer = csv.writer(Echo())
-    rows = itertools.chain([header], lines)
-    response = StreamingHttpResponse(
-        (writer.writerow([inert(cell) for cell in row]) for row in rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def inert(cell):
-    """Text from a provider that a spreadsheet would run as a formula is quoted."""
-    text = str(cell)
-    return f"'{text}" if text[:1] in ("=", "+", "@", "\t", "\r") or (text[:1] == "-" and not is_number(text)) else cell
-
-
-def is_number(text):
-    try:
-        Decimal(text)
-    except ArithmeticError:
-        return False
-    return True
-
-
-def plain(amount):
-    """1234.50: two decimals, no grouping, whatever scale the database returned."""
-    return f"{Decimal(amount):.2f}"
-
-
-class Echo:
-    """csv.writer writes into this and gets each line back, so rows stream out."""
-
-    def write(self, value):
-        return value
+    return exports.csv_response(f"customer-{customer.pk}-invoices.csv", *exports.invoice_table(invoices))
 
 
 @staff_required
