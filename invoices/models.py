@@ -20,6 +20,7 @@ from django.utils import timezone
 from encrypted_fields.fields import EncryptedTextField
 
 from invoices import identity
+from invoices.providers import client_for
 
 
 class RawJSONEncoder(DjangoJSONEncoder):
@@ -92,8 +93,6 @@ class ProviderAccount(models.Model):
         return timedelta(seconds=settings.PROVIDER_CACHE_TTL if self.cache_ttl is None else self.cache_ttl)
 
     def client(self):
-        from invoices.providers import client_for
-
         return client_for(self)
 
 
@@ -363,9 +362,10 @@ class Invoice(models.Model):
         return Invoice.objects.filter(account=self.account_id, credits_number=self.number).exclude(pk=self.pk)
 
     def is_overdue(self, today=None):
+        """The same rule as the totals' overdue sum: something owed, past its due date."""
         today = today or timezone.localdate()
         return (
-            self.state == self.State.OPEN
+            self.state != self.State.CANCELLED
             and self.outstanding > 0
             and self.due_date is not None
             and self.due_date < today
