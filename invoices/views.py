@@ -182,6 +182,7 @@ def render_customer(request, customer, links, revealed=False):
         "totals": customer.invoices.totals(aging),
         "aging": aging,
         "filters": filters,
+        "dated": filters.value("as_of") is not None,
         "page": Paginator(invoices, INVOICES_PER_PAGE).get_page(request.GET.get("page")),
         "sort": request.GET.get("sort", "-issued"),
         "provider": request.GET.get("provider", ""),

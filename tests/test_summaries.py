@@ -182,3 +182,5 @@ def test_an_as_of_date_out_of_range_says_so_instead_of_failing(staff_client, boo
         response = staff_client.get(url, {"as_of": as_of})
         assert response.status_code == 200
     assert "between 1900 and 2100" in staff_client.get(reverse("home"), {"as_of": as_of}).content.decode()
+    customer_page = staff_client.get(reverse("customer", args=[book.pk]), {"as_of": as_of}).content.decode()
+    assert "Invoices issued by" not in customer_page  # the list is not narrowed by a date that was refused
