@@ -24,6 +24,10 @@ class Aging:
     as_of: date
     edges: tuple[int, ...] = field(default_factory=lambda: tuple(settings.AGING_BUCKETS))
 
+    @classmethod
+    def today(cls) -> "Aging":
+        return cls(as_of=timezone.localdate())
+
     @property
     def in_the_past(self):
         return self.as_of < timezone.localdate()

@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from invoices import identity
+from invoices import identity, providers
 from invoices.aging import Aging
 from invoices.models import ProviderAccount
 
@@ -40,7 +40,9 @@ class SummaryFilterForm(forms.Form):
 
     def __init__(self, data, currencies=()):
         super().__init__(data)
-        self.fields["currency"].choices = [("", "All currencies"), *((c, c) for c in currencies)]
+        currency = self.fields["currency"]
+        assert isinstance(currency, forms.ChoiceField)
+        currency.choices = [("", "All currencies"), *((c, c) for c in currencies)]
 
     def clean_as_of(self):
         day = self.cleaned_data["as_of"]
@@ -63,3 +65,32 @@ class SummaryFilterForm(forms.Form):
         if currency := self.value("currency"):
             invoices = invoices.filter(currency=currency)
         return invoices
+
+
+class ListForm(SummaryFilterForm):
+    """A list's whole query string: the summary filters, a provider, a sort and a page.
+
+    Views read these here and never from request.GET. Values nobody can pick
+    from the page (an unknown provider or sort) fall back to the default
+    without an error, as a stale bookmark should.
+    """
+
+    provider = forms.CharField(required=False)
+    sort = forms.CharField(required=False)
+    page = forms.CharField(required=False)  # the paginator reads junk as the first or last page
+
+    def __init__(self, data, *, sorts, default_sort, currencies=()):
+        super().__init__(data, currencies=currencies)
+        self.sorts, self.default_sort = set(sorts), default_sort
+
+    def clean_provider(self):
+        kind = self.cleaned_data["provider"]
+        return kind if kind in providers.registry() else ""
+
+    def clean_sort(self):
+        sort = self.cleaned_data["sort"]
+        return sort if sort.removeprefix("-") in self.sorts else self.default_sort
+
+    @property
+    def providers(self):
+        return providers.choices()

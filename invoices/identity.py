@@ -32,11 +32,11 @@ class Identity:
     is_company: bool
 
     @property
-    def masked(self):
+    def masked(self) -> str:
         return mask(self.number)
 
 
-def looks_like_identity(text):
+def looks_like_identity(text: str) -> bool:
     """Whether the text is meant as a personal or organisation number.
 
     Ten or twelve digits, or a date-and-serial shape with - or +. Shorter
@@ -50,7 +50,7 @@ def looks_like_identity(text):
     )
 
 
-def parse(text):
+def parse(text: str | None) -> Identity:
     """Parse a personnummer or organisationsnummer into its canonical Identity."""
     compact = re.sub(r"\s", "", text or "")
     if not compact:
@@ -82,18 +82,18 @@ def parse(text):
     return Identity(format_personal_id_number(birth_date, parts), is_company=False)
 
 
-def mask(number):
+def mask(number: str) -> str:
     """Personal numbers show as YYYYMMDD-XXXX; organisation numbers are public."""
     if len(number) == 12:
         return f"{number[:8]}-XXXX"
     return f"{number[:6]}-{number[6:]}"
 
 
-def is_company(number):
+def is_company(number: str) -> bool:
     return len(number) == 10
 
 
-def written_forms(number):
+def written_forms(number: str) -> tuple[str, ...]:
     """Other ways a provider's free-text field may hold the canonical number."""
     if is_company(number):
         return (f"{number[:6]}-{number[6:]}",)

@@ -17,14 +17,14 @@ IDENTITY_SHAPE = re.compile(
 )
 
 
-def redact(text):
+def redact(text: object) -> str:
     return IDENTITY_SHAPE.sub(lambda match: f"{match.group(1)}-XXXX", str(text))
 
 
 class RedactIdentityNumbers(logging.Filter):
     """Masks the message itself, so every handler after it gets the masked text."""
 
-    def filter(self, record):
+    def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         redacted = redact(message)
         if redacted != message:
@@ -35,5 +35,5 @@ class RedactIdentityNumbers(logging.Filter):
 class RedactingFormatter(logging.Formatter):
     """Masks the whole formatted line, tracebacks included."""
 
-    def format(self, record):
+    def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))

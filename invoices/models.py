@@ -6,10 +6,11 @@ a provider outage never empties a page: rows are upserted, never deleted.
 
 import hashlib
 import hmac
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Case, Count, F, Max, Min, Q, Sum, When, Window
@@ -19,8 +20,7 @@ from django.utils import timezone
 
 from encrypted_fields.fields import EncryptedTextField
 
-from invoices import identity
-from invoices.providers import client_for
+from invoices import identity, providers
 
 
 class RawJSONEncoder(DjangoJSONEncoder):
@@ -47,16 +47,13 @@ class ProviderAccountQuerySet(models.QuerySet):
 
 
 class ProviderAccount(models.Model):
-    class Kind(models.TextChoices):
-        QVICKLY = "qvickly", "Qvickly"
-        FUSEBILL = "fusebill", "Fusebill"
-
     class IdentityField(models.TextChoices):
         REFERENCE = "reference", "reference"
         REFERENCE1 = "customerReference.reference1", "customerReference.reference1"
 
     name = models.CharField(max_length=100, unique=True)
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Read from the provider registry, so a new provider needs no migration.
+    kind = models.CharField(max_length=20, choices=providers.choices)
     base_url = models.URLField(help_text="The provider's root URL, e.g. https://api.qvickly.io/")
     merchant_id = models.CharField(max_length=50, blank=True, help_text="Qvickly EID")
     # Ciphertext in the database; the admin never shows it again once saved.
@@ -92,8 +89,21 @@ class ProviderAccount(models.Model):
     def ttl(self):
         return timedelta(seconds=settings.PROVIDER_CACHE_TTL if self.cache_ttl is None else self.cache_ttl)
 
-    def client(self):
-        return client_for(self)
+    @property
+    def provider(self) -> providers.Provider:
+        return providers.provider(self.kind)
+
+    def client(self) -> providers.ProviderClient:
+        return self.provider.client(self)
+
+    def clean(self) -> None:
+        if self.kind not in providers.registry():
+            return  # the field's own choices validation says so
+        missing = [name for name in self.provider.required_fields if not getattr(self, name)]
+        if missing:
+            raise ValidationError(
+                {name: f"A {self.get_kind_display()} account needs this." for name in missing}
+            )
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -128,8 +138,9 @@ class Customer(models.Model):
         return reverse("customer", args=[self.pk])
 
     @property
-    def is_person(self):
-        return bool(self.identity_number) and not identity.is_company(self.identity_number)
+    def is_person(self) -> bool:
+        number = self.identity_number
+        return bool(number) and not identity.is_company(number or "")
 
     @property
     def masked_identity(self):
@@ -147,6 +158,8 @@ class CustomerLink(models.Model):
     # say why what it shows may be stale.
     error = models.CharField(max_length=500, blank=True)
     error_at = models.DateTimeField(null=True, blank=True)
+    # The provider refused the account's credentials: retrying will not help.
+    credentials_rejected = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -157,7 +170,7 @@ class CustomerLink(models.Model):
     # a provider that is down would otherwise be hit on every page view.
     RETRY_AFTER = timedelta(minutes=1)
 
-    def is_stale(self, now=None):
+    def is_stale(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()
         if self.error_at and now - self.error_at < self.RETRY_AFTER:
             return False
@@ -345,7 +358,7 @@ class Invoice(models.Model):
     def get_absolute_url(self):
         return reverse("invoice", args=[self.pk])
 
-    def detail_is_stale(self, now=None):
+    def detail_is_stale(self, now: datetime | None = None) -> bool:
         if self.detail is None or self.detail_fetched_at is None:
             return True
         now = now or timezone.now()

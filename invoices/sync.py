@@ -6,15 +6,27 @@ were and records why on its link; it never hides what another account returned.
 Refreshes return the customer's links, whose errors are the problems to show.
 """
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db import transaction
 from django.utils import timezone
 
 from invoices import identity
+from invoices.identity import Identity
 from invoices.models import Customer, CustomerLink, Invoice, ProviderAccount
-from invoices.providers import CustomerRecord, ProviderError
+from invoices.providers import (
+    CredentialsRejected,
+    CustomerRecord,
+    InvoiceRecord,
+    ProviderClient,
+    ProviderError,
+    Search,
+)
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +52,8 @@ RECORD_FIELDS = [
     "raw",
 ]
 
+T = TypeVar("T")
+
 
 @dataclass
 class Problem:
@@ -47,9 +61,27 @@ class Problem:
 
     account: str
     message: str
+    # Nothing will work until someone corrects the account's credentials.
+    credentials_rejected: bool = False
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.account}: {self.message}"
+
+
+@dataclass
+class Outcome:
+    """What one account answered about one customer: their record, None when it
+    does not know them, or the error that stopped us."""
+
+    account: ProviderAccount
+    record: CustomerRecord | None = None
+    error: ProviderError | None = None
+
+    @property
+    def problem(self) -> Problem | None:
+        if self.error is None:
+            return None
+        return Problem(self.account.name, str(self.error), isinstance(self.error, CredentialsRejected))
 
 
 @dataclass
@@ -59,35 +91,50 @@ class LookupResult:
     asked_providers: bool = True
 
 
-def lookup_identity(identity):
+def guarded(account: ProviderAccount, what: str, call: Callable[[ProviderClient], T]) -> T:
+    """`call` with the account's client; every failure comes out as a ProviderError.
+
+    The provider's own code and text go to the log, never a personal number. A
+    bug of ours in one provider's code is logged in full and becomes that
+    account's problem: it must not take a page down or stop a sweep.
+    """
+    try:
+        return call(account.client())
+    except ProviderError as exc:
+        log.warning("%s at %s failed: %s [%s]", what, account.name, exc, exc.detail)
+        raise
+    except Exception as exc:
+        log.exception("%s at %s failed unexpectedly", what, account.name)
+        raise ProviderError(account.provider.label, "could not be read: an unexpected error, now in the log") from exc
+
+
+def lookup_identity(number: Identity) -> LookupResult:
     """Find the customer with this personal or organisation number.
 
     Uses the cache while it is fresh; otherwise asks every active account.
     Returns no customer when no provider knows the number.
     """
-    customer = Customer.objects.filter(identity_number=identity.number).first()
+    customer = Customer.objects.filter(identity_number=number.number).first()
     if customer is not None:
         links, asked = refresh_if_stale(customer)
         return LookupResult(customer, current_problems(links), asked_providers=asked)
-    accounts = ProviderAccount.objects.filter(active=True)
-    outcomes = {account: fetch(account, identity=identity.number) for account in accounts}
-    if not any(isinstance(outcome, CustomerRecord) for outcome in outcomes.values()):
-        problems = [Problem(a.name, str(o)) for a, o in outcomes.items() if isinstance(o, ProviderError)]
-        return LookupResult(None, problems)
+    outcomes = [fetch(account, identity=number.number) for account in ProviderAccount.objects.filter(active=True)]
+    if not any(outcome.record for outcome in outcomes):
+        return LookupResult(None, [problem for outcome in outcomes if (problem := outcome.problem)])
     with transaction.atomic():
         customer = owner_of(outcomes, without_identity=True)
         if customer is not None:
             # Found before by customer number alone; now we know who it is.
-            customer.identity_number = identity.number
+            customer.identity_number = number.number
             customer.save(update_fields=["identity_number"])
         else:
-            customer, _ = Customer.objects.get_or_create(identity_number=identity.number)
-        links = [CustomerLink.objects.get_or_create(customer=customer, account=a)[0] for a in outcomes]
-        save_all(zip(links, outcomes.values()))
+            customer, _ = Customer.objects.get_or_create(identity_number=number.number)
+        links = [CustomerLink.objects.get_or_create(customer=customer, account=o.account)[0] for o in outcomes]
+        write_outcomes(zip(links, outcomes, strict=True))
     return LookupResult(customer, current_problems(links))
 
 
-def refresh_if_stale(customer):
+def refresh_if_stale(customer: Customer) -> tuple[list[CustomerLink], bool]:
     """The customer's links, refreshed first if any is stale; and whether providers were asked."""
     links = customer_links(customer)
     if any(link.is_stale() for link in links):
@@ -95,20 +142,23 @@ def refresh_if_stale(customer):
     return links, False
 
 
-def refresh(customer, links=None):
+def refresh(customer: Customer, links: Sequence[CustomerLink] | None = None) -> list[CustomerLink]:
     """Refetch every active account of the customer; returns its links, errors and all.
 
     Everything is fetched first and then written in one transaction per
     customer: no database lock is held while a provider answers, and a refresh
     running at the same time (the web app, sync_invoices) sees all or nothing.
     """
-    links = links or customer_links(customer)
-    outcomes = [fetch(link.account, identity=customer.identity_number, customer_id=link.provider_customer_id) for link in links]
-    save_all(zip(links, outcomes))
+    links = list(links or customer_links(customer))
+    outcomes = [
+        fetch(link.account, identity=customer.identity_number, customer_id=link.provider_customer_id)
+        for link in links
+    ]
+    write_outcomes(zip(links, outcomes, strict=True))
     return links
 
 
-def customer_links(customer):
+def customer_links(customer: Customer) -> list[CustomerLink]:
     """One link per active account, created on first sight, so every account is asked."""
     links = {link.account_id: link for link in customer.links.select_related("account").filter(account__active=True)}
     for account in ProviderAccount.objects.filter(active=True).exclude(pk__in=links):
@@ -116,43 +166,39 @@ def customer_links(customer):
     return sorted(links.values(), key=lambda link: link.account.name)
 
 
-def current_problems(links):
-    return [Problem(link.account.name, link.error) for link in links if link.error]
+def current_problems(links: Iterable[CustomerLink]) -> list[Problem]:
+    return [Problem(link.account.name, link.error, link.credentials_rejected) for link in links if link.error]
 
 
-def fetch(account, identity=None, customer_id=""):
-    """The customer as the account knows them (None if it does not), or the error that stopped us."""
+def fetch(account: ProviderAccount, identity: str | None = None, customer_id: str = "") -> Outcome:
+    """The customer as the account knows them, by identity number or the account's customer id."""
     if not identity and not customer_id:
-        return None
+        return Outcome(account)
     try:
-        return account.client().customer_invoices(identity=identity, customer_id=customer_id)
+        record = guarded(account, "fetch", lambda client: client.customer_invoices(identity, customer_id))
     except ProviderError as exc:
-        # The provider's own code and text go to the log; never the number.
-        log.warning("fetch from %s failed: %s [%s]", account.name, exc, exc.detail)
-        return exc
-    except Exception:
-        # A bug of ours must not take the page down or stop sync_invoices:
-        # it is logged in full and shown as this account's problem.
-        log.exception("fetch from %s failed unexpectedly", account.name)
-        return ProviderError(account.get_kind_display(), "could not be read: an unexpected error, now in the log")
+        return Outcome(account, error=exc)
+    return Outcome(account, record=record)
 
 
-def save_all(pairs):
+def write_outcomes(pairs: Iterable[tuple[CustomerLink, Outcome]]) -> None:
+    """Each link's outcome, all in one transaction."""
     with transaction.atomic():
         for link, outcome in pairs:
-            save(link, outcome)
+            if outcome.error is not None:
+                write_error(link, outcome.error)
+            else:
+                write_invoices(link, outcome.record or CustomerRecord(provider_customer_id=link.provider_customer_id))
 
 
-def save(link, outcome):
-    """Store one account's outcome: rows and freshness, or the error beside the old rows."""
-    if isinstance(outcome, ProviderError):
-        link.error, link.error_at = str(outcome)[:500], timezone.now()
-        link.save(update_fields=["error", "error_at"])
-        return
-    store(link, outcome or CustomerRecord(provider_customer_id=link.provider_customer_id))
+def write_error(link: CustomerLink, error: ProviderError) -> None:
+    """Why the refresh failed, beside the cached rows, which stay exactly as they were."""
+    link.error, link.error_at = str(error)[:500], timezone.now()
+    link.credentials_rejected = isinstance(error, CredentialsRejected)
+    link.save(update_fields=["error", "error_at", "credentials_rejected"])
 
 
-def store(link, found):
+def write_invoices(link: CustomerLink, found: CustomerRecord) -> None:
     """Upsert the customer's records (unique on account + provider id) and mark the link fresh."""
     now = timezone.now()
     # A listing paged while the provider posts a new invoice can return one twice;
@@ -175,13 +221,13 @@ def store(link, found):
         unique_fields=["account", "provider_id"],
         update_fields=[*RECORD_FIELDS, "customer", "fetched_at"],
     )
-    fill_blanks(link.customer, found)
+    write_name_and_email(link.customer, found)
     link.provider_customer_id = found.provider_customer_id or link.provider_customer_id
-    link.fetched_at, link.error, link.error_at = now, "", None
+    link.fetched_at, link.error, link.error_at, link.credentials_rejected = now, "", None, False
     link.save()
 
 
-def keep_known_currencies(account, records):
+def keep_known_currencies(account: ProviderAccount, records: list[InvoiceRecord]) -> None:
     """Listings without a currency (Qvickly summary rows) say the account's; where the
     full invoice was fetched it told the real one, which a refresh must not undo."""
     guessed = {r.provider_id: r for r in records if r.currency_guessed}
@@ -191,7 +237,7 @@ def keep_known_currencies(account, records):
             guessed[provider_id].currency = currency
 
 
-def fill_blanks(customer, found):
+def write_name_and_email(customer: Customer, found: CustomerRecord) -> None:
     """Name and e-mail come from the first provider that has them; a blank never overwrites."""
     changed = [field for field in ("name", "email") if getattr(found, field) and not getattr(customer, field)]
     for field in changed:
@@ -200,16 +246,21 @@ def fill_blanks(customer, found):
         customer.save(update_fields=changed)
 
 
-def lookup_text(text):
-    """Customers matching a customer number, name or e-mail: the cache's and every account's."""
+def lookup_text(text: str) -> tuple[list[Customer], list[Problem]]:
+    """Customers matching a customer number, name or e-mail: the cache's and every account's.
+
+    Each account is asked only what its provider can search; one that fails is
+    named among the problems and the others still answer.
+    """
     customers = {customer.pk: customer for customer in Customer.objects.matching_text(text)[:50]}
     problems = []
     for account in ProviderAccount.objects.filter(active=True):
+        if not text.isdigit() and not account.provider.searches & {Search.NAME, Search.EMAIL}:
+            continue
         try:
-            records = account.client().find_customers(text)
+            records = guarded(account, "search", lambda client: client.find_customers(text))
         except ProviderError as exc:
-            log.warning("search at %s failed: %s [%s]", account.name, exc, exc.detail)
-            problems.append(Problem(account.name, str(exc)))
+            problems.append(Problem(account.name, str(exc), isinstance(exc, CredentialsRejected)))
             continue
         for record in records:
             customer = adopt(account, record)
@@ -217,7 +268,7 @@ def lookup_text(text):
     return sorted(customers.values(), key=lambda c: (c.name.lower(), c.pk)), problems
 
 
-def adopt(account, record):
+def adopt(account: ProviderAccount, record: CustomerRecord) -> Customer:
     """Our customer for a provider's: by the account's customer id if seen before,
     else by identity number when the provider holds a valid one, else a new one."""
     link = CustomerLink.objects.filter(account=account, provider_customer_id=record.provider_customer_id).first()
@@ -226,46 +277,48 @@ def adopt(account, record):
         if number:
             customer, _ = Customer.objects.get_or_create(identity_number=number)
         else:
-            customer = owner_of({account: record}) or Customer.objects.create()
+            customer = owner_of([Outcome(account, record)]) or Customer.objects.create()
         link, _ = CustomerLink.objects.get_or_create(customer=customer, account=account)
     with transaction.atomic():
         if record.invoices:
-            store(link, record)
+            write_invoices(link, record)
         else:
-            remember(link, record)
+            write_customer_id(link, record)
     return link.customer
 
 
-def owner_of(outcomes, without_identity=False):
+def owner_of(outcomes: Iterable[Outcome], without_identity: bool = False) -> Customer | None:
     """The customer who already holds any of these invoices, so one person never
     becomes two customers trading invoices on every refresh."""
-    for account, outcome in outcomes.items():
-        if isinstance(outcome, CustomerRecord) and outcome.invoices:
+    for outcome in outcomes:
+        if outcome.record is not None and outcome.record.invoices:
             owners = Customer.objects.filter(
-                invoices__account=account, invoices__provider_id__in=[r.provider_id for r in outcome.invoices]
+                invoices__account=outcome.account,
+                invoices__provider_id__in=[r.provider_id for r in outcome.record.invoices],
             )
             if without_identity:
                 owners = owners.filter(identity_number__isnull=True)
-            if owner := owners.first():
+            owner: Customer | None = owners.first()
+            if owner is not None:
                 return owner
     return None
 
 
-def remember(link, found):
+def write_customer_id(link: CustomerLink, found: CustomerRecord) -> None:
     """Who the customer is at this account, without claiming their invoices are fetched."""
-    fill_blanks(link.customer, found)
+    write_name_and_email(link.customer, found)
     link.provider_customer_id = found.provider_customer_id
     link.save(update_fields=["provider_customer_id"])
 
 
-def canonical_or_none(text):
+def canonical_or_none(text: str) -> str | None:
     try:
         return identity.parse(text).number if text else None
     except identity.InvalidIdentity:
         return None
 
 
-def invoice_detail(invoice, force=False):
+def invoice_detail(invoice: Invoice, force: bool = False) -> ProviderError | None:
     """Fetch the invoice's full detail when missing or stale (or forced).
 
     Returns None on success or when the cache is fresh, else the ProviderError;
@@ -274,9 +327,10 @@ def invoice_detail(invoice, force=False):
     if not force and not invoice.detail_is_stale():
         return None
     try:
-        record = invoice.account.client().invoice_detail(invoice.provider_id, invoice.provider_hash)
+        record = guarded(
+            invoice.account, "detail", lambda client: client.invoice_detail(invoice.provider_id, invoice.provider_hash)
+        )
     except ProviderError as exc:
-        log.warning("detail from %s failed: %s [%s]", invoice.account.name, exc, exc.detail)
         return exc
     invoice.detail, invoice.detail_fetched_at = record.raw, timezone.now()
     # Listings may carry no currency (Qvickly summary rows); the full invoice does.

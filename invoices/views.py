@@ -5,38 +5,54 @@ same template, so every link and form also works without JavaScript.
 """
 
 import logging
+from collections.abc import Iterator
+from typing import cast
 
+import requests
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import get_valid_filename
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
 
 from invoices import exports, sync
+from invoices.aging import Aging
 from invoices.decorators import staff_required
-from invoices.forms import SearchForm, SummaryFilterForm
+from invoices.forms import ListForm, SearchForm, SummaryFilterForm
 from invoices.identity import Identity
-from invoices.models import Customer, Invoice, LookupAudit, ProviderAccount
-from invoices.providers import NotFound, ProviderError, present
+from invoices.models import Customer, Invoice, InvoiceQuerySet, LookupAudit, ProviderAccount
+from invoices.providers import CredentialsRejected, NotFound, PdfProxy, ProviderError
 
 log = logging.getLogger(__name__)
 
 INVOICES_PER_PAGE = 50
 
 
-def book(request):
-    """The summary filters of a request, its aging, and the invoices they select."""
-    filters = SummaryFilterForm(request.GET, currencies=Invoice.objects.currencies())
+class HtmxHttpRequest(HttpRequest):
+    """A request as HtmxMiddleware leaves it (django-htmx's typing recipe)."""
+
+    htmx: HtmxDetails
+
+
+def book(filters: SummaryFilterForm) -> tuple[SummaryFilterForm, Aging, InvoiceQuerySet]:
+    """The summary filters, their aging, and the invoices they select."""
     return filters, filters.aging(), filters.apply(Invoice.objects.all())
 
 
+def book_filters(request: HtmxHttpRequest) -> SummaryFilterForm:
+    return SummaryFilterForm(request.GET, currencies=Invoice.objects.currencies())
+
+
 @staff_required
-def home(request):
+@require_safe
+def home(request: HtmxHttpRequest) -> HttpResponse:
     """The whole book: totals and aging per currency, largest debtors, freshness."""
-    filters, aging, invoices = book(request)
+    filters, aging, invoices = book(book_filters(request))
     context = {
         "filters": filters,
         "aging": aging,
@@ -49,48 +65,53 @@ def home(request):
 
 
 @staff_required
-def aging_report(request):
+@require_safe
+def aging_report(request: HtmxHttpRequest) -> HttpResponse:
     """One row per customer and currency, like an accounts-receivable summary report."""
-    filters, aging, invoices = book(request)
-    sort = request.GET.get("sort", "-owed")
-    rows = invoices.aging_by_customer(aging).order_by(*aging_order(sort, aging))
+    columns = aging_columns(Aging.today())
+    list_form = ListForm(request.GET, sorts=columns, default_sort="-owed", currencies=Invoice.objects.currencies())
+    filters, aging, invoices = book(list_form)
+    sort = list_form.value("sort")
+    column = columns[sort.removeprefix("-")]
+    rows = invoices.aging_by_customer(aging).order_by(
+        f"-{column}" if sort.startswith("-") else column, "customer__name", "customer", "currency"
+    )
     context = {
         "filters": filters,
         "aging": aging,
         "sort": sort,
-        "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+        "page": Paginator(rows, 50).get_page(list_form.value("page")),
     }
     return render(request, "invoices/aging.html", context)
 
 
-def aging_order(sort, aging):
-    """A whitelisted sort for the aging report: name, currency, any bucket, or the total."""
-    columns = {"name": "customer__name", "currency": "currency", "owed": "owed"}
-    columns.update({bucket.key: bucket.key for bucket in aging.buckets})
-    column = columns.get(sort.lstrip("-"), "owed")
-    descending = sort.startswith("-") or sort.lstrip("-") not in columns
-    return [f"-{column}" if descending else column, "customer__name", "customer", "currency"]
+def aging_columns(aging: Aging) -> dict[str, str]:
+    """The aging report's sorts: name, currency, any bucket, or the total."""
+    return {"name": "customer__name", "currency": "currency", "owed": "owed"} | {b.key: b.key for b in aging.buckets}
 
 
 @staff_required
-def aging_csv(request):
-    _, aging, invoices = book(request)
+@require_safe
+def aging_csv(request: HtmxHttpRequest) -> HttpResponse:
+    _, aging, invoices = book(book_filters(request))
     rows = invoices.aging_by_customer(aging).order_by("customer__name", "customer", "currency")
     return exports.csv_response(f"aging-{aging.as_of.isoformat()}.csv", *exports.aging_table(rows, aging))
 
 
 @staff_required
-def customer_csv(request, pk):
+@require_safe
+def customer_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
-    _, invoices = customer_invoices(request, customer)
+    invoices = customer_invoices(invoice_list_form(request), customer)
     return exports.csv_response(f"customer-{customer.pk}-invoices.csv", *exports.invoice_table(invoices))
 
 
 @staff_required
+@require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("q")
-def search(request):
+def search(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.POST or None)
-    context = {"form": form, "search_form": form}
+    context: dict[str, object] = {"form": form, "search_form": form}
     if request.method == "POST" and form.is_valid():
         query = form.cleaned_data["q"]
         if isinstance(query, Identity):
@@ -107,7 +128,7 @@ def search(request):
     return render(request, "invoices/search.html", context)
 
 
-def audit_lookup(user, query, result):
+def audit_lookup(user, query: Identity, result: sync.LookupResult) -> None:
     LookupAudit.record(
         user,
         query.number,
@@ -118,7 +139,9 @@ def audit_lookup(user, query, result):
 
 
 @staff_required
-def customer(request, pk):
+@require_safe
+@vary_on_headers("HX-Request")
+def customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
     links, _ = sync.refresh_if_stale(customer)
     return render_customer(request, customer, links)
@@ -126,8 +149,9 @@ def customer(request, pk):
 
 @staff_required
 @require_POST
+@vary_on_headers("HX-Request")
 @permission_required("invoices.refresh_from_provider", raise_exception=True)
-def customer_refresh(request, pk):
+def customer_refresh(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
     links = sync.refresh(customer)
     if request.htmx:
@@ -136,21 +160,25 @@ def customer_refresh(request, pk):
     return redirect(customer)
 
 
-def customer_invoices(request, customer):
+def invoice_list_form(request: HtmxHttpRequest) -> ListForm:
+    return ListForm(request.GET, sorts=InvoiceQuerySet.SORTABLE, default_sort="-issued")
+
+
+def customer_invoices(filters: ListForm, customer: Customer) -> InvoiceQuerySet:
     """The customer's invoices as the list shows them: provider filter, sort, as-of date."""
-    filters = SummaryFilterForm(request.GET)
-    invoices = customer.invoices.select_related("account").sorted_by(request.GET.get("sort", "-issued"))
-    if (provider := request.GET.get("provider", "")) in ProviderAccount.Kind.values:
+    invoices = customer.invoices.select_related("account").sorted_by(filters.value("sort"))
+    if provider := filters.value("provider"):
         invoices = invoices.filter(account__kind=provider)
     if as_of := filters.value("as_of"):
         invoices = invoices.filter(issue_date__lte=as_of)
-    return filters, invoices
+    return invoices
 
 
 @staff_required
 @require_POST
+@vary_on_headers("HX-Request")
 @permission_required("invoices.reveal_identity", raise_exception=True)
-def customer_reveal(request, pk):
+def customer_reveal(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Show the full personal number to a user allowed to see it, and audit that they did."""
     customer = get_object_or_404(Customer, pk=pk, identity_number__isnull=False)
     if not customer.is_person:
@@ -167,9 +195,10 @@ def customer_reveal(request, pk):
     return render_customer(request, customer, sync.customer_links(customer), revealed=True)
 
 
-def render_customer(request, customer, links, revealed=False):
+def render_customer(request: HtmxHttpRequest, customer: Customer, links: list, revealed: bool = False) -> HttpResponse:
     """The customer page; `links` are the customer's accounts as the last refresh left them."""
-    filters, invoices = customer_invoices(request, customer)
+    filters = invoice_list_form(request)
+    invoices = customer_invoices(filters, customer)
     aging = filters.aging()
     context = {
         "revealed": revealed,
@@ -183,25 +212,27 @@ def render_customer(request, customer, links, revealed=False):
         "aging": aging,
         "filters": filters,
         "dated": filters.value("as_of") is not None,
-        "page": Paginator(invoices, INVOICES_PER_PAGE).get_page(request.GET.get("page")),
-        "sort": request.GET.get("sort", "-issued"),
-        "provider": request.GET.get("provider", ""),
-        "providers": ProviderAccount.Kind.choices,
+        "page": Paginator(invoices, INVOICES_PER_PAGE).get_page(filters.value("page")),
+        "sort": filters.value("sort"),
+        "provider": filters.value("provider", ""),
     }
     template = "invoices/customer.html#data" if request.htmx else "invoices/customer.html"
     return render(request, template, context)
 
 
 @staff_required
-def invoice(request, pk):
+@require_safe
+@vary_on_headers("HX-Request")
+def invoice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice.objects.select_related("account", "customer"), pk=pk)
     return render_invoice(request, invoice, sync.invoice_detail(invoice))
 
 
 @staff_required
 @require_POST
+@vary_on_headers("HX-Request")
 @permission_required("invoices.refresh_from_provider", raise_exception=True)
-def invoice_refresh(request, pk):
+def invoice_refresh(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice.objects.select_related("account", "customer"), pk=pk)
     problem = sync.invoice_detail(invoice, force=True)
     if request.htmx:
@@ -211,21 +242,24 @@ def invoice_refresh(request, pk):
     return redirect(invoice)
 
 
-def render_invoice(request, invoice, problem):
+def render_invoice(request: HtmxHttpRequest, invoice: Invoice, problem: ProviderError | None) -> HttpResponse:
+    provider = invoice.account.provider
     detail, unreadable = None, False
     if invoice.detail is not None:
         try:
-            detail = present(invoice.account.kind, invoice.detail)
+            detail = provider.present_safely(invoice.detail)
         except ProviderError as exc:
             log.warning("cached detail of invoice %s is unreadable: %s", invoice.pk, exc)
             unreadable = True
     context = {
         "can_refresh": request.user.has_perm("invoices.refresh_from_provider"),
         "invoice": invoice,
+        "provider": provider,
         "detail": detail,
         "unreadable": unreadable,
         "problem": problem,
         "not_found": isinstance(problem, NotFound),
+        "credentials_rejected": isinstance(problem, CredentialsRejected),
         "credited_invoice": invoice.credited_invoice(),
         "credit_invoices": invoice.credit_invoices(),
     }
@@ -234,15 +268,19 @@ def render_invoice(request, invoice, problem):
 
 
 @staff_required
-def invoice_pdf(request, pk):
-    """Fusebill's PDF needs the API key, so it is streamed through us; Qvickly's is a public link."""
+@require_safe
+def invoice_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponseBase:
+    """A PDF that needs the provider's credentials is streamed through us; others are public links."""
     invoice = get_object_or_404(Invoice.objects.select_related("account"), pk=pk)
-    if invoice.account.kind != ProviderAccount.Kind.FUSEBILL:
+    if not invoice.account.provider.proxies_pdf:
         if invoice.pdf_url:
             return redirect(invoice.pdf_url)
         raise Http404("This invoice has no PDF.")
     try:
-        upstream = invoice.account.client().invoice_pdf(invoice.provider_id)
+        # The registry promises a PdfProxy client for providers that proxy PDFs (a test checks).
+        upstream = sync.guarded(
+            invoice.account, "PDF", lambda client: cast(PdfProxy, client).invoice_pdf(invoice.provider_id)
+        )
     except ProviderError as exc:
         messages.warning(request, f"The PDF could not be fetched: {exc}")
         return redirect(invoice)
@@ -252,7 +290,7 @@ def invoice_pdf(request, pk):
     return response
 
 
-def stream(upstream, chunk_size=64 * 1024):
+def stream(upstream: requests.Response, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
     try:
         yield from upstream.iter_content(chunk_size)
     finally:

@@ -85,7 +85,7 @@ def test_an_unknown_status_and_type_are_stored_verbatim(db, qvickly_account):
     row = {**SUMMARY_ROW, "status": "Frozen by court order", "invoicetype": "ZZ", "invoiceid_real": "777"}
     record = qvickly.parse_row(row, "SEK")
     link = CustomerLink.objects.create(customer=Customer.objects.create(), account=qvickly_account)
-    sync.store(link, CustomerRecord(provider_customer_id="", invoices=[record]))
+    sync.write_invoices(link, CustomerRecord(provider_customer_id="", invoices=[record]))
     stored = Invoice.objects.get(number="777")
     assert (stored.provider_status, stored.provider_kind, stored.kind) == ("Frozen by court order", "ZZ", "invoice")
     assert stored.state == "open" and stored.raw["status"] == "Frozen by court order"
@@ -128,14 +128,14 @@ def test_an_invoice_listed_twice_in_one_listing_is_stored_once(db, qvickly_accou
     record = qvickly.parse_row(SUMMARY_ROW, "SEK")
     twice = qvickly.parse_row({**SUMMARY_ROW, "balancedue": "0.00", "status": "Paid"}, "SEK")
     link = CustomerLink.objects.create(customer=Customer.objects.create(), account=qvickly_account)
-    sync.store(link, CustomerRecord(provider_customer_id="", invoices=[record, twice]))
+    sync.write_invoices(link, CustomerRecord(provider_customer_id="", invoices=[record, twice]))
     stored = Invoice.objects.get()
     assert (stored.state, stored.outstanding) == ("paid", 0)
 
 
 def test_a_currency_learnt_from_the_full_invoice_survives_the_next_listing(db, qvickly_account):
     link = CustomerLink.objects.create(customer=Customer.objects.create(), account=qvickly_account)
-    sync.store(link, CustomerRecord(provider_customer_id="", invoices=[qvickly.parse_row(SUMMARY_ROW, "SEK")]))
+    sync.write_invoices(link, CustomerRecord(provider_customer_id="", invoices=[qvickly.parse_row(SUMMARY_ROW, "SEK")]))
     Invoice.objects.update(currency="EUR", detail={"PaymentData": {"currency": "EUR"}})
-    sync.store(link, CustomerRecord(provider_customer_id="", invoices=[qvickly.parse_row(SUMMARY_ROW, "SEK")]))
+    sync.write_invoices(link, CustomerRecord(provider_customer_id="", invoices=[qvickly.parse_row(SUMMARY_ROW, "SEK")]))
     assert Invoice.objects.get().currency == "EUR"

@@ -71,7 +71,8 @@ def test_a_wrong_fusebill_key_names_fusebill_and_the_qvickly_invoices_still_show
     person = world().samples()["both"]
     page = open_customer(staff_client, person)
     text = page.content.decode()
-    assert "<strong>Fusebill</strong> could not be refreshed: Fusebill: rejected the API key" in text
+    assert "<strong>Fusebill</strong> rejected our credentials: Fusebill: rejected the API key" in text
+    assert "Check the credentials of this account in the admin" in text
     assert {invoice.account.kind for invoice in page.context["page"]} == {"qvickly"}
     assert page.context["page"].paginator.count == len(world().qvickly_invoices_of(person))
 

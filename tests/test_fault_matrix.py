@@ -61,9 +61,13 @@ def test_a_provider_fault_keeps_the_page_and_the_cache(staff_client, cached_cust
     response = staff_client.post(reverse("customer-refresh", args=[cached_customer.pk]), follow=True)
     assert response.status_code == 200
     text = response.content.decode()
-    notice = f"<strong>{ACCOUNT_NAMES[provider]}</strong> could not be refreshed: "
+    # Retrying cannot fix rejected credentials: staff are told to correct them, not to wait.
+    said = "rejected our credentials: " if fault == "reject_credentials" else "could not be refreshed: "
+    notice = f"<strong>{ACCOUNT_NAMES[provider]}</strong> {said}"
     assert notice in text, text[:3000]
-    assert EXPECTED[fault][provider] in text.split(notice, 1)[1].split("</p>", 1)[0]
+    message = text.split(notice, 1)[1].split("</p>", 1)[0]
+    assert EXPECTED[fault][provider] in message
+    assert ("Check the credentials of this account" in message) == (fault == "reject_credentials")
     assert rows(provider) == before
     other = "fusebill" if provider == "qvickly" else "qvickly"
     assert f"<strong>{ACCOUNT_NAMES[other]}</strong> could not be refreshed" not in text

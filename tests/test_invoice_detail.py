@@ -63,11 +63,24 @@ def test_the_detail_is_cached_and_not_fetched_again_while_fresh(staff_client, do
 def test_a_failing_provider_shows_the_cached_detail_with_a_stale_notice(staff_client, documented_invoice, qvickly_account):
     page_text(staff_client, documented_invoice)
     Invoice.objects.update(detail_fetched_at=timezone.now() - timedelta(days=1))
+    qvickly_account.base_url = "http://127.0.0.1:9/"
+    qvickly_account.save()
+    text = page_text(staff_client, documented_invoice)
+    assert "this detail may be stale: Qvickly: could not be reached" in text
+    assert f"90{NBSP}052,25 SEK" in text
+
+
+def test_rejected_credentials_ask_for_them_to_be_checked_and_keep_the_cached_detail(
+    staff_client, documented_invoice, qvickly_account
+):
+    page_text(staff_client, documented_invoice)
+    Invoice.objects.update(detail_fetched_at=timezone.now() - timedelta(days=1))
     qvickly_account.secret = "rotated"
     qvickly_account.save()
     text = page_text(staff_client, documented_invoice)
-    assert "this detail may be stale" in text and "9013" in text
-    assert f"90{NBSP}052,25 SEK" in text
+    assert "Qvickly SE rejected our credentials: Qvickly: Autentisering misslyckades. (code 9013)" in text
+    assert "Check the credentials of this account in the admin; the detail below was fetched earlier" in text
+    assert "may be stale" not in text and f"90{NBSP}052,25 SEK" in text
 
 def test_a_failing_provider_with_nothing_cached_says_so_plainly(staff_client, documented_invoice, qvickly_account):
     qvickly_account.base_url = "http://127.0.0.1:9/"

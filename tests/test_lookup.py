@@ -70,7 +70,9 @@ def test_the_invoices_are_newest_first_with_their_fetch_time(staff_client, qvick
     assert "fetched" in page.content.decode()
 
 
-def test_a_failing_provider_keeps_the_cached_rows_and_says_why(staff_client, qvickly_account, person):
+def test_rejected_credentials_keep_the_cached_rows_and_ask_for_the_credentials_to_be_checked(
+    staff_client, qvickly_account, person
+):
     url = search(staff_client, person).url
     before = list(Invoice.objects.order_by("pk").values())
     qvickly_account.secret = "rotated-at-the-provider"
@@ -78,8 +80,8 @@ def test_a_failing_provider_keeps_the_cached_rows_and_says_why(staff_client, qvi
     response = staff_client.post(reverse("customer-refresh", args=[before[0]["customer_id"]]), follow=True)
     assert response.redirect_chain[-1][0] == url
     text = response.content.decode()
-    assert "Qvickly SE</strong> could not be refreshed" in text
-    assert "may be stale" in text
+    assert "Qvickly SE</strong> rejected our credentials" in text
+    assert "Check the credentials of this account in the admin" in text and "may be stale" not in text
     assert list(Invoice.objects.order_by("pk").values()) == before
 
 

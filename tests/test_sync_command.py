@@ -4,6 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+import requests
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.urls import reverse
@@ -116,3 +117,16 @@ def test_two_sync_runs_at_once_neither_duplicate_nor_lose_rows(qvickly_account, 
     CustomerLink.objects.update(fetched_at=None)
     assert twice_at_once(run) == []
     assert Invoice.objects.count() == before
+
+
+def test_an_account_whose_credentials_are_rejected_is_not_asked_again_in_the_same_run(cached, qvickly_account, sandbox_url):
+    # Rejected once only: were the second customer asked, Qvickly would answer it.
+    requests.post(sandbox_url + "faults/", json={"provider": "qvickly", "fault": "reject_credentials", "times": 1}, timeout=5)
+    CustomerLink.objects.update(fetched_at=None)
+    with pytest.raises(CommandError):
+        run()
+    first, second = (CustomerLink.objects.get(customer=c, account=qvickly_account) for c in cached)
+    assert first.credentials_rejected and "(code 9013)" in first.error
+    assert second.fetched_at is None and not second.error
+    assert CustomerLink.objects.exclude(account=qvickly_account).filter(fetched_at__isnull=True).count() == 0
+    requests.delete(sandbox_url + "faults/", timeout=5)

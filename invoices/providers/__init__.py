@@ -1,29 +1,58 @@
-"""One module per provider; `client_for` picks the one an account speaks."""
+"""The provider registry: every module in this package that defines `PROVIDER`.
 
-from invoices.providers import fusebill, qvickly
-from invoices.providers.base import CustomerRecord, InvoiceRecord, NotFound, ProviderError, shape_errors
+Adding a provider means one module here (its client, its detail presenter and
+its `PROVIDER` entry) and one detail template, `invoices/detail/<kind>.html`.
+Models, views, templates and the sync engine ask the registry, never a kind.
+"""
 
-__all__ = ["CustomerRecord", "InvoiceRecord", "NotFound", "ProviderError", "client_for", "present"]
+import importlib
+import pkgutil
+from functools import cache
+
+from invoices.providers.base import (
+    CredentialsRejected,
+    CustomerRecord,
+    InvoiceRecord,
+    NotFound,
+    PdfProxy,
+    Provider,
+    ProviderClient,
+    ProviderError,
+    Search,
+)
+
+__all__ = [
+    "CredentialsRejected",
+    "CustomerRecord",
+    "InvoiceRecord",
+    "NotFound",
+    "PdfProxy",
+    "Provider",
+    "ProviderClient",
+    "ProviderError",
+    "Search",
+    "choices",
+    "provider",
+    "registry",
+]
 
 
-def client_for(account):
-    if account.kind == "qvickly":
-        return qvickly.Client(
-            account.base_url,
-            account.merchant_id,
-            account.secret,
-            test_mode=account.test_mode,
-            language=account.language,
-            currency=account.currency,
-        )
-    if account.kind == "fusebill":
-        return fusebill.Client(
-            account.base_url, account.secret, identity_field=account.identity_field, currency=account.currency
-        )
-    raise ValueError(f"No client for provider kind {account.kind!r}")
+@cache
+def registry() -> dict[str, Provider]:
+    """Every provider by kind, in the order of their labels."""
+    found = []
+    for module_info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        if isinstance(entry := getattr(module, "PROVIDER", None), Provider):
+            found.append(entry)
+    return {entry.kind: entry for entry in sorted(found, key=lambda entry: entry.label)}
 
 
-def present(kind, raw):
-    """A provider's full invoice as the detail template reads it; ProviderError if it cannot be read."""
-    module = {"qvickly": qvickly, "fusebill": fusebill}[kind]
-    return shape_errors(module.NAME)(module.detail)(raw)
+def provider(kind: str) -> Provider:
+    """The registry's entry for a kind; KeyError for a kind no module provides."""
+    return registry()[kind]
+
+
+def choices() -> list[tuple[str, str]]:
+    """ProviderAccount.kind's choices, read when a form or check needs them."""
+    return [(entry.kind, entry.label) for entry in registry().values()]

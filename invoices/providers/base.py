@@ -5,15 +5,19 @@ Provider modules know the wire format and nothing of Django views or models;
 sync.py turns their records into rows.
 """
 
+from __future__ import annotations
+
 import datetime
 import functools
 import logging
 import random
 import re
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 from decimal import Decimal, InvalidOperation
+from typing import Any, ParamSpec, Protocol, TypeVar, runtime_checkable
+from zoneinfo import ZoneInfo
 
 import requests
 from django.conf import settings
@@ -21,6 +25,9 @@ from django.conf import settings
 from invoices.logging import redact
 
 log = logging.getLogger(__name__)
+
+# A JSON object as a provider sent it.
+JSON = dict[str, Any]
 
 
 class ProviderError(Exception):
@@ -31,7 +38,7 @@ class ProviderError(Exception):
     never will; a timeout might).
     """
 
-    def __init__(self, provider, message, code="", detail="", permanent=False):
+    def __init__(self, provider: str, message: str, code: object = "", detail: str = "", permanent: bool = False):
         # Provider texts can echo what they were sent (a personal number in a
         # URL or a message): masked here, before they reach a page or a log.
         message, detail = redact(message), redact(detail)
@@ -42,7 +49,7 @@ class ProviderError(Exception):
         self.detail = detail
         self.permanent = permanent
 
-    def __str__(self):
+    def __str__(self) -> str:
         suffix = f" (code {self.code})" if self.code else ""
         return f"{self.provider}: {self.message}{suffix}"
 
@@ -50,7 +57,15 @@ class ProviderError(Exception):
 class NotFound(ProviderError):
     """The provider does not know this customer or invoice."""
 
-    def __init__(self, provider, message, code="", detail=""):
+    def __init__(self, provider: str, message: str, code: object = "", detail: str = ""):
+        super().__init__(provider, message, code, detail, permanent=True)
+
+
+class CredentialsRejected(ProviderError):
+    """The provider refused the account's credentials: every call will fail the
+    same way until someone corrects them in the admin, so nobody retries."""
+
+    def __init__(self, provider: str, message: str, code: object = "", detail: str = ""):
         super().__init__(provider, message, code, detail, permanent=True)
 
 
@@ -65,7 +80,7 @@ class InvoiceRecord:
     currency: str
     total: Decimal
     outstanding: Decimal
-    raw: dict
+    raw: JSON
     provider_kind: str = ""
     provider_status: str = ""
     provider_substatus: str = ""
@@ -92,8 +107,84 @@ class CustomerRecord:
     name: str = ""
     email: str = ""
     identity: str = ""  # as the provider wrote it
-    raw: dict = field(default_factory=dict)
+    raw: JSON = field(default_factory=dict)
     invoices: list[InvoiceRecord] = field(default_factory=list)
+
+
+class AccountSettings(Protocol):
+    """What a client needs of a provider account; ProviderAccount has it, so
+    provider modules never import the models."""
+
+    base_url: str
+    merchant_id: str
+    secret: str
+    test_mode: bool
+    language: str
+    currency: str
+    identity_field: str
+
+
+class ProviderClient(Protocol):
+    """What every provider client offers the sync engine and the views."""
+
+    def customer_invoices(self, identity: str | None = None, customer_id: str = "") -> CustomerRecord | None:
+        """The customer this account knows, by identity number or its own id, with
+        every invoice; None when it does not know them."""
+
+    def find_customers(self, text: str) -> list[CustomerRecord]:
+        """Customers matching what staff typed, as far as the provider can search."""
+
+    def invoice_detail(self, invoice_id: str, invoice_hash: str = "") -> InvoiceRecord:
+        """One invoice in full; its `raw` is what the detail presenter reads."""
+
+    def account_info(self) -> Mapping[str, object]:
+        """One cheap call that proves the credentials work."""
+
+
+@runtime_checkable
+class PdfProxy(Protocol):
+    """A client whose PDFs need its credentials, so they are streamed through us."""
+
+    def invoice_pdf(self, invoice_id: str) -> requests.Response: ...
+
+
+class Search:
+    """What a provider's customer search can match, beyond its own customer numbers."""
+
+    NUMBER = "number"
+    NAME = "name"
+    EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One provider as the rest of the app sees it: the registry's entry.
+
+    Each provider module defines one as `PROVIDER`; invoices.providers finds them.
+    """
+
+    kind: str  # stored on ProviderAccount.kind
+    label: str
+    client: Callable[[AccountSettings], ProviderClient]
+    # The provider's full invoice (an InvoiceRecord.raw) as its detail template reads it.
+    present: Callable[[JSON], object]
+    # True: the PDF needs our credentials and is streamed through us (the client is a
+    # PdfProxy); False: the invoice carries a link anyone may open.
+    proxies_pdf: bool
+    # What find_customers can match (Search values); customer numbers always.
+    searches: frozenset[str]
+    # Whether the provider can list every customer with a balance (the book sweep).
+    discovers_book: bool
+    # Account fields the client cannot work without, beyond the base URL and secret.
+    required_fields: tuple[str, ...] = ()
+
+    @property
+    def detail_template(self) -> str:
+        return f"invoices/detail/{self.kind}.html"
+
+    def present_safely(self, raw: JSON) -> object:
+        """The detail, or this provider's ProviderError when the stored JSON cannot be read."""
+        return shape_errors(self.label)(self.present)(raw)
 
 
 class Session:
@@ -105,55 +196,58 @@ class Session:
     goes back to the caller at once, who turns it into its typed error.
     """
 
-    def __init__(self, provider, retry_after=None):
+    def __init__(self, provider: str, retry_after: Callable[[requests.Response], float | None] | None = None):
         self.provider = provider
         self.http = requests.Session()
         self.timeout = (settings.PROVIDER_CONNECT_TIMEOUT, settings.PROVIDER_READ_TIMEOUT)
         # How long a provider asks us to wait after a 429; None means do not retry.
         self.retry_after = retry_after or (lambda response: None)
 
-    def request(self, method, url, **kwargs):
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         deadline = time.monotonic() + settings.PROVIDER_RETRY_BUDGET
-        for attempt in range(settings.PROVIDER_RETRIES + 1):
-            response, error = self.attempt(method, url, **kwargs)
+        attempt = 0
+        while True:
+            outcome = self.attempt(method, url, **kwargs)
+            response = outcome if isinstance(outcome, requests.Response) else None
             if response is not None and response.status_code < 500 and response.status_code != 429:
                 return response
             delay = self.delay(attempt, response)
-            last = attempt == settings.PROVIDER_RETRIES or delay is None or time.monotonic() + delay > deadline
-            if last:
-                if error is not None:
-                    raise error
-                return response
-            log.info("%s: retrying in %.2f s after %s", self.provider, delay, error or f"HTTP {response.status_code}")
+            if attempt == settings.PROVIDER_RETRIES or delay is None or time.monotonic() + delay > deadline:
+                if isinstance(outcome, ProviderError):
+                    raise outcome
+                return outcome
+            log.info("%s: retrying in %.2f s after %s", self.provider, delay, outcome if response is None else
+                     f"HTTP {response.status_code}")
             if response is not None:
                 response.close()
             time.sleep(delay)
+            attempt += 1
 
-    def attempt(self, method, url, **kwargs):
-        """(response, None), or (None, the ProviderError) for a failure a retry may fix."""
+    def attempt(self, method: str, url: str, **kwargs: Any) -> requests.Response | ProviderError:
+        """The response, or the ProviderError of a failure a retry may fix."""
         try:
-            return self.http.request(method, url, timeout=self.timeout, **kwargs), None
+            return self.http.request(method, url, timeout=self.timeout, **kwargs)
         except requests.Timeout:
-            return None, ProviderError(self.provider, "did not answer in time")
+            return ProviderError(self.provider, "did not answer in time")
         except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             reached = not isinstance(exc, requests.ConnectionError) or "Connection aborted" in str(exc)
             message = "dropped the connection" if reached else "could not be reached"
-            return None, ProviderError(self.provider, message, detail=str(exc)[:200])
+            return ProviderError(self.provider, message, detail=str(exc)[:200])
         except requests.RequestException as exc:
             raise ProviderError(self.provider, "request failed", detail=str(exc)[:200], permanent=True) from exc
 
-    def delay(self, attempt, response):
+    def delay(self, attempt: int, response: requests.Response | None) -> float | None:
         """Exponential backoff with jitter; a 429 waits as long as the provider says, if it says."""
         if response is not None and response.status_code == 429:
             return self.retry_after(response)
-        return settings.PROVIDER_RETRY_BACKOFF * (2**attempt) * random.uniform(0.5, 1.5)
+        return float(settings.PROVIDER_RETRY_BACKOFF * (2**attempt) * random.uniform(0.5, 1.5))
 
 
 # Amounts must fit the cache's columns (12 digits and 2 decimals).
 LARGEST_AMOUNT = Decimal("999999999999.99")
 
 
-def to_decimal(value, provider, what):
+def to_decimal(value: object, provider: str, what: str) -> Decimal:
     """A money value as Decimal, refusing floats' binary noise, junk, NaN and absurd sizes."""
     if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
         raise ProviderError(provider, f"sent an invalid amount for {what}", detail=repr(value)[:100])
@@ -166,12 +260,17 @@ def to_decimal(value, provider, what):
     return amount
 
 
-def mapping(value):
+def mapping(value: object) -> JSON:
     """A JSON object, or an empty one when the provider sent something else in its place."""
     return value if isinstance(value, dict) else {}
 
 
-def checked(record, provider):
+def objects(value: object) -> list[JSON]:
+    """The JSON objects of a list, or none when the provider sent something else in its place."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def checked(record: InvoiceRecord, provider: str) -> InvoiceRecord:
     """A record that fits the cache: ids and codes of sane length, a currency code.
 
     Statuses keep the provider's words, clipped to the column; the raw copy
@@ -192,7 +291,7 @@ def checked(record, provider):
     return record
 
 
-def checked_customer(customer, provider):
+def checked_customer(customer: CustomerRecord, provider: str) -> CustomerRecord:
     """A provider's customer that fits the cache, like checked() for invoices."""
     if len(customer.provider_customer_id) > 64:
         raise ProviderError(provider, "sent a customer id that is too long")
@@ -200,15 +299,19 @@ def checked_customer(customer, provider):
     return customer
 
 
-def shape_errors(provider):
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def shape_errors(provider: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Turn a reply of an unexpected shape into the provider's typed error, never a crash.
 
     Parsers check what they can; this catches what a wrong type slips past them.
     """
 
-    def decorate(method):
+    def decorate(method: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(method)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             try:
                 return method(*args, **kwargs)
             except (TypeError, AttributeError, KeyError, IndexError, ValueError, ArithmeticError) as exc:
@@ -219,7 +322,7 @@ def shape_errors(provider):
     return decorate
 
 
-def to_date(value):
+def to_date(value: object) -> datetime.date | None:
     """A date from 'YYYY-MM-DD...' text; None for blanks and zero-date sentinels."""
     text = str(value or "").strip()[:10]
     if not text or text.startswith("0000"):
@@ -230,7 +333,7 @@ def to_date(value):
         return None
 
 
-def utc_date(value):
+def utc_date(value: object) -> datetime.date | None:
     """The local calendar date of a provider timestamp written in UTC without a zone."""
     text = str(value or "").strip()
     if not text:

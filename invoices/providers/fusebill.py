@@ -5,24 +5,36 @@ JSON money as numbers, UTC timestamps written without a zone, paging facts in
 headers, errors as {"ErrorId", "HttpStatusCode", "Errors": [{"Key", "Value"}]}.
 """
 
+from __future__ import annotations
+
+import datetime
 import json
 import logging
 import re
 import time
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+import requests
 from django.conf import settings
 
 from invoices.identity import written_forms
 from invoices.providers.base import (
+    JSON,
+    AccountSettings,
+    CredentialsRejected,
     CustomerRecord,
     InvoiceRecord,
     NotFound,
+    Provider,
     ProviderError,
+    Search,
     Session,
     checked,
     checked_customer,
     mapping,
+    objects,
     shape_errors,
     to_decimal,
     utc_date,
@@ -49,7 +61,7 @@ MESSAGES = {
 
 
 class Client:
-    def __init__(self, base_url, api_key, identity_field="reference", currency="SEK"):
+    def __init__(self, base_url: str, api_key: str, identity_field: str = "reference", currency: str = "SEK"):
         self.base_url = base_url.rstrip("/")
         self.identity_field = identity_field
         self.currency = currency
@@ -58,13 +70,13 @@ class Client:
 
     # Transport.
 
-    def get(self, path, params=None, stream=False):
+    def get(self, path: str, params: dict[str, Any] | None = None, stream: bool = False) -> requests.Response:
         response = self.session.request("GET", f"{self.base_url}/{path}", params=params, stream=stream)
         if response.status_code >= 400:
             raise error_from(response)
         return response
 
-    def get_json(self, path, params=None):
+    def get_json(self, path: str, params: dict[str, Any] | None = None) -> tuple[Any, requests.Response]:
         response = self.get(path, params)
         try:
             # Decimal straight from the text: money never passes through float.
@@ -72,10 +84,10 @@ class Client:
         except ValueError:
             raise ProviderError(NAME, "sent a reply that is not JSON", detail=response.text[:200]) from None
 
-    def pages(self, path, params=None):
+    def pages(self, path: str, params: dict[str, Any] | None = None) -> list[Any]:
         """Every item of a paged listing. Stops on an empty or short page, not on
         X-MaxPageIndex alone: clients disagree on what that header means."""
-        items = []
+        items: list[Any] = []
         for number in range(MAX_PAGES):
             page, _ = self.get_json(path, {**(params or {}), "pageSize": PAGE_SIZE, "pageNumber": number})
             if not isinstance(page, list):
@@ -88,18 +100,18 @@ class Client:
     # Customers.
 
     @shape_errors(NAME)
-    def customers(self, **filters):
+    def customers(self, **filters: str) -> list[CustomerRecord]:
         # The query syntax has no escape: separators inside a searched value are
         # dropped rather than let them turn a name into a malformed query.
-        filters = {field: SEPARATORS.sub("", str(value)) for field, value in filters.items()}
-        return [parse_customer(c, self.identity_field) for c in self.pages("customers", query_params(filters))]
+        cleaned = {field: SEPARATORS.sub("", str(value)) for field, value in filters.items()}
+        return [parse_customer(c, self.identity_field) for c in self.pages("customers", query_params(cleaned))]
 
     @shape_errors(NAME)
-    def customer(self, customer_id):
+    def customer(self, customer_id: str) -> CustomerRecord:
         data, _ = self.get_json(f"customers/{int(customer_id)}")
         return parse_customer(data, self.identity_field)
 
-    def customers_by_identity(self, number, forms=()):
+    def customers_by_identity(self, number: str, forms: tuple[str, ...] = ()) -> list[CustomerRecord]:
         """Customers whose identity field holds this number, in any of the written forms."""
         for written in (number, *forms):
             found = [c for c in self.customers(**{self.identity_field: written}) if c.identity == written]
@@ -108,7 +120,7 @@ class Client:
         return []
 
     @shape_errors(NAME)
-    def find_customers(self, text):
+    def find_customers(self, text: str) -> list[CustomerRecord]:
         """By Fusebill id, e-mail, or name (first and last, or company)."""
         if text.isdigit():
             try:
@@ -118,7 +130,7 @@ class Client:
         if "@" in text:
             return self.customers(primaryEmail=text)
         first, _, last = text.rpartition(" ")
-        found = {}
+        found: dict[str, CustomerRecord] = {}
         queries = [{"companyName": text}, {"firstName": first, "lastName": last}] if first else [
             {"lastName": text},
             {"firstName": text},
@@ -132,7 +144,9 @@ class Client:
     # Invoices.
 
     @shape_errors(NAME)
-    def invoices(self, customer_id, posted_from=None, posted_before=None):
+    def invoices(
+        self, customer_id: str, posted_from: datetime.date | None = None, posted_before: datetime.date | None = None
+    ) -> list[InvoiceRecord]:
         """Every posted invoice of the customer, newest first, following every page."""
         params = {"sortOrder": "Descending", "sortExpression": "postedTimestamp", "showZeroDollarCharges": "false"}
         if posted_from or posted_before:
@@ -141,34 +155,34 @@ class Client:
         return [parse_invoice(row, self.currency) for row in rows]
 
     @shape_errors(NAME)
-    def invoice(self, invoice_id):
+    def invoice(self, invoice_id: str) -> InvoiceRecord:
         data, _ = self.get_json(f"Invoices/{int(invoice_id)}")
         return parse_invoice(data, self.currency)
 
     @shape_errors(NAME)
-    def invoice_detail(self, invoice_id, invoice_hash=""):
+    def invoice_detail(self, invoice_id: str, invoice_hash: str = "") -> InvoiceRecord:
         return self.invoice(invoice_id)
 
     @shape_errors(NAME)
-    def invoice_pdf(self, invoice_id):
+    def invoice_pdf(self, invoice_id: str) -> requests.Response:
         """The PDF as a streaming response; the caller closes it."""
         return self.get(f"Invoices/pdf/{int(invoice_id)}", stream=True)
 
     @shape_errors(NAME)
-    def account_info(self):
+    def account_info(self) -> JSON:
         """A cheap call that proves the key works: one customer."""
         data, response = self.get_json("customers", {"pageSize": 1, "pageNumber": 0})
         return {"customers": response.headers.get("X-MaxCount") or len(data)}
 
     @shape_errors(NAME)
-    def customer_invoices(self, identity=None, customer_id=""):
+    def customer_invoices(self, identity: str | None = None, customer_id: str = "") -> CustomerRecord | None:
         """The customer this account knows, by id or identity number, with all invoices."""
         if customer_id:
             try:
                 customer = self.customer(customer_id)
             except NotFound:
                 return None
-        else:
+        elif identity:
             matches = self.customers_by_identity(identity, written_forms(identity))
             if not matches:
                 return None
@@ -177,18 +191,18 @@ class Client:
         return customer
 
 
-def query_params(filters):
+def query_params(filters: dict[str, Any]) -> dict[str, str]:
     """Fusebill's `query=field:value;field2:lo|hi`; requests URL-encodes `;` and `|`."""
     pairs = [f"{field}:{value}" for field, value in filters.items() if value not in (None, "")]
     return {"query": ";".join(pairs)} if pairs else {}
 
 
-def date_range(start, end):
+def date_range(start: datetime.date | None, end: datetime.date | None) -> str:
     """Lower bound inclusive, upper exclusive; either end may be open."""
     return f"{start.isoformat() if start else ''}|{end.isoformat() if end else ''}"
 
 
-def reset_delay(response):
+def reset_delay(response: requests.Response) -> float | None:
     """Seconds until the minute's rate limit resets, bounded; None when too long to wait."""
     if response.headers.get("X-Rate-Limit-Remaining-Day", "").strip() == "0":
         return None  # the day's quota is spent: the minute's reset will not help
@@ -203,7 +217,7 @@ def reset_delay(response):
     return value if value <= settings.PROVIDER_RATE_LIMIT_MAX_WAIT else None
 
 
-def error_from(response):
+def error_from(response: requests.Response) -> ProviderError:
     try:
         body = response.json()
         values = [str(e.get("Value", "")).strip() for e in body.get("Errors") or [] if isinstance(e, dict)]
@@ -215,12 +229,12 @@ def error_from(response):
     if status == 404:
         return NotFound(NAME, message, code=str(status))
     if status == 401:
-        message = f"rejected the API key{': ' + detail if detail else ''}"
+        return CredentialsRejected(NAME, f"rejected the API key{': ' + detail if detail else ''}", str(status), detail)
     permanent = 400 <= status < 500 and status != 429
     return ProviderError(NAME, message, code=str(status), detail=detail, permanent=permanent)
 
 
-def parse_customer(data, identity_field):
+def parse_customer(data: object, identity_field: str) -> CustomerRecord:
     if not isinstance(data, dict) or "id" not in data:
         raise ProviderError(NAME, "sent a customer of an unknown shape")
     if identity_field == "reference":
@@ -237,7 +251,7 @@ def parse_customer(data, identity_field):
     ), NAME)
 
 
-def parse_invoice(data, currency):
+def parse_invoice(data: object, currency: str) -> InvoiceRecord:
     if not isinstance(data, dict) or "id" not in data or "invoiceNumber" not in data:
         raise ProviderError(NAME, "sent an invoice of an unknown shape")
     schedules = [s for s in data.get("paymentSchedules") or [] if isinstance(s, dict)]
@@ -268,7 +282,9 @@ def parse_invoice(data, currency):
     ), NAME)
 
 
-def state_of(statuses, outstanding, credited=0, payments=0):
+def state_of(
+    statuses: list[str], outstanding: Decimal, credited: Decimal = Decimal(0), payments: Decimal = Decimal(0)
+) -> str:
     """An invoice's state from its payment schedules, payments and credit notes."""
     if any(s in OPEN_STATUSES for s in statuses) and outstanding != 0:
         return "open"
@@ -284,71 +300,151 @@ def state_of(statuses, outstanding, credited=0, payments=0):
 # The full invoice, as staff read it (GET /v1/Invoices/{id}).
 
 
-def amount(value, what):
+@dataclass(frozen=True)
+class Tier:
+    label: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Discount:
+    description: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Charge:
+    name: str
+    description: str
+    quantity: Decimal
+    unit_price: Decimal  # as sent: prices may carry more decimals than money
+    amount: Decimal
+    service_start: datetime.date | None
+    service_end: datetime.date | None
+    tiers: list[Tier]
+    discounts: list[Discount]
+
+
+@dataclass(frozen=True)
+class Tax:
+    name: str
+    percentage: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Schedule:
+    due: datetime.date | None
+    status: str
+    amount: Decimal
+    outstanding: Decimal
+    days_after_term: str
+
+
+@dataclass(frozen=True)
+class Detail:
+    """Charges with tiers, discounts, taxes, schedules and the balance arithmetic."""
+
+    charges: list[Charge]
+    taxes: list[Tax]
+    schedules: list[Schedule]
+    subtotal: Decimal
+    total_discount: Decimal
+    invoice_amount: Decimal
+    total_payments: Decimal
+    credit_notes: Decimal
+    writeoffs: Decimal
+    outstanding: Decimal
+    terms: str
+    po_number: str
+    notes: str
+    posted: datetime.date | None
+    currency: str
+
+
+def amount(value: object, what: str) -> Decimal:
     return to_decimal(0 if value is None else value, NAME, what)
 
 
-def detail(data):
-    """Charges with tiers, discounts, taxes, schedules and the balance arithmetic."""
-    return {
-        "charges": [charge_detail(charge) for charge in data.get("charges") or [] if isinstance(charge, dict)],
-        "taxes": [
-            {
-                "name": t.get("name") or "Tax",
-                "percentage": t.get("percent", t.get("percentage")),
-                "amount": amount(t.get("total", t.get("amount")), "tax"),
-            }
-            for t in data.get("taxes") or []
-            if isinstance(t, dict)
-        ],
-        "schedules": [
-            {
-                "due": utc_date(s.get("dueDateTimestamp")),
-                "status": s.get("status") or "",
-                "amount": amount(s.get("amount"), "schedule amount"),
-                "outstanding": amount(s.get("outstandingBalance"), "schedule outstandingBalance"),
-                "days_after_term": s.get("daysDueAfterTerm"),
-            }
-            for s in data.get("paymentSchedules") or []
-            if isinstance(s, dict)
-        ],
-        "subtotal": amount(data.get("subtotal"), "subtotal"),
-        "total_discount": amount(data.get("totalDiscount"), "totalDiscount"),
-        "invoice_amount": amount(data.get("invoiceAmount"), "invoiceAmount"),
-        "total_payments": amount(data.get("totalPayments"), "totalPayments"),
-        "credit_notes": amount(data.get("sumOfCreditNotes"), "sumOfCreditNotes"),
-        "writeoffs": amount(data.get("totalWriteoffs"), "totalWriteoffs"),
-        "outstanding": amount(data.get("outstandingBalance"), "outstandingBalance"),
-        "terms": data.get("terms") or "",
-        "po_number": data.get("poNumber") or "",
-        "notes": data.get("notes") or "",
-        "posted": utc_date(data.get("postedTimestamp")),
-        "currency": str(mapping(data.get("invoiceCustomer")).get("currency") or "").upper(),
-    }
+def words(value: object) -> str:
+    return "" if value is None else str(value)
 
 
-def charge_detail(charge):
-    return {
-        "name": charge.get("name") or "",
-        "description": charge.get("description") or "",
-        "quantity": amount(charge.get("quantity"), "quantity"),
-        "unit_price": amount(charge.get("unitPrice"), "unitPrice"),
-        "amount": amount(charge.get("amount"), "amount"),
-        "service_start": utc_date(charge.get("startServiceDate")),
-        "service_end": utc_date(charge.get("endServiceDate")),
-        "tiers": [
-            {
-                "label": tier.get("label") or "",
-                "quantity": amount(tier.get("quantity"), "tier quantity"),
-                "unit_price": amount(tier.get("unitPrice"), "tier unitPrice"),
-                "amount": amount(tier.get("amount"), "tier amount"),
-            }
-            for tier in charge.get("chargeTiers") or []
-            if isinstance(tier, dict)
+def detail(data: JSON) -> Detail:
+    """The full invoice (GET /v1/Invoices/{id}) as the detail template reads it."""
+    return Detail(
+        charges=[charge_detail(charge) for charge in objects(data.get("charges"))],
+        taxes=[
+            Tax(
+                name=words(t.get("name")) or "Tax",
+                percentage=words(t.get("percent", t.get("percentage")) or None),
+                amount=amount(t.get("total", t.get("amount")), "tax"),
+            )
+            for t in objects(data.get("taxes"))
         ],
-        "discounts": [
-            {"description": d.get("description") or d.get("name") or "Discount", "amount": amount(d.get("amount"), "discount")}
-            for d in charge.get("discounts") or []
-            if isinstance(d, dict)
+        schedules=[
+            Schedule(
+                due=utc_date(s.get("dueDateTimestamp")),
+                status=words(s.get("status")),
+                amount=amount(s.get("amount"), "schedule amount"),
+                outstanding=amount(s.get("outstandingBalance"), "schedule outstandingBalance"),
+                days_after_term=words(s.get("daysDueAfterTerm")),
+            )
+            for s in objects(data.get("paymentSchedules"))
         ],
-    }
+        subtotal=amount(data.get("subtotal"), "subtotal"),
+        total_discount=amount(data.get("totalDiscount"), "totalDiscount"),
+        invoice_amount=amount(data.get("invoiceAmount"), "invoiceAmount"),
+        total_payments=amount(data.get("totalPayments"), "totalPayments"),
+        credit_notes=amount(data.get("sumOfCreditNotes"), "sumOfCreditNotes"),
+        writeoffs=amount(data.get("totalWriteoffs"), "totalWriteoffs"),
+        outstanding=amount(data.get("outstandingBalance"), "outstandingBalance"),
+        terms=words(data.get("terms")),
+        po_number=words(data.get("poNumber")),
+        notes=words(data.get("notes")),
+        posted=utc_date(data.get("postedTimestamp")),
+        currency=words(mapping(data.get("invoiceCustomer")).get("currency")).upper(),
+    )
+
+
+def charge_detail(charge: JSON) -> Charge:
+    return Charge(
+        name=words(charge.get("name")),
+        description=words(charge.get("description")),
+        quantity=amount(charge.get("quantity"), "quantity"),
+        unit_price=amount(charge.get("unitPrice"), "unitPrice"),
+        amount=amount(charge.get("amount"), "amount"),
+        service_start=utc_date(charge.get("startServiceDate")),
+        service_end=utc_date(charge.get("endServiceDate")),
+        tiers=[
+            Tier(
+                label=words(tier.get("label")),
+                quantity=amount(tier.get("quantity"), "tier quantity"),
+                unit_price=amount(tier.get("unitPrice"), "tier unitPrice"),
+                amount=amount(tier.get("amount"), "tier amount"),
+            )
+            for tier in objects(charge.get("chargeTiers"))
+        ],
+        discounts=[
+            Discount(words(d.get("description") or d.get("name")) or "Discount", amount(d.get("amount"), "discount"))
+            for d in objects(charge.get("discounts"))
+        ],
+    )
+
+
+def client(account: AccountSettings) -> Client:
+    return Client(account.base_url, account.secret, identity_field=account.identity_field, currency=account.currency)
+
+
+# The PDF endpoint needs the API key, so PDFs are streamed through the app.
+PROVIDER = Provider(
+    kind="fusebill",
+    label=NAME,
+    client=client,
+    present=detail,
+    proxies_pdf=True,
+    searches=frozenset({Search.NAME, Search.EMAIL}),
+    discovers_book=True,
+)

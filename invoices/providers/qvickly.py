@@ -5,24 +5,34 @@ account's base URL; the HTTP status is 200 even for errors; replies are signed
 the same way as requests and must be verified before their data is used.
 """
 
+from __future__ import annotations
+
 import datetime
 import hashlib
 import hmac
 import json
 import time
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
+import requests
 from django.conf import settings
 
 from invoices.providers.base import (
+    JSON,
+    AccountSettings,
+    CredentialsRejected,
     CustomerRecord,
     InvoiceRecord,
     NotFound,
+    Provider,
     ProviderError,
     Session,
     checked,
     checked_customer,
     mapping,
+    objects,
     shape_errors,
     to_date,
     to_decimal,
@@ -34,8 +44,10 @@ CLIENT_NAME = "ARPortal:Python:1.0"
 
 # Codes that mean "nothing here" rather than "something broke".
 NOT_FOUND_CODES = {"5201", "6010", "6011", "8010", "8011", "8012"}
-# Retrying cannot fix these: credentials, unknown functions, invalid parameters.
-PERMANENT_CODES = {"9001", "9003", "9004", "9010", "9011", "9013", "9014", "9015", "9016", "7020", "7022", "9511"}
+# Missing id or hash, invalid credentials, authentication failed.
+CREDENTIAL_CODES = {"9010", "9011", "9013"}
+# Retrying cannot fix these either: unknown functions, invalid parameters.
+PERMANENT_CODES = {"9001", "9003", "9004", "9014", "9015", "9016", "7020", "7022", "9511"}
 
 KINDS = {"F": "invoice", "K": "credit", "KN": "cash", "RF": "interest"}
 STATES = {"Paid": "paid", "Cancelled": "cancelled", "Credited": "credited"}
@@ -54,17 +66,20 @@ PAYMENT_METHODS = {
 }
 
 
-def encode(data):
+def encode(data: object) -> str:
     """The JSON text that is signed: PHP's default json_encode of `data`."""
     return json.dumps(data, separators=(",", ":"), ensure_ascii=True).replace("/", "\\/")
 
 
-def sign(data, secret):
+def sign(data: object, secret: str) -> str:
     return hmac.new(secret.encode(), encode(data).encode(), hashlib.sha512).hexdigest()
 
 
 class Client:
-    def __init__(self, base_url, merchant_id, secret, test_mode=False, language="sv", currency="SEK"):
+    def __init__(
+        self, base_url: str, merchant_id: str, secret: str, test_mode: bool = False, language: str = "sv",
+        currency: str = "SEK",
+    ):
         self.base_url = base_url
         self.merchant_id = merchant_id
         self.secret = secret
@@ -73,7 +88,7 @@ class Client:
         self.currency = currency
         self.session = Session(NAME, retry_after=retry_after)
 
-    def call(self, function, data):
+    def call(self, function: str, data: JSON) -> Any:
         body = {
             "credentials": {
                 "id": self.merchant_id,
@@ -100,7 +115,7 @@ class Client:
             raise ProviderError(NAME, "sent a reply that is not JSON", detail=response.text[:200]) from None
         return self.unwrap(reply)
 
-    def unwrap(self, reply):
+    def unwrap(self, reply: object) -> Any:
         """The verified `data` of a reply, or the typed error it carries."""
         if not isinstance(reply, dict):
             raise ProviderError(NAME, "sent a reply of an unknown shape")
@@ -121,7 +136,7 @@ class Client:
     # The calls the dashboard makes.
 
     @shape_errors(NAME)
-    def invoices_by_pno(self, pno, status="Sent,Paid"):
+    def invoices_by_pno(self, pno: str, status: str = "Sent,Paid") -> list[InvoiceRecord]:
         """Every invoice of a personal or organisation number; empty when unknown."""
         try:
             rows = self.call("getInvoicesByPno", {"pno": pno, "status": status})
@@ -130,7 +145,7 @@ class Client:
         return self.records(rows)
 
     @shape_errors(NAME)
-    def invoices_by_customer(self, customer_number):
+    def invoices_by_customer(self, customer_number: str) -> list[InvoiceRecord]:
         try:
             rows = self.call("getInvoicesByCustomer", {"customerno": str(customer_number)})
         except NotFound:
@@ -138,27 +153,27 @@ class Client:
         return self.records(rows)
 
     @shape_errors(NAME)
-    def invoice_by_hash(self, invoice_hash):
+    def invoice_by_hash(self, invoice_hash: str) -> InvoiceRecord:
         return parse_full(self.call("getInvoiceByHash", {"hash": invoice_hash}), self.currency)
 
     @shape_errors(NAME)
-    def invoice_detail(self, number, invoice_hash=""):
+    def invoice_detail(self, invoice_id: str, invoice_hash: str = "") -> InvoiceRecord:
         """The full invoice: by hash when the listing gave one, else by payment number
         (our provider id for a Qvickly invoice is its number)."""
         if invoice_hash:
             return self.invoice_by_hash(invoice_hash)
-        return parse_full(self.call("getPaymentinfo", {"number": number}), self.currency)
+        return parse_full(self.call("getPaymentinfo", {"number": invoice_id}), self.currency)
 
     @shape_errors(NAME)
-    def customer_invoices(self, identity=None, customer_id=""):
+    def customer_invoices(self, identity: str | None = None, customer_id: str = "") -> CustomerRecord | None:
         """The customer's invoices: by identity number when known (it brings the
         paid history too), else by customer number. None when there are none."""
         records = self.invoices_by_pno(identity) if identity else self.invoices_by_customer(customer_id)
         if not records:
             return None
 
-        def first(attribute):
-            return next((getattr(r, attribute) for r in records if getattr(r, attribute)), "")
+        def first(attribute: str) -> str:
+            return next((str(getattr(r, attribute)) for r in records if getattr(r, attribute)), "")
 
         return checked_customer(CustomerRecord(
             provider_customer_id=customer_id or first("customer_number"),
@@ -169,7 +184,7 @@ class Client:
         ), NAME)
 
     @shape_errors(NAME)
-    def find_customers(self, text):
+    def find_customers(self, text: str) -> list[CustomerRecord]:
         """Qvickly finds customers by customer number (or organisation number) only."""
         if not text.isdigit():
             return []
@@ -177,10 +192,10 @@ class Client:
         return [found] if found else []
 
     @shape_errors(NAME)
-    def account_info(self):
-        return self.call("getAccountinfo", {"comingfromPHP": "0"})
+    def account_info(self) -> JSON:
+        return mapping(self.call("getAccountinfo", {"comingfromPHP": "0"}))
 
-    def records(self, rows):
+    def records(self, rows: object) -> list[InvoiceRecord]:
         if rows in ("", None):
             return []
         if not isinstance(rows, list):
@@ -188,7 +203,7 @@ class Client:
         return [parse_row(row, self.currency) for row in rows]
 
 
-def retry_after(response):
+def retry_after(response: requests.Response) -> float | None:
     """Qvickly documents no rate limit; honour a Retry-After in seconds if one comes."""
     try:
         seconds = float(response.headers.get("Retry-After", ""))
@@ -197,15 +212,17 @@ def retry_after(response):
     return seconds if 0 <= seconds <= settings.PROVIDER_RATE_LIMIT_MAX_WAIT else None
 
 
-def error_from(body):
+def error_from(body: JSON) -> ProviderError:
     code = str(body.get("code", "")).strip()
     message = str(body.get("message", "")).strip() or "returned an error"
     if code in NOT_FOUND_CODES:
         return NotFound(NAME, message, code=code)
+    if code in CREDENTIAL_CODES:
+        return CredentialsRejected(NAME, message, code=code)
     return ProviderError(NAME, message, code=code, permanent=code in PERMANENT_CODES)
 
 
-def parse_row(row, currency):
+def parse_row(row: object, currency: str) -> InvoiceRecord:
     """Either reply shape of the invoice listings: summary rows or full payment objects."""
     if not isinstance(row, dict):
         raise ProviderError(NAME, "sent an invoice row of an unknown shape", detail=repr(row)[:200])
@@ -214,7 +231,7 @@ def parse_row(row, currency):
     return parse_summary(row, currency)
 
 
-def parse_summary(row, currency):
+def parse_summary(row: JSON, currency: str) -> InvoiceRecord:
     """A summary row: amounts in kronor, as strings or bare numbers; no currency."""
     number = text(row.get("invoiceid_real"))
     if not number:
@@ -245,7 +262,7 @@ def parse_summary(row, currency):
     ), NAME)
 
 
-def parse_full(obj, currency):
+def parse_full(obj: object, currency: str) -> InvoiceRecord:
     """A full payment object (getInvoiceByHash, getInvoicesByCustomer): amounts in öre."""
     if not isinstance(obj, dict) or not isinstance(obj.get("PaymentData"), dict):
         raise ProviderError(NAME, "sent an invoice of an unknown shape")
@@ -286,27 +303,27 @@ def parse_full(obj, currency):
     ), NAME)
 
 
-def state_of(status, outstanding):
+def state_of(status: str, outstanding: Decimal) -> str:
     """Our state from Qvickly's status; statuses we do not know keep the balance's word."""
     if status in STATES:
         return STATES[status]
     return "open" if outstanding != 0 else "paid"
 
 
-def ore(value, what):
+def ore(value: object, what: str) -> Decimal:
     return (to_decimal(value, NAME, what) / 100).quantize(Decimal("0.01"))
 
 
-def text(value):
+def text(value: object) -> str:
     return "" if value is None else str(value).replace("\x00", "").strip()
 
 
-def credit_reference(value):
-    value = text(value)
+def credit_reference(raw: object) -> str:
+    value = text(raw)
     return "" if value in ("", "0") else value
 
 
-def due_from_terms(issue_date, terms):
+def due_from_terms(issue_date: datetime.date | None, terms: object) -> datetime.date | None:
     try:
         return issue_date + datetime.timedelta(days=int(str(terms))) if issue_date else None
     except (TypeError, ValueError, OverflowError):
@@ -316,9 +333,9 @@ def due_from_terms(issue_date, terms):
 # The full invoice, as staff read it (getInvoiceByHash / getPaymentinfo).
 
 
-def method_name(code):
+def method_name(raw: object) -> str:
     """PaymentData.method: a code from the table, or a bitmask of several."""
-    code = text(code)
+    code = text(raw)
     if code in PAYMENT_METHODS:
         return PAYMENT_METHODS[code]
     try:
@@ -329,7 +346,65 @@ def method_name(code):
     return " + ".join(dict.fromkeys(names)) or code
 
 
-def address(data):
+@dataclass(frozen=True)
+class Address:
+    type: str
+    lines: list[str]
+
+
+@dataclass(frozen=True)
+class Line:
+    artnr: str
+    title: str
+    quantity: Decimal
+    unit_price: Decimal
+    discount: Decimal  # a percentage
+    net: Decimal
+    vat_rate: Decimal
+
+
+@dataclass(frozen=True)
+class Fee:
+    """Shipping or handling: a net amount and its own VAT rate."""
+
+    net: Decimal
+    vat_rate: Decimal
+
+
+@dataclass(frozen=True)
+class Detail:
+    """Everything staff need from a full payment object, amounts converted from öre once."""
+
+    lines: list[Line]
+    net: Decimal
+    vat: Decimal
+    rounding: Decimal
+    total: Decimal
+    shipping_fee: Fee
+    handling_fee: Fee
+    billing: Address | None
+    shipping: Address | None
+    other_addresses: list[Address]
+    customer_number: str
+    pno: str
+    signer_pno: str
+    method: str
+    status: str
+    currency: str
+    order_id: str
+    invoice_url: str
+    number: str
+    paid_date: datetime.date | None
+    payment_date: datetime.date | None
+    terms: str
+    your_reference: str
+    our_reference: str
+    project: str
+    delivery: str
+    balance_due: Decimal
+
+
+def address(data: object) -> Address | None:
     """An address block, or None when every field is empty."""
     if not isinstance(data, dict):
         return None
@@ -337,65 +412,87 @@ def address(data):
     name = fields.get("company") or " ".join(p for p in (fields.get("firstname"), fields.get("lastname")) if p)
     lines = [name, fields.get("street"), fields.get("street2"), f"{fields.get('zip', '')} {fields.get('city', '')}".strip()]
     lines += [fields.get("country"), fields.get("phone"), fields.get("email")]
-    lines = [line for line in lines if line]
-    return {"type": fields.get("type", ""), "lines": lines} if lines else None
+    return Address(fields.get("type", ""), [line for line in lines if line]) if any(lines) else None
 
 
-def fee(cart, part):
-    """Shipping or handling: a net amount and its own VAT rate."""
+def fee(cart: JSON, part: str) -> Fee:
     data = mapping(cart.get(part))
-    return {
-        "net": ore(data.get("withouttax", "0"), f"Cart.{part}.withouttax"),
-        "vat_rate": to_decimal(data.get("taxrate", "0"), NAME, f"Cart.{part}.taxrate"),
-    }
+    return Fee(
+        net=ore(data.get("withouttax", "0"), f"Cart.{part}.withouttax"),
+        vat_rate=to_decimal(data.get("taxrate", "0"), NAME, f"Cart.{part}.taxrate"),
+    )
 
 
-def detail(obj):
-    """Everything staff need from a full payment object, amounts converted from öre once."""
+def line(article: JSON) -> Line:
+    return Line(
+        artnr=text(article.get("artnr")),
+        title=text(article.get("title")),
+        quantity=to_decimal(article.get("quantity", "0"), NAME, "quantity"),
+        unit_price=ore(article.get("aprice", "0"), "aprice"),
+        discount=to_decimal(article.get("discount", "0") or "0", NAME, "discount"),
+        net=ore(article.get("withouttax", "0"), "withouttax"),
+        vat_rate=to_decimal(article.get("taxrate", "0"), NAME, "taxrate"),
+    )
+
+
+def detail(obj: JSON) -> Detail:
+    """The full payment object (getInvoiceByHash, getPaymentinfo) as the detail template reads it."""
     cart = mapping(obj.get("Cart"))
     total = mapping(cart.get("Total"))
     customer = mapping(obj.get("Customer"))
     payment = mapping(obj.get("PaymentData"))
     info = mapping(obj.get("PaymentInfo"))
-    all_addresses = payment.get("alladdresses")
-    return {
-        "lines": [
-            {
-                "artnr": text(a.get("artnr")),
-                "title": text(a.get("title")),
-                "quantity": to_decimal(a.get("quantity", "0"), NAME, "quantity"),
-                "unit_price": ore(a.get("aprice", "0"), "aprice"),
-                "discount": to_decimal(a.get("discount", "0") or "0", NAME, "discount"),
-                "net": ore(a.get("withouttax", "0"), "withouttax"),
-                "vat_rate": to_decimal(a.get("taxrate", "0"), NAME, "taxrate"),
-            }
-            for a in obj.get("Articles") or []
-            if isinstance(a, dict)
-        ],
-        "net": ore(total.get("withouttax", "0"), "Cart.Total.withouttax"),
-        "vat": ore(total.get("tax", "0"), "Cart.Total.tax"),
-        "rounding": ore(total.get("rounding", "0"), "Cart.Total.rounding"),
-        "total": ore(total.get("withtax", "0"), "Cart.Total.withtax"),
-        "shipping_fee": fee(cart, "Shipping"),
-        "handling_fee": fee(cart, "Handling"),
-        "billing": address(customer.get("Billing")),
-        "shipping": address(customer.get("Shipping")),
-        "other_addresses": [a for a in map(address, all_addresses if isinstance(all_addresses, list) else []) if a],
-        "customer_number": text(customer.get("nr")),
-        "pno": text(customer.get("pno")),
-        "signer_pno": text((mapping(customer.get("companySigner"))).get("pno")),
-        "method": method_name(payment.get("method")),
-        "status": text(payment.get("status")),
-        "currency": text(payment.get("currency")),
-        "order_id": text(payment.get("orderid")),
-        "invoice_url": text(payment.get("url")),
-        "number": text(payment.get("number")),
-        "paid_date": to_date(payment.get("paiddate")),
-        "payment_date": to_date(info.get("paymentdate")),
-        "terms": text(info.get("paymentterms")),
-        "your_reference": text(info.get("yourreference")),
-        "our_reference": text(info.get("ourreference")),
-        "project": text(info.get("projectname")),
-        "delivery": " / ".join(p for p in (text(info.get("deliverymethod")), text(info.get("deliveryterms"))) if p),
-        "balance_due": ore(info.get("balancedue", "0"), "PaymentInfo.balancedue"),
-    }
+    return Detail(
+        lines=[line(article) for article in objects(obj.get("Articles"))],
+        net=ore(total.get("withouttax", "0"), "Cart.Total.withouttax"),
+        vat=ore(total.get("tax", "0"), "Cart.Total.tax"),
+        rounding=ore(total.get("rounding", "0"), "Cart.Total.rounding"),
+        total=ore(total.get("withtax", "0"), "Cart.Total.withtax"),
+        shipping_fee=fee(cart, "Shipping"),
+        handling_fee=fee(cart, "Handling"),
+        billing=address(customer.get("Billing")),
+        shipping=address(customer.get("Shipping")),
+        other_addresses=[a for a in map(address, objects(payment.get("alladdresses"))) if a],
+        customer_number=text(customer.get("nr")),
+        pno=text(customer.get("pno")),
+        signer_pno=text(mapping(customer.get("companySigner")).get("pno")),
+        method=method_name(payment.get("method")),
+        status=text(payment.get("status")),
+        currency=text(payment.get("currency")),
+        order_id=text(payment.get("orderid")),
+        invoice_url=text(payment.get("url")),
+        number=text(payment.get("number")),
+        paid_date=to_date(payment.get("paiddate")),
+        payment_date=to_date(info.get("paymentdate")),
+        terms=text(info.get("paymentterms")),
+        your_reference=text(info.get("yourreference")),
+        our_reference=text(info.get("ourreference")),
+        project=text(info.get("projectname")),
+        delivery=" / ".join(p for p in (text(info.get("deliverymethod")), text(info.get("deliveryterms"))) if p),
+        balance_due=ore(info.get("balancedue", "0"), "PaymentInfo.balancedue"),
+    )
+
+
+def client(account: AccountSettings) -> Client:
+    return Client(
+        account.base_url,
+        account.merchant_id,
+        account.secret,
+        test_mode=account.test_mode,
+        language=account.language,
+        currency=account.currency,
+    )
+
+
+# Invoice links in the data are public, so PDFs are linked, not proxied; the
+# API finds customers by customer or organisation number only.
+PROVIDER = Provider(
+    kind="qvickly",
+    label=NAME,
+    client=client,
+    present=detail,
+    proxies_pdf=False,
+    searches=frozenset(),
+    discovers_book=True,
+    required_fields=("merchant_id",),
+)

@@ -3,6 +3,7 @@ import os
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from invoices import providers
 from invoices.models import ProviderAccount
 
 
@@ -15,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--name", required=True)
-        parser.add_argument("--kind", required=True, choices=ProviderAccount.Kind.values)
+        parser.add_argument("--kind", required=True, choices=list(providers.registry()))
         parser.add_argument("--base-url", required=True, help="e.g. https://api.qvickly.io/ or https://secure.fusebill.com/v1")
         parser.add_argument("--merchant-id", default="")
         parser.add_argument("--secret-env", required=True, metavar="VAR")
@@ -28,8 +29,6 @@ class Command(BaseCommand):
         secret = os.environ.get(options["secret_env"], "")
         if not secret:
             raise CommandError(f"The environment variable {options['secret_env']} is empty or not set.")
-        if options["kind"] == ProviderAccount.Kind.QVICKLY and not options["merchant_id"]:
-            raise CommandError("A Qvickly account needs --merchant-id (the EID).")
         account = ProviderAccount.objects.filter(name=options["name"]).first() or ProviderAccount(name=options["name"])
         account.kind = options["kind"]
         account.base_url = options["base_url"]

@@ -38,16 +38,26 @@ class Command(BaseCommand):
             customers = customers.filter(stale, links__account__in=accounts).distinct()
 
         names = {a.name for a in accounts}
+        # Accounts whose credentials a provider refused: asking again cannot help.
+        rejected: set[str] = set()
         total, failed = customers.count(), 0
         for number, each in enumerate(customers.iterator(), start=1):
-            links = [link for link in sync.customer_links(each) if link.account.name in names]
-            problems = sync.current_problems(sync.refresh(each, links))
-            failed += bool(problems)
+            links = [link for link in sync.customer_links(each) if link.account.name in names - rejected]
+            problems = sync.current_problems(sync.refresh(each, links)) if links else []
+            skipped = sorted(rejected)
+            rejected |= {p.account for p in problems if p.credentials_rejected}
+            failed += bool(problems or skipped)
             if verbosity:
-                state = "; ".join(str(p) for p in problems) or "ok"
-                self.stdout.write(f"[{number}/{total}] customer {each.pk}: {each.invoices.count()} invoices, {state}")
+                states = [str(p) for p in problems] + [f"{name}: not asked, its credentials were rejected" for name in skipped]
+                self.stdout.write(
+                    f"[{number}/{total}] customer {each.pk}: {each.invoices.count()} invoices, {'; '.join(states) or 'ok'}"
+                )
         summary = f"Refreshed {total} customer(s): {total - failed} ok, {failed} failed."
+        for name in sorted(rejected):
+            summary += f" {name} rejected our credentials and was not asked again: check them in the admin."
         if failed:
             self.stderr.write(summary)
-            raise CommandError("Some refreshes failed; those customers' cached invoices were kept as they were.", returncode=1)
+            raise CommandError(
+                "Some refreshes failed; those customers' cached invoices were kept as they were.", returncode=1
+            )
         self.stdout.write(self.style.SUCCESS(summary))
