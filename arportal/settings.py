@@ -66,8 +66,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 PERMISSIONS_POLICY = {
-    feature: []
-    for feature in ("accelerometer", "camera", "geolocation", "gyroscope", "microphone", "payment", "usb")
+    feature: [] for feature in ("accelerometer", "camera", "geolocation", "gyroscope", "microphone", "payment", "usb")
 }
 
 # Login attempts: locked out after 5 failures, per username and, separately, per address.

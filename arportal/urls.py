@@ -5,6 +5,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+
 def favicon(request):
     # Browsers ask for /favicon.ico on every page the site does not describe (the admin's).
     return redirect(static("favicon.svg"), permanent=True)

@@ -32,8 +32,17 @@ class ProviderAccountForm(forms.ModelForm):
     class Meta:
         model = ProviderAccount
         fields = [
-            "name", "kind", "active", "base_url", "merchant_id", "secret", "currency",
-            "cache_ttl", "identity_field", "test_mode", "language",
+            "name",
+            "kind",
+            "active",
+            "base_url",
+            "merchant_id",
+            "secret",
+            "currency",
+            "cache_ttl",
+            "identity_field",
+            "test_mode",
+            "language",
         ]
 
     def clean_secret(self):
@@ -116,7 +125,18 @@ class CustomerAdmin(ReadOnly):
 
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnly):
-    list_display = ["number", "account", "customer", "kind", "state", "issue_date", "due_date", "currency", "total", "outstanding"]
+    list_display = [
+        "number",
+        "account",
+        "customer",
+        "kind",
+        "state",
+        "issue_date",
+        "due_date",
+        "currency",
+        "total",
+        "outstanding",
+    ]
     list_filter = ["account", "kind", "state", "currency"]
     list_select_related = ["account", "customer"]
     search_fields = ["number"]
@@ -146,9 +166,16 @@ class LookupAuditAdmin(ReadOnly):
         form = FindLookupsForm(request.POST)
         entries = []
         if form.is_valid():
-            entries = LookupAudit.objects.of_number(form.cleaned_data["number"].number).select_related("user", "customer")
-        context = {**self.admin_site.each_context(request), "form": form, "entries": entries, "opts": self.model._meta,
-                   "title": "Lookups of one number"}
+            entries = LookupAudit.objects.of_number(form.cleaned_data["number"].number).select_related(
+                "user", "customer"
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "entries": entries,
+            "opts": self.model._meta,
+            "title": "Lookups of one number",
+        }
         return TemplateResponse(request, "admin/invoices/lookupaudit/find.html", context)
 
 

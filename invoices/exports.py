@@ -12,7 +12,13 @@ def aging_table(rows, aging):
     """Header and lines of the aging report: one line per customer and currency."""
     header = ["customer_id", "customer", "currency", *(b.label for b in aging.buckets), "total"]
     lines = (
-        [row["customer"], row["customer__name"], row["currency"], *(plain(row[b.key]) for b in aging.buckets), plain(row["owed"])]
+        [
+            row["customer"],
+            row["customer__name"],
+            row["currency"],
+            *(plain(row[b.key]) for b in aging.buckets),
+            plain(row["owed"]),
+        ]
         for row in rows.iterator()
     )
     return header, lines
@@ -20,11 +26,33 @@ def aging_table(rows, aging):
 
 def invoice_table(invoices):
     """Header and lines of a customer's invoice list."""
-    header = ["provider", "account", "number", "type", "status", "provider_status", "invoice_date", "due_date",
-              "currency", "total", "outstanding"]
+    header = [
+        "provider",
+        "account",
+        "number",
+        "type",
+        "status",
+        "provider_status",
+        "invoice_date",
+        "due_date",
+        "currency",
+        "total",
+        "outstanding",
+    ]
     lines = (
-        [i.account.get_kind_display(), i.account.name, i.number, i.get_kind_display(), i.get_state_display(),
-         i.provider_status, i.issue_date or "", i.due_date or "", i.currency, plain(i.total), plain(i.outstanding)]
+        [
+            i.account.get_kind_display(),
+            i.account.name,
+            i.number,
+            i.get_kind_display(),
+            i.get_state_display(),
+            i.provider_status,
+            i.issue_date or "",
+            i.due_date or "",
+            i.currency,
+            plain(i.total),
+            plain(i.outstanding),
+        ]
         for i in invoices.iterator()
     )
     return header, lines

@@ -59,9 +59,7 @@ def parse(text: str | None) -> Identity:
         raise InvalidIdentity("A personal or organisation number has only digits and - or +.")
     digits = re.sub(r"[^0-9]", "", compact)
     if len(digits) not in (10, 12):
-        raise InvalidIdentity(
-            f"A personal or organisation number has 10 or 12 digits; this has {len(digits)}."
-        )
+        raise InvalidIdentity(f"A personal or organisation number has 10 or 12 digits; this has {len(digits)}.")
     match = SWEDISH_ID_NUMBER.match(compact)
     if match is None:
         raise InvalidIdentity("Write the number as YYMMDD-NNNN, YYYYMMDDNNNN or NNNNNN-NNNN.")

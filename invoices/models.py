@@ -17,7 +17,6 @@ from django.db.models import Case, Count, F, Max, Min, Q, Sum, When, Window
 from django.db.models.functions import Abs, RowNumber
 from django.urls import reverse
 from django.utils import timezone
-
 from encrypted_fields.fields import EncryptedTextField
 
 from invoices import identity, providers
@@ -60,16 +59,16 @@ class ProviderAccount(models.Model):
     secret = EncryptedTextField(help_text="Qvickly secret or Fusebill API key")
     test_mode = models.BooleanField(default=False, help_text="Qvickly: call the account in test mode")
     language = models.CharField(
-        max_length=2, choices=[("sv", "Swedish"), ("en", "English")], default="sv",
+        max_length=2,
+        choices=[("sv", "Swedish"), ("en", "English")],
+        default="sv",
         help_text="Qvickly: the language of the provider's error messages",
     )
     cache_ttl = models.PositiveIntegerField(
         null=True, blank=True, help_text="Seconds cached invoices stay fresh; blank for the site default"
     )
     active = models.BooleanField(default=True)
-    currency = models.CharField(
-        max_length=3, default="SEK", help_text="Used for replies that carry no currency"
-    )
+    currency = models.CharField(max_length=3, default="SEK", help_text="Used for replies that carry no currency")
     identity_field = models.CharField(
         max_length=40,
         choices=IdentityField.choices,
@@ -101,18 +100,14 @@ class ProviderAccount(models.Model):
             return  # the field's own choices validation says so
         missing = [name for name in self.provider.required_fields if not getattr(self, name)]
         if missing:
-            raise ValidationError(
-                {name: f"A {self.get_kind_display()} account needs this." for name in missing}
-            )
+            raise ValidationError({name: f"A {self.get_kind_display()} account needs this." for name in missing})
 
 
 class CustomerQuerySet(models.QuerySet):
     def matching_text(self, text):
         """Cached customers whose name, e-mail or provider customer number match."""
         return self.filter(
-            Q(name__icontains=text)
-            | Q(email__iexact=text)
-            | Q(links__provider_customer_id=text)
+            Q(name__icontains=text) | Q(email__iexact=text) | Q(links__provider_customer_id=text)
         ).distinct()
 
 
@@ -169,6 +164,9 @@ class CustomerLink(models.Model):
     # After a failure the page shows the cache instead of asking again at once:
     # a provider that is down would otherwise be hit on every page view.
     RETRY_AFTER = timedelta(minutes=1)
+
+    def __str__(self):
+        return f"{self.customer} at {self.account.name}"
 
     def is_stale(self, now: datetime | None = None) -> bool:
         now = now or timezone.now()

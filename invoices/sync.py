@@ -151,8 +151,7 @@ def refresh(customer: Customer, links: Sequence[CustomerLink] | None = None) -> 
     """
     links = list(links or customer_links(customer))
     outcomes = [
-        fetch(link.account, identity=customer.identity_number, customer_id=link.provider_customer_id)
-        for link in links
+        fetch(link.account, identity=customer.identity_number, customer_id=link.provider_customer_id) for link in links
     ]
     write_outcomes(zip(links, outcomes, strict=True))
     return links

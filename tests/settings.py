@@ -15,7 +15,7 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 # Retries back off for milliseconds, not seconds, so fault tests stay fast.
 os.environ.setdefault("PROVIDER_RETRY_BACKOFF", "0.01")
 
-from arportal.settings import *  # noqa: E402,F403
+from arportal.settings import *  # noqa: F403
 
 # Tests render templates without running collectstatic first.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405

@@ -25,24 +25,49 @@ PAGES = sorted(p.name for p in walk(get_resolver().url_patterns) if p.name not i
 
 @pytest.fixture
 def objects(db):
-    account = ProviderAccount.objects.create(name="Q", kind="qvickly", base_url="http://127.0.0.1:9/", secret="s", active=False)
+    account = ProviderAccount.objects.create(
+        name="Q", kind="qvickly", base_url="http://127.0.0.1:9/", secret="s", active=False
+    )
     customer = Customer.objects.create(name="Anna", identity_number="195501011018")
     Invoice.objects.create(
-        account=account, customer=customer, provider_id="1", number="1", state="open", currency="SEK",
-        total=1, outstanding=1, raw={}, fetched_at=timezone.now(),
+        account=account,
+        customer=customer,
+        provider_id="1",
+        number="1",
+        state="open",
+        currency="SEK",
+        total=1,
+        outstanding=1,
+        raw={},
+        fetched_at=timezone.now(),
     )
     return customer
 
 
 def url_of(name, customer):
     pattern = next(p for p in walk(get_resolver().url_patterns) if p.name == name)
-    return reverse(name, kwargs={"pk": customer.invoices.get().pk if "invoice" in name else customer.pk}
-                   if "pk" in pattern.pattern.converters else {})
+    return reverse(
+        name,
+        kwargs={"pk": customer.invoices.get().pk if "invoice" in name else customer.pk}
+        if "pk" in pattern.pattern.converters
+        else {},
+    )
 
 
 def test_the_walk_finds_every_page():
-    assert {"home", "search", "aging", "aging-csv", "customer", "customer-refresh", "customer-reveal",
-            "customer-csv", "invoice", "invoice-refresh", "invoice-pdf"} <= set(PAGES)
+    assert {
+        "home",
+        "search",
+        "aging",
+        "aging-csv",
+        "customer",
+        "customer-refresh",
+        "customer-reveal",
+        "customer-csv",
+        "invoice",
+        "invoice-refresh",
+        "invoice-pdf",
+    } <= set(PAGES)
 
 
 @pytest.mark.parametrize("method", ["get", "post"])

@@ -47,16 +47,21 @@ def test_the_search_form_never_answers_500(staff_client, text):
 SUMMARY_ROW = example("qvickly_001_getInvoicesByCustomer_summary.json")["data"][0]
 FUSEBILL_INVOICE = example("fusebill_004_customer_invoices.json")[0]
 junk = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=80),
-    st.just(10**40), st.just("1e400"), st.just("NaN"), st.lists(st.integers(), max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=80),
+    st.just(10**40),
+    st.just("1e400"),
+    st.just("NaN"),
+    st.lists(st.integers(), max_size=2),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
 )
 
 
 def mangled(document):
-    return st.fixed_dictionaries(
-        {}, optional={key: st.one_of(st.just(value), junk) for key, value in document.items()}
-    )
+    return st.fixed_dictionaries({}, optional={key: st.one_of(st.just(value), junk) for key, value in document.items()})
 
 
 @settings(max_examples=300, deadline=None)
@@ -107,9 +112,18 @@ def test_absurd_amounts_are_refused_with_a_typed_error(amount):
 def test_an_invoice_with_junk_in_its_cached_detail_still_answers(staff_client, qvickly_account, detail, says):
     customer = Customer.objects.create(name="X")
     invoice = Invoice.objects.create(
-        account=qvickly_account, customer=customer, provider_id="1", number="1", state="open", currency="SEK",
-        total=1, outstanding=1, raw={}, fetched_at=timezone.now(),
-        detail=detail, detail_fetched_at=timezone.now(),
+        account=qvickly_account,
+        customer=customer,
+        provider_id="1",
+        number="1",
+        state="open",
+        currency="SEK",
+        total=1,
+        outstanding=1,
+        raw={},
+        fetched_at=timezone.now(),
+        detail=detail,
+        detail_fetched_at=timezone.now(),
     )
     response = staff_client.get(reverse("invoice", args=[invoice.pk]))
     assert response.status_code == 200 and says in response.content.decode()

@@ -39,7 +39,7 @@ def test_a_person_in_both_providers_has_every_invoice_in_one_table(staff_client,
     assert stored == expected_numbers(person)
     assert {kind for kind, _ in stored} == {"qvickly", "fusebill"}
     text = page.content.decode()
-    assert "<td title=\"Qvickly SE\">Qvickly</td>" in text and "<td title=\"Fusebill\">Fusebill</td>" in text
+    assert '<td title="Qvickly SE">Qvickly</td>' in text and '<td title="Fusebill">Fusebill</td>' in text
 
 
 def test_the_provider_filter_shows_one_providers_invoices(staff_client, both_accounts):
@@ -65,7 +65,7 @@ def test_a_customer_with_hundreds_of_invoices_has_all_of_them_and_no_duplicates_
 
 
 def test_a_wrong_fusebill_key_names_fusebill_and_the_qvickly_invoices_still_show(staff_client, both_accounts):
-    qvickly_account, fusebill_account = both_accounts
+    _, fusebill_account = both_accounts
     fusebill_account.secret = "d3Jvbmcta2V5"
     fusebill_account.save()
     person = world().samples()["both"]
@@ -132,8 +132,12 @@ def test_a_rate_limited_refresh_still_completes(staff_client, both_accounts):
 def test_a_customer_found_by_number_then_by_personnummer_stays_one_customer(staff_client, qvickly_account):
     # Even Qvickly customer numbers answer with summary rows, which carry no personal number.
     person = next(
-        c for c in world().customers
-        if c.qvickly_number and int(c.qvickly_number) % 2 == 0 and not c.is_company and world().qvickly_invoices_of(c.identity)
+        c
+        for c in world().customers
+        if c.qvickly_number
+        and int(c.qvickly_number) % 2 == 0
+        and not c.is_company
+        and world().qvickly_invoices_of(c.identity)
     )
     by_number = search(staff_client, person.qvickly_number)
     assert Customer.objects.get().identity_number is None
@@ -142,4 +146,6 @@ def test_a_customer_found_by_number_then_by_personnummer_stays_one_customer(staf
     assert Customer.objects.get().identity_number == person.identity
     staff_client.post(reverse("customer-refresh", args=[Customer.objects.get().pk]))
     assert Customer.objects.count() == 1
-    assert Invoice.objects.filter(customer=Customer.objects.get()).count() == len(world().qvickly_invoices_of(person.identity))
+    assert Invoice.objects.filter(customer=Customer.objects.get()).count() == len(
+        world().qvickly_invoices_of(person.identity)
+    )

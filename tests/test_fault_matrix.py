@@ -16,8 +16,14 @@ EXPECTED = {
     "http_502": {"qvickly": "Qvickly: answered HTTP 502 (code 502)", "fusebill": "(code 502)"},
     "http_503": {"qvickly": "Qvickly: answered HTTP 503 (code 503)", "fusebill": "(code 503)"},
     "rate_limit": {"qvickly": "Qvickly: is rate limiting us (code 429)", "fusebill": "(code 429)"},
-    "malformed_json": {"qvickly": "Qvickly: sent a reply that is not JSON", "fusebill": "Fusebill: sent a reply that is not JSON"},
-    "html_error": {"qvickly": "Qvickly: answered HTTP 502 (code 502)", "fusebill": "Fusebill: answered HTTP 502 (code 502)"},
+    "malformed_json": {
+        "qvickly": "Qvickly: sent a reply that is not JSON",
+        "fusebill": "Fusebill: sent a reply that is not JSON",
+    },
+    "html_error": {
+        "qvickly": "Qvickly: answered HTTP 502 (code 502)",
+        "fusebill": "Fusebill: answered HTTP 502 (code 502)",
+    },
     "bad_signature": {"qvickly": "Qvickly: sent a reply whose signature does not match; it was not used (code 9511)"},
     "reject_credentials": {"qvickly": "(code 9013)", "fusebill": "Fusebill: rejected the API key"},
 }
@@ -73,7 +79,9 @@ def test_a_provider_fault_keeps_the_page_and_the_cache(staff_client, cached_cust
     assert f"<strong>{ACCOUNT_NAMES[other]}</strong> could not be refreshed" not in text
 
 
-def test_a_failure_part_way_through_a_paged_listing_keeps_that_customers_cache(staff_client, qvickly_account, fusebill_account, faults, settings):
+def test_a_failure_part_way_through_a_paged_listing_keeps_that_customers_cache(
+    staff_client, qvickly_account, fusebill_account, faults, settings
+):
     settings.PROVIDER_RETRIES = 1
     staff_client.post(reverse("search"), {"q": world().samples()["big"]})
     before = rows("fusebill")

@@ -32,7 +32,9 @@ def test_a_request_line_with_a_personal_number_is_logged_masked():
 
 
 def test_every_written_form_is_masked_and_other_numbers_are_left_alone():
-    line = log_through_the_configured_console("forms", "a %s b %s c %s invoice 7100001", "830510-7529", "19830510-7529", "121212+1212")
+    line = log_through_the_configured_console(
+        "forms", "a %s b %s c %s invoice 7100001", "830510-7529", "19830510-7529", "121212+1212"
+    )
     assert line.strip() == "a 830510-XXXX b 19830510-XXXX c 121212-XXXX invoice 7100001"
 
 
@@ -42,7 +44,9 @@ def test_the_development_servers_request_log_uses_the_redacting_console():
 
 
 def test_cut_spaced_and_url_encoded_numbers_are_masked_too():
-    line = log_through_the_configured_console("shapes", "%s | %s | %s", "detail: 19550101-10", "550101 1018", "121212%2B1212")
+    line = log_through_the_configured_console(
+        "shapes", "%s | %s | %s", "detail: 19550101-10", "550101 1018", "121212%2B1212"
+    )
     assert line.strip() == "detail: 19550101-XXXX | 550101-XXXX | 121212-XXXX"
 
 
@@ -52,6 +56,8 @@ def test_a_traceback_is_masked_by_the_console_formatter():
     try:
         raise ValueError("bad pno 198305107529")
     except ValueError:
-        record = logging.getLogger("test.tb").makeRecord("test.tb", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+        record = logging.getLogger("test.tb").makeRecord(
+            "test.tb", logging.ERROR, __file__, 1, "failed", (), sys.exc_info()
+        )
     text = RedactingFormatter("%(message)s").format(record)
     assert "198305107529" not in text and "19830510-XXXX" in text

@@ -31,8 +31,17 @@ def added_account(admin_client, sandbox_url):
     eid, secret = next(iter(QVICKLY_MERCHANTS.items()))
     response = admin_client.post(
         reverse("admin:invoices_provideraccount_add"),
-        {"name": "Qvickly SE", "kind": "qvickly", "active": "on", "base_url": sandbox_url + "qvickly/",
-         "merchant_id": eid, "secret": secret, "currency": "SEK", "identity_field": "reference", "language": "en"},
+        {
+            "name": "Qvickly SE",
+            "kind": "qvickly",
+            "active": "on",
+            "base_url": sandbox_url + "qvickly/",
+            "merchant_id": eid,
+            "secret": secret,
+            "currency": "SEK",
+            "identity_field": "reference",
+            "language": "en",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     return ProviderAccount.objects.get(name="Qvickly SE"), secret
@@ -51,8 +60,10 @@ def test_a_secret_is_in_no_admin_page_no_log_line_and_not_in_the_database_column
         response = admin_client.get(page)
         assert response.status_code == 200
         assert secret not in response.content.decode(), page
-    admin_client.post(reverse("admin:invoices_provideraccount_changelist"),
-                      {"action": "test_connection", "_selected_action": [account.pk]})
+    admin_client.post(
+        reverse("admin:invoices_provideraccount_changelist"),
+        {"action": "test_connection", "_selected_action": [account.pk]},
+    )
     assert secret not in caplog.text
     with connection.cursor() as cursor:
         cursor.execute("SELECT secret FROM invoices_provideraccount WHERE id = %s", [account.pk])
@@ -65,8 +76,17 @@ def test_saving_with_a_blank_secret_keeps_the_current_one(admin_client, added_ac
     account, secret = added_account
     admin_client.post(
         reverse("admin:invoices_provideraccount_change", args=[account.pk]),
-        {"name": "Renamed", "kind": "qvickly", "active": "on", "base_url": account.base_url,
-         "merchant_id": account.merchant_id, "secret": "", "currency": "SEK", "identity_field": "reference", "language": "sv"},
+        {
+            "name": "Renamed",
+            "kind": "qvickly",
+            "active": "on",
+            "base_url": account.base_url,
+            "merchant_id": account.merchant_id,
+            "secret": "",
+            "currency": "SEK",
+            "identity_field": "reference",
+            "language": "sv",
+        },
     )
     account.refresh_from_db()
     assert (account.name, account.secret) == ("Renamed", secret)
@@ -74,11 +94,18 @@ def test_saving_with_a_blank_secret_keeps_the_current_one(admin_client, added_ac
 
 def test_test_connection_reports_success_or_the_providers_own_message(admin_client, added_account):
     account, _ = added_account
-    broken = ProviderAccount.objects.create(name="Wrong secret", kind="qvickly", base_url=account.base_url,
-                                            merchant_id=account.merchant_id, secret="nope", language="en")
+    broken = ProviderAccount.objects.create(
+        name="Wrong secret",
+        kind="qvickly",
+        base_url=account.base_url,
+        merchant_id=account.merchant_id,
+        secret="nope",
+        language="en",
+    )
     response = admin_client.post(
         reverse("admin:invoices_provideraccount_changelist"),
-        {"action": "test_connection", "_selected_action": [account.pk, broken.pk]}, follow=True,
+        {"action": "test_connection", "_selected_action": [account.pk, broken.pk]},
+        follow=True,
     )
     text = response.content.decode()
     assert "Qvickly SE: the connection works." in text
@@ -99,7 +126,12 @@ def test_every_lookup_by_number_is_audited_without_storing_the_number(staff_clie
     staff_client.post(reverse("search"), {"q": "550101-1018"})  # nobody has it
     first, second = LookupAudit.objects.of_number(person).order_by("pk")
     customer = Customer.objects.get(identity_number=person)
-    assert (first.user.username, first.masked_number, first.customer, first.source) == ("staff", f"{person[:8]}-XXXX", customer, "provider")
+    assert (first.user.username, first.masked_number, first.customer, first.source) == (
+        "staff",
+        f"{person[:8]}-XXXX",
+        customer,
+        "provider",
+    )
     assert first.result_count == second.result_count == customer.invoices.count() > 0
     assert second.source == "cache"
     assert LookupAudit.objects.of_number("195501011018").get().result_count == 0
@@ -108,14 +140,19 @@ def test_every_lookup_by_number_is_audited_without_storing_the_number(staff_clie
         assert not any(person in str(value) or person[2:] in str(value) for row in cursor.fetchall() for value in row)
 
 
-def test_the_audit_log_finds_every_lookup_of_a_number_by_post_and_cannot_be_edited(admin_client, staff_client, qvickly_account):
+def test_the_audit_log_finds_every_lookup_of_a_number_by_post_and_cannot_be_edited(
+    admin_client, staff_client, qvickly_account
+):
     person = world().samples()["person"]
     staff_client.post(reverse("search"), {"q": person})
     entry = LookupAudit.objects.get()
     found = admin_client.post(reverse("admin:invoices_lookupaudit_find"), {"number": f"{person[2:8]}-{person[8:]}"})
     assert "1 lookup of" in found.content.decode() and person not in found.content.decode()
     assert admin_client.get(reverse("admin:invoices_lookupaudit_find")).status_code == 405
-    assert admin_client.post(reverse("admin:invoices_lookupaudit_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(reverse("admin:invoices_lookupaudit_delete", args=[entry.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     admin_client.post(reverse("admin:invoices_lookupaudit_change", args=[entry.pk]), {"masked_number": "x"})
     assert LookupAudit.objects.get().masked_number == entry.masked_number
 
@@ -128,7 +165,9 @@ def test_revealing_a_number_needs_the_permission_and_is_audited(client, django_u
     page = client.get(client.post(reverse("search"), {"q": person}).url).content.decode()
     assert "Reveal</button>" in page and person[8:] not in page.split("<main")[1].split("Invoices")[0]
     customer = Customer.objects.get()
-    revealed = client.post(reverse("customer-reveal", args=[customer.pk]), headers={"HX-Request": "true"}).content.decode()
+    revealed = client.post(
+        reverse("customer-reveal", args=[customer.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
     assert f"{person[:8]}-{person[8:]}" in revealed
     assert LookupAudit.objects.filter(action="reveal", user=user, customer=customer).count() == 1
 
@@ -174,8 +213,13 @@ def test_check_deploy_is_clean_with_the_documented_production_settings():
         "ALLOWED_HOSTS": "arportal.example.se",
         "DATABASE_URL": "sqlite:///:memory:",
     }
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
@@ -195,16 +239,26 @@ def test_the_admin_refuses_filters_that_would_search_personal_numbers(read_only_
 
 def test_check_deploy_refuses_the_sandbox_in_production():
     env = {
-        "PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "arportal.settings", "DEBUG": "0",
-        "SECRET_KEY": "x7#k2!" * 12, "FIELD_ENCRYPTION_KEY": "k" * 40, "AUDIT_HASH_KEY": "a" * 40,
-        "ALLOWED_HOSTS": "arportal.example.se", "DATABASE_URL": "sqlite:///:memory:", "SANDBOX_ENABLED": "1",
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "arportal.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "x7#k2!" * 12,
+        "FIELD_ENCRYPTION_KEY": "k" * 40,
+        "AUDIT_HASH_KEY": "a" * 40,
+        "ALLOWED_HOSTS": "arportal.example.se",
+        "DATABASE_URL": "sqlite:///:memory:",
+        "SANDBOX_ENABLED": "1",
     }
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert result.returncode != 0 and "sandbox.E001" in result.stderr + result.stdout
 
 
 def test_provider_texts_are_masked_before_they_reach_a_page_or_a_log():
     from invoices.providers import ProviderError
 
-    error = ProviderError("Fusebill", "No customer 19830510-7529 here", detail="GET /customers?query=reference%3A198305107529")
+    error = ProviderError(
+        "Fusebill", "No customer 19830510-7529 here", detail="GET /customers?query=reference%3A198305107529"
+    )
     assert "7529" not in str(error) and "7529" not in error.detail

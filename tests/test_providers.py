@@ -43,9 +43,18 @@ def test_a_bug_in_one_providers_search_is_that_providers_problem_not_a_500(
 
 def test_a_qvickly_account_needs_its_merchant_id(db, monkeypatch):
     monkeypatch.setenv("S", "secret")
-    with pytest.raises(CommandError, match="merchant_id: A Qvickly account needs this."):
-        call_command("set_provider_account", "--name", "Q", "--kind", "qvickly", "--base-url",
-                     "https://api.qvickly.io/", "--secret-env", "S")
+    with pytest.raises(CommandError, match=r"merchant_id: A Qvickly account needs this\."):
+        call_command(
+            "set_provider_account",
+            "--name",
+            "Q",
+            "--kind",
+            "qvickly",
+            "--base-url",
+            "https://api.qvickly.io/",
+            "--secret-env",
+            "S",
+        )
     assert not ProviderAccount.objects.exists()
 
 

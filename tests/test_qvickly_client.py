@@ -54,7 +54,11 @@ def test_full_payment_objects_of_the_customer_listing_parse_with_ore_and_the_zer
     assert record.issue_date == datetime.date(2024, 5, 4)
     assert record.due_date == datetime.date(2024, 5, 9)
     assert record.paid_date is None
-    assert (record.customer_number, record.customer_name, record.customer_email) == ("123456", "Tess T", "test@example.com")
+    assert (record.customer_number, record.customer_name, record.customer_email) == (
+        "123456",
+        "Tess T",
+        "test@example.com",
+    )
     assert record.raw == example("qvickly_000_getInvoicesByCustomer_full.json")["data"][0]
 
 

@@ -24,8 +24,12 @@ def days(n):
 @pytest.fixture
 def accounts(db):
     # Inactive: these tests read the cache only and never ask a provider.
-    qvickly = ProviderAccount.objects.create(name="Q", kind="qvickly", base_url="http://127.0.0.1:9/", secret="s", active=False)
-    fusebill = ProviderAccount.objects.create(name="F", kind="fusebill", base_url="http://127.0.0.1:9/", secret="s", active=False)
+    qvickly = ProviderAccount.objects.create(
+        name="Q", kind="qvickly", base_url="http://127.0.0.1:9/", secret="s", active=False
+    )
+    fusebill = ProviderAccount.objects.create(
+        name="F", kind="fusebill", base_url="http://127.0.0.1:9/", secret="s", active=False
+    )
     return qvickly, fusebill
 
 
@@ -33,8 +37,17 @@ def add(account, customer, number, total, outstanding, due, currency="SEK", **fi
     fields.setdefault("issue_date", due - timedelta(days=30))
     fields.setdefault("state", "open" if outstanding else "paid")
     return Invoice.objects.create(
-        account=account, customer=customer, provider_id=number, number=number, total=Decimal(total),
-        outstanding=Decimal(outstanding), due_date=due, currency=currency, raw={}, fetched_at=timezone.now(), **fields
+        account=account,
+        customer=customer,
+        provider_id=number,
+        number=number,
+        total=Decimal(total),
+        outstanding=Decimal(outstanding),
+        due_date=due,
+        currency=currency,
+        raw={},
+        fetched_at=timezone.now(),
+        **fields,
     )
 
 
@@ -64,7 +77,13 @@ def by_currency(totals):
 def test_the_totals_of_each_currency_add_up_and_never_mix(book):
     sek, eur = (by_currency(Invoice.objects.totals(Aging(AS_OF)))[c] for c in ("SEK", "EUR"))
     assert (sek["invoiced"], sek["paid"], sek["credited"], sek["written_off_sum"]) == (4250, 900, 250, 0)
-    assert (sek["owed"], sek["overdue"], sek["open_count"], sek["credit_count"], sek["days_overdue"]) == (3100, 2100, 5, 1, 121)
+    assert (sek["owed"], sek["overdue"], sek["open_count"], sek["credit_count"], sek["days_overdue"]) == (
+        3100,
+        2100,
+        5,
+        1,
+        121,
+    )
     assert (eur["invoiced"], eur["paid"], eur["credited"], eur["written_off_sum"]) == (550, 0, 50, 300)
     assert (eur["owed"], eur["overdue"], eur["open_count"], eur["days_overdue"]) == (200, 200, 1, 61)
 
@@ -73,7 +92,14 @@ def test_aging_puts_30_and_31_days_late_in_different_buckets(book):
     sek, eur = (by_currency(Invoice.objects.totals(Aging(AS_OF)))[c] for c in ("SEK", "EUR"))
     assert [amount for _, amount in sek["buckets"]] == [1000, 1100, 300, 0, 0, 700]
     assert [amount for _, amount in eur["buckets"]] == [0, 0, 0, 200, 0, 0]
-    assert [bucket.label for bucket, _ in sek["buckets"]] == ["Not yet due", "1–30", "31–60", "61–90", "91–120", "Over 120"]
+    assert [bucket.label for bucket, _ in sek["buckets"]] == [
+        "Not yet due",
+        "1–30",
+        "31–60",
+        "61–90",
+        "91–120",
+        "Over 120",
+    ]
 
 
 def test_an_as_of_date_in_the_past_answers_as_of_that_date(book):
@@ -86,7 +112,11 @@ def test_an_as_of_date_in_the_past_answers_as_of_that_date(book):
 def test_the_bucket_edges_are_a_setting(book, settings):
     settings.AGING_BUCKETS = [45]
     sek = by_currency(Invoice.objects.totals(Aging(AS_OF)))["SEK"]
-    assert [(b.label, amount) for b, amount in sek["buckets"]] == [("Not yet due", 1000), ("1–45", 1400), ("Over 45", 700)]
+    assert [(b.label, amount) for b, amount in sek["buckets"]] == [
+        ("Not yet due", 1000),
+        ("1–45", 1400),
+        ("Over 45", 700),
+    ]
 
 
 def test_the_customer_page_shows_the_summary_as_of_the_chosen_date(staff_client, book):
@@ -94,7 +124,9 @@ def test_the_customer_page_shows_the_summary_as_of_the_chosen_date(staff_client,
     text = response.content.decode()
     assert "Balance by currency as of 2026-06-30" in text
     assert "<strong>3\u00a0100,00</strong>" in text and "121 days" in text
-    assert [i.number for i in response.context["page"]] != [] and "8" not in {i.number for i in response.context["page"]}
+    assert [i.number for i in response.context["page"]] != [] and "8" not in {
+        i.number for i in response.context["page"]
+    }
 
 
 def test_a_bad_as_of_date_says_so_and_shows_today(staff_client, book):
@@ -126,13 +158,30 @@ def test_the_aging_report_has_a_row_per_customer_and_currency_and_sorts(staff_cl
 def test_the_aging_csv_has_a_header_and_plain_decimals_with_the_filters_applied(staff_client, book):
     response = staff_client.get(reverse("aging-csv"), {"as_of": AS_OF.isoformat(), "currency": "SEK"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0] == ["customer_id", "customer", "currency", "Not yet due", "1–30", "31–60", "61–90", "91–120", "Over 120", "total"]
-    assert rows[1:] == [[str(book.pk), "Anna", "SEK", "1000.00", "1100.00", "300.00", "0.00", "0.00", "700.00", "3100.00"]]
+    assert rows[0] == [
+        "customer_id",
+        "customer",
+        "currency",
+        "Not yet due",
+        "1–30",
+        "31–60",
+        "61–90",
+        "91–120",
+        "Over 120",
+        "total",
+    ]
+    assert rows[1:] == [
+        [str(book.pk), "Anna", "SEK", "1000.00", "1100.00", "300.00", "0.00", "0.00", "700.00", "3100.00"]
+    ]
 
 
 def test_the_customer_invoice_csv_follows_the_provider_filter(staff_client, book):
     url = reverse("customer-csv", args=[book.pk])
-    rows = list(csv.DictReader(io.StringIO(b"".join(staff_client.get(url, {"provider": "fusebill"}).streaming_content).decode())))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(b"".join(staff_client.get(url, {"provider": "fusebill"}).streaming_content).decode())
+        )
+    )
     assert [(r["number"], r["currency"], r["total"], r["outstanding"]) for r in rows] == [
         ("11", "EUR", "250.00", "200.00"),
         ("10", "EUR", "300.00", "0.00"),
@@ -153,10 +202,20 @@ def test_the_summary_pages_use_the_same_few_queries_for_10_and_1000_invoices(sta
     def grow_to(count):
         start = Invoice.objects.count()
         Invoice.objects.bulk_create(
-            Invoice(account=accounts[i % 2], customer=customer if i % 3 else Customer.objects.create(name=f"C{i}"),
-                    provider_id=str(i), number=str(i), state="open", currency=("SEK", "EUR")[i % 2],
-                    total=Decimal("100.00"), outstanding=Decimal("50.00"), due_date=days(i % 200),
-                    issue_date=days(i % 200 + 30), raw={}, fetched_at=timezone.now())
+            Invoice(
+                account=accounts[i % 2],
+                customer=customer if i % 3 else Customer.objects.create(name=f"C{i}"),
+                provider_id=str(i),
+                number=str(i),
+                state="open",
+                currency=("SEK", "EUR")[i % 2],
+                total=Decimal("100.00"),
+                outstanding=Decimal("50.00"),
+                due_date=days(i % 200),
+                issue_date=days(i % 200 + 30),
+                raw={},
+                fetched_at=timezone.now(),
+            )
             for i in range(start, count)
         )
 

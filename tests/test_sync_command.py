@@ -78,7 +78,7 @@ def twice_at_once(work):
     def guarded():
         try:
             work()
-        except Exception as exc:  # noqa: BLE001 - returned to the test
+        except Exception as exc:
             errors.append(exc)
         finally:
             connections.close_all()
@@ -119,9 +119,13 @@ def test_two_sync_runs_at_once_neither_duplicate_nor_lose_rows(qvickly_account, 
     assert Invoice.objects.count() == before
 
 
-def test_an_account_whose_credentials_are_rejected_is_not_asked_again_in_the_same_run(cached, qvickly_account, sandbox_url):
+def test_an_account_whose_credentials_are_rejected_is_not_asked_again_in_the_same_run(
+    cached, qvickly_account, sandbox_url
+):
     # Rejected once only: were the second customer asked, Qvickly would answer it.
-    requests.post(sandbox_url + "faults/", json={"provider": "qvickly", "fault": "reject_credentials", "times": 1}, timeout=5)
+    requests.post(
+        sandbox_url + "faults/", json={"provider": "qvickly", "fault": "reject_credentials", "times": 1}, timeout=5
+    )
     CustomerLink.objects.update(fetched_at=None)
     with pytest.raises(CommandError):
         run()

@@ -216,8 +216,12 @@ class Session:
                 if isinstance(outcome, ProviderError):
                     raise outcome
                 return outcome
-            log.info("%s: retrying in %.2f s after %s", self.provider, delay, outcome if response is None else
-                     f"HTTP {response.status_code}")
+            log.info(
+                "%s: retrying in %.2f s after %s",
+                self.provider,
+                delay,
+                outcome if response is None else f"HTTP {response.status_code}",
+            )
             if response is not None:
                 response.close()
             time.sleep(delay)

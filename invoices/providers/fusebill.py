@@ -131,11 +131,15 @@ class Client:
             return self.customers(primaryEmail=text)
         first, _, last = text.rpartition(" ")
         found: dict[str, CustomerRecord] = {}
-        queries = [{"companyName": text}, {"firstName": first, "lastName": last}] if first else [
-            {"lastName": text},
-            {"firstName": text},
-            {"companyName": text},
-        ]
+        queries = (
+            [{"companyName": text}, {"firstName": first, "lastName": last}]
+            if first
+            else [
+                {"lastName": text},
+                {"firstName": text},
+                {"companyName": text},
+            ]
+        )
         for query in queries:
             for customer in self.customers(**query):
                 found[customer.provider_customer_id] = customer
@@ -242,13 +246,16 @@ def parse_customer(data: object, identity_field: str) -> CustomerRecord:
     else:
         identity = mapping(data.get("customerReference")).get(identity_field.split(".", 1)[1])
     name = data.get("companyName") or " ".join(p for p in (data.get("firstName"), data.get("lastName")) if p)
-    return checked_customer(CustomerRecord(
-        provider_customer_id=str(data["id"]),
-        name=str(name or ""),
-        email=str(data.get("primaryEmail") or ""),
-        identity=str(identity or "").strip(),
-        raw=data,
-    ), NAME)
+    return checked_customer(
+        CustomerRecord(
+            provider_customer_id=str(data["id"]),
+            name=str(name or ""),
+            email=str(data.get("primaryEmail") or ""),
+            identity=str(identity or "").strip(),
+            raw=data,
+        ),
+        NAME,
+    )
 
 
 def parse_invoice(data: object, currency: str) -> InvoiceRecord:
@@ -261,25 +268,32 @@ def parse_invoice(data: object, currency: str) -> InvoiceRecord:
     snapshot = mapping(data.get("invoiceCustomer"))
     open_dues = [utc_date(s.get("dueDateTimestamp")) for s in schedules if str(s.get("status")) in OPEN_STATUSES]
     all_dues = [utc_date(s.get("dueDateTimestamp")) for s in schedules]
-    name = snapshot.get("companyName") or " ".join(p for p in (snapshot.get("firstName"), snapshot.get("lastName")) if p)
-    return checked(InvoiceRecord(
-        provider_id=str(data["id"]),
-        number=str(data["invoiceNumber"]),
-        kind="invoice",
-        state=state_of(statuses, outstanding, credited, to_decimal(data.get("totalPayments", 0), NAME, "totalPayments")),
-        currency=str(snapshot.get("currency") or currency or "").upper(),
-        total=to_decimal(data.get("invoiceAmount", 0), NAME, "invoiceAmount"),
-        outstanding=outstanding,
-        credited=credited,
-        written_off=to_decimal(data.get("totalWriteoffs", 0), NAME, "totalWriteoffs"),
-        raw=data,
-        provider_status=", ".join(dict.fromkeys(s for s in statuses if s)),
-        issue_date=utc_date(data.get("postedTimestamp") or data.get("effectiveTimestamp")),
-        due_date=min((d for d in open_dues if d), default=None) or max((d for d in all_dues if d), default=None),
-        customer_name=name,
-        customer_email=snapshot.get("primaryEmail") or "",
-        customer_number=str(data.get("customerId") or ""),
-    ), NAME)
+    name = snapshot.get("companyName") or " ".join(
+        p for p in (snapshot.get("firstName"), snapshot.get("lastName")) if p
+    )
+    return checked(
+        InvoiceRecord(
+            provider_id=str(data["id"]),
+            number=str(data["invoiceNumber"]),
+            kind="invoice",
+            state=state_of(
+                statuses, outstanding, credited, to_decimal(data.get("totalPayments", 0), NAME, "totalPayments")
+            ),
+            currency=str(snapshot.get("currency") or currency or "").upper(),
+            total=to_decimal(data.get("invoiceAmount", 0), NAME, "invoiceAmount"),
+            outstanding=outstanding,
+            credited=credited,
+            written_off=to_decimal(data.get("totalWriteoffs", 0), NAME, "totalWriteoffs"),
+            raw=data,
+            provider_status=", ".join(dict.fromkeys(s for s in statuses if s)),
+            issue_date=utc_date(data.get("postedTimestamp") or data.get("effectiveTimestamp")),
+            due_date=min((d for d in open_dues if d), default=None) or max((d for d in all_dues if d), default=None),
+            customer_name=name,
+            customer_email=snapshot.get("primaryEmail") or "",
+            customer_number=str(data.get("customerId") or ""),
+        ),
+        NAME,
+    )
 
 
 def state_of(

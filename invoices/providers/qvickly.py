@@ -77,7 +77,12 @@ def sign(data: object, secret: str) -> str:
 
 class Client:
     def __init__(
-        self, base_url: str, merchant_id: str, secret: str, test_mode: bool = False, language: str = "sv",
+        self,
+        base_url: str,
+        merchant_id: str,
+        secret: str,
+        test_mode: bool = False,
+        language: str = "sv",
         currency: str = "SEK",
     ):
         self.base_url = base_url
@@ -107,8 +112,12 @@ class Client:
             raise ProviderError(NAME, "is rate limiting us", code="429")
         if response.status_code >= 400:
             # The API answers 200 even for its own errors: anything else is a broken upstream.
-            raise ProviderError(NAME, f"answered HTTP {response.status_code}", code=str(response.status_code),
-                                detail=response.text[:200])
+            raise ProviderError(
+                NAME,
+                f"answered HTTP {response.status_code}",
+                code=str(response.status_code),
+                detail=response.text[:200],
+            )
         try:
             reply = response.json()
         except ValueError:
@@ -175,13 +184,16 @@ class Client:
         def first(attribute: str) -> str:
             return next((str(getattr(r, attribute)) for r in records if getattr(r, attribute)), "")
 
-        return checked_customer(CustomerRecord(
-            provider_customer_id=customer_id or first("customer_number"),
-            name=first("customer_name"),
-            email=first("customer_email"),
-            identity=identity or first("customer_identity"),
-            invoices=records,
-        ), NAME)
+        return checked_customer(
+            CustomerRecord(
+                provider_customer_id=customer_id or first("customer_number"),
+                name=first("customer_name"),
+                email=first("customer_email"),
+                identity=identity or first("customer_identity"),
+                invoices=records,
+            ),
+            NAME,
+        )
 
     @shape_errors(NAME)
     def find_customers(self, text: str) -> list[CustomerRecord]:
@@ -240,26 +252,29 @@ def parse_summary(row: JSON, currency: str) -> InvoiceRecord:
     total = to_decimal(row.get("topay", "0"), NAME, "topay")
     outstanding = to_decimal(row.get("balancedue", "0"), NAME, "balancedue")
     status = text(row.get("status"))
-    return checked(InvoiceRecord(
-        provider_id=number,
-        number=number,
-        kind=KINDS.get(kind_code, "invoice"),
-        state=state_of(status, outstanding),
-        currency=currency,
-        total=total,
-        outstanding=outstanding,
-        raw=row,
-        provider_kind=kind_code,
-        provider_status=status,
-        provider_substatus=text(row.get("distributor_status")),
-        issue_date=to_date(row.get("invoicedate")),
-        due_date=to_date(row.get("duedate")),
-        credits_number=credit_reference(row.get("creditinvoiceid")),
-        provider_hash=text(row.get("hash")),
-        pdf_url=text(row.get("fileurl")),
-        customer_name=text(row.get("name")),
-        currency_guessed=True,
-    ), NAME)
+    return checked(
+        InvoiceRecord(
+            provider_id=number,
+            number=number,
+            kind=KINDS.get(kind_code, "invoice"),
+            state=state_of(status, outstanding),
+            currency=currency,
+            total=total,
+            outstanding=outstanding,
+            raw=row,
+            provider_kind=kind_code,
+            provider_status=status,
+            provider_substatus=text(row.get("distributor_status")),
+            issue_date=to_date(row.get("invoicedate")),
+            due_date=to_date(row.get("duedate")),
+            credits_number=credit_reference(row.get("creditinvoiceid")),
+            provider_hash=text(row.get("hash")),
+            pdf_url=text(row.get("fileurl")),
+            customer_name=text(row.get("name")),
+            currency_guessed=True,
+        ),
+        NAME,
+    )
 
 
 def parse_full(obj: object, currency: str) -> InvoiceRecord:
@@ -281,26 +296,29 @@ def parse_full(obj: object, currency: str) -> InvoiceRecord:
     name = text(billing.get("company")) or " ".join(
         part for part in (text(billing.get("firstname")), text(billing.get("lastname"))) if part
     )
-    return checked(InvoiceRecord(
-        provider_id=number,
-        number=number,
-        kind="invoice",
-        state=state_of(status, outstanding),
-        currency=text(payment.get("currency")) or currency,
-        total=total,
-        outstanding=outstanding,
-        raw=obj,
-        provider_status=status,
-        provider_substatus=text(info.get("invoiceStatus")),
-        issue_date=issue_date,
-        due_date=to_date(payment.get("duedate")) or due_from_terms(issue_date, info.get("paymentterms")),
-        paid_date=to_date(payment.get("paiddate")),
-        pdf_url=text(payment.get("url")),
-        customer_name=name,
-        customer_email=text(billing.get("email")),
-        customer_number=text(customer.get("nr")),
-        customer_identity=text(customer.get("pno")),
-    ), NAME)
+    return checked(
+        InvoiceRecord(
+            provider_id=number,
+            number=number,
+            kind="invoice",
+            state=state_of(status, outstanding),
+            currency=text(payment.get("currency")) or currency,
+            total=total,
+            outstanding=outstanding,
+            raw=obj,
+            provider_status=status,
+            provider_substatus=text(info.get("invoiceStatus")),
+            issue_date=issue_date,
+            due_date=to_date(payment.get("duedate")) or due_from_terms(issue_date, info.get("paymentterms")),
+            paid_date=to_date(payment.get("paiddate")),
+            pdf_url=text(payment.get("url")),
+            customer_name=name,
+            customer_email=text(billing.get("email")),
+            customer_number=text(customer.get("nr")),
+            customer_identity=text(customer.get("pno")),
+        ),
+        NAME,
+    )
 
 
 def state_of(status: str, outstanding: Decimal) -> str:
@@ -410,7 +428,12 @@ def address(data: object) -> Address | None:
         return None
     fields = {key: text(value) for key, value in data.items()}
     name = fields.get("company") or " ".join(p for p in (fields.get("firstname"), fields.get("lastname")) if p)
-    lines = [name, fields.get("street"), fields.get("street2"), f"{fields.get('zip', '')} {fields.get('city', '')}".strip()]
+    lines = [
+        name,
+        fields.get("street"),
+        fields.get("street2"),
+        f"{fields.get('zip', '')} {fields.get('city', '')}".strip(),
+    ]
     lines += [fields.get("country"), fields.get("phone"), fields.get("email")]
     return Address(fields.get("type", ""), [line for line in lines if line]) if any(lines) else None
 

@@ -91,7 +91,14 @@ def aging_chart(totals):
     for index, (bucket, amount) in enumerate(totals["buckets"]):
         width = round(float(abs(amount) / largest) * 300, 1)
         bars.append(
-            {"label": bucket.label, "amount": amount, "width": width, "text_x": 108 + width, "y": index * 24, "negative": amount < 0}
+            {
+                "label": bucket.label,
+                "amount": amount,
+                "width": width,
+                "text_x": 108 + width,
+                "y": index * 24,
+                "negative": amount < 0,
+            }
         )
     return {"bars": bars, "height": len(bars) * 24, "currency": totals["currency"]}
 

@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--name", required=True)
         parser.add_argument("--kind", required=True, choices=list(providers.registry()))
-        parser.add_argument("--base-url", required=True, help="e.g. https://api.qvickly.io/ or https://secure.fusebill.com/v1")
+        parser.add_argument(
+            "--base-url", required=True, help="e.g. https://api.qvickly.io/ or https://secure.fusebill.com/v1"
+        )
         parser.add_argument("--merchant-id", default="")
         parser.add_argument("--secret-env", required=True, metavar="VAR")
         parser.add_argument("--currency", default=None, help="currency for replies that carry none (default SEK)")

@@ -18,7 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--account", help="only this provider account (by name)")
         parser.add_argument("--customer", type=int, help="only this customer (internal id)")
-        parser.add_argument("--older-than", type=int, metavar="MINUTES", help="only customers not refreshed for this long")
+        parser.add_argument(
+            "--older-than", type=int, metavar="MINUTES", help="only customers not refreshed for this long"
+        )
 
     def handle(self, *args, account=None, customer=None, older_than=None, verbosity=1, **options):
         customers = Customer.objects.order_by("pk")
@@ -48,10 +50,11 @@ class Command(BaseCommand):
             rejected |= {p.account for p in problems if p.credentials_rejected}
             failed += bool(problems or skipped)
             if verbosity:
-                states = [str(p) for p in problems] + [f"{name}: not asked, its credentials were rejected" for name in skipped]
-                self.stdout.write(
-                    f"[{number}/{total}] customer {each.pk}: {each.invoices.count()} invoices, {'; '.join(states) or 'ok'}"
-                )
+                states = [str(p) for p in problems] + [
+                    f"{name}: not asked, its credentials were rejected" for name in skipped
+                ]
+                state = "; ".join(states) or "ok"
+                self.stdout.write(f"[{number}/{total}] customer {each.pk}: {each.invoices.count()} invoices, {state}")
         summary = f"Refreshed {total} customer(s): {total - failed} ok, {failed} failed."
         for name in sorted(rejected):
             summary += f" {name} rejected our credentials and was not asked again: check them in the admin."
