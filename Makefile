@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench install clean
+.PHONY: run test lint bench install clean
 
 # The stamp is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -26,6 +26,11 @@ run: install
 test: install
 	@command -v chromium >/dev/null || echo "Chromium is not installed: the browser tests will be SKIPPED (apt-get install chromium to run them)."
 	$(BIN)/pytest
+
+# Style and imports everywhere; types on invoices/ (settings in pyproject.toml).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # Builds a large cache in the configured database (DATABASE_URL) and measures the
 # pages against their baselines; writes BENCHMARKS.md.

@@ -27,7 +27,13 @@ EXPECTED = {
     "bad_signature": {"qvickly": "Qvickly: sent a reply whose signature does not match; it was not used (code 9511)"},
     "reject_credentials": {"qvickly": "(code 9013)", "fusebill": "Fusebill: rejected the API key"},
 }
-MATRIX = [(provider, fault) for fault, per_provider in EXPECTED.items() for provider in per_provider]
+# Waiting out a rate limit or a timeout takes real seconds.
+WAITS = {"timeout", "rate_limit"}
+MATRIX = [
+    pytest.param(provider, fault, marks=[pytest.mark.slow] if fault in WAITS else [])
+    for fault, per_provider in EXPECTED.items()
+    for provider in per_provider
+]
 ACCOUNT_NAMES = {"qvickly": "Qvickly SE", "fusebill": "Fusebill"}
 
 
@@ -94,7 +100,13 @@ def test_a_failure_part_way_through_a_paged_listing_keeps_that_customers_cache(
 
 
 @pytest.mark.parametrize("provider", ["qvickly", "fusebill"])
-@pytest.mark.parametrize("fault", ["timeout", "reset", "http_503", "rate_limit"])
+@pytest.mark.parametrize(
+    "fault",
+    [
+        pytest.param(f, marks=[pytest.mark.slow] if f in WAITS else [])
+        for f in ("timeout", "reset", "http_503", "rate_limit")
+    ],
+)
 def test_a_fault_that_clears_after_one_attempt_is_retried_and_the_refresh_succeeds(
     staff_client, cached_customer, faults, provider, fault
 ):

@@ -89,6 +89,7 @@ def test_a_wrong_key_is_a_permanent_error_with_the_providers_message(fusebill_ac
     assert str(caught.value).startswith("Fusebill: rejected the API key")
 
 
+@pytest.mark.slow  # waits out the throttled key's window
 def test_a_rate_limited_listing_waits_for_the_reset_and_completes(fusebill_account):
     fusebill_account.secret = fusebill_key("throttled")
     big = world().customer_by_identity(world().samples()["big"])
