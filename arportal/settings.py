@@ -175,6 +175,10 @@ PROVIDER_READ_TIMEOUT = env.float("PROVIDER_READ_TIMEOUT", default=20.0)
 PROVIDER_RETRIES = env.int("PROVIDER_RETRIES", default=3)
 PROVIDER_RETRY_BACKOFF = env.float("PROVIDER_RETRY_BACKOFF", default=0.5)
 PROVIDER_RETRY_BUDGET = env.float("PROVIDER_RETRY_BUDGET", default=15.0)
+# The most one provider call may take, however slowly its bytes arrive, and the
+# largest reply read (PDFs included); past either the call fails.
+PROVIDER_CALL_DEADLINE = env.float("PROVIDER_CALL_DEADLINE", default=30.0)
+PROVIDER_MAX_REPLY_BYTES = env.int("PROVIDER_MAX_REPLY_BYTES", default=20 * 1024 * 1024)
 # The longest a request waits for a provider's rate limit to reset before giving up.
 PROVIDER_RATE_LIMIT_MAX_WAIT = env.float("PROVIDER_RATE_LIMIT_MAX_WAIT", default=10.0)
 

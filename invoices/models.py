@@ -96,6 +96,9 @@ class ProviderAccount(models.Model):
         return self.provider.client(self)
 
     def clean(self) -> None:
+        # Secrets travel with every call: plain HTTP only to the sandbox or while developing.
+        if not self.base_url.lower().startswith("https://") and not (settings.DEBUG or settings.SANDBOX_ENABLED):
+            raise ValidationError({"base_url": "The provider's URL must start with https://."})
         if self.kind not in providers.registry():
             return  # the field's own choices validation says so
         missing = [name for name in self.provider.required_fields if not getattr(self, name)]

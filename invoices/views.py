@@ -5,14 +5,12 @@ same template, so every link and form also works without JavaScript.
 """
 
 import logging
-from collections.abc import Iterator
 from typing import cast
 
-import requests
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import get_valid_filename
 from django.views.decorators.debug import sensitive_post_parameters
@@ -27,6 +25,7 @@ from invoices.forms import ListForm, SearchForm, SummaryFilterForm
 from invoices.identity import Identity
 from invoices.models import Customer, Invoice, InvoiceQuerySet, LookupAudit, ProviderAccount
 from invoices.providers import CredentialsRejected, NotFound, PdfProxy, ProviderError
+from invoices.providers.base import web_url
 
 log = logging.getLogger(__name__)
 
@@ -270,28 +269,21 @@ def render_invoice(request: HtmxHttpRequest, invoice: Invoice, problem: Provider
 @staff_required
 @require_safe
 def invoice_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponseBase:
-    """A PDF that needs the provider's credentials is streamed through us; others are public links."""
+    """A PDF that needs the provider's credentials is fetched through us; others are public links."""
     invoice = get_object_or_404(Invoice.objects.select_related("account"), pk=pk)
     if not invoice.account.provider.proxies_pdf:
-        if invoice.pdf_url:
-            return redirect(invoice.pdf_url)
+        if link := web_url(invoice.pdf_url):
+            return redirect(link)
         raise Http404("This invoice has no PDF.")
     try:
         # The registry promises a PdfProxy client for providers that proxy PDFs (a test checks).
-        upstream = sync.guarded(
+        pdf = sync.guarded(
             invoice.account, "PDF", lambda client: cast(PdfProxy, client).invoice_pdf(invoice.provider_id)
         )
     except ProviderError as exc:
         messages.warning(request, f"The PDF could not be fetched: {exc}")
         return redirect(invoice)
-    response = StreamingHttpResponse(stream(upstream), content_type="application/pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
     filename = get_valid_filename(f"{invoice.account.kind}-invoice-{invoice.number}.pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def stream(upstream: requests.Response, chunk_size: int = 64 * 1024) -> Iterator[bytes]:
-    try:
-        yield from upstream.iter_content(chunk_size)
-    finally:
-        upstream.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import json
 import logging
 import random
 import re
@@ -17,9 +18,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, ParamSpec, Protocol, TypeVar, runtime_checkable
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import requests
+import urllib3
 from django.conf import settings
 
 from invoices.logging import redact
@@ -145,7 +148,7 @@ class ProviderClient(Protocol):
 class PdfProxy(Protocol):
     """A client whose PDFs need its credentials, so they are streamed through us."""
 
-    def invoice_pdf(self, invoice_id: str) -> requests.Response: ...
+    def invoice_pdf(self, invoice_id: str) -> bytes: ...
 
 
 class Search:
@@ -187,6 +190,68 @@ class Provider:
         return shape_errors(self.label)(self.present)(raw)
 
 
+# Control characters carry nothing staff read, and PostgreSQL refuses NUL.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Deeper than any documented reply: nesting beyond this is junk or an attack.
+MAX_DEPTH = 32
+
+
+@dataclass
+class Reply:
+    """A provider's whole answer, read within the call's deadline and size cap."""
+
+    provider: str
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self, clean: bool = True, **options: Any) -> Any:
+        """The parsed body; ProviderError when it is not JSON or nested absurdly deep.
+
+        `clean` strips control characters from every string; a caller that
+        verifies a signature over the text as sent cleans after verifying.
+        """
+        try:
+            data = json.loads(self.text, **options)
+        except RecursionError:
+            raise ProviderError(self.provider, "sent a reply nested too deeply to read") from None
+        except ValueError:
+            raise ProviderError(self.provider, "sent a reply that is not JSON", detail=self.text[:200]) from None
+        depth_checked(data, self.provider)
+        return without_control_characters(data) if clean else data
+
+
+def depth_checked(value: object, provider: str, depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        raise ProviderError(provider, "sent a reply nested too deeply to read")
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for child in children:
+        depth_checked(child, provider, depth + 1)
+
+
+def without_control_characters(value: Any) -> Any:
+    """The same JSON with NUL and other control characters taken out of every string."""
+    if isinstance(value, str):
+        return CONTROL.sub("", value)
+    if isinstance(value, dict):
+        return {without_control_characters(k): without_control_characters(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_control_characters(item) for item in value]
+    return value
+
+
+def web_url(value: object) -> str:
+    """A link from provider data, kept only when it is http(s) to a host; anything
+    else (javascript:, data:, file:) is dropped and never rendered as a link."""
+    text = str(value or "").strip()
+    parts = urlsplit(text)
+    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else ""
+
+
 class Session:
     """A requests session bound to one provider: timeouts on every call, and
     retries for what a retry can fix.
@@ -194,56 +259,89 @@ class Session:
     Timeouts, dropped connections, 5xx and 429 are retried with exponential
     backoff and jitter, bounded in count and in total time; any other answer
     goes back to the caller at once, who turns it into its typed error.
+    Redirects are never followed: with our credentials attached, following one
+    is how a spoofed upstream would read other addresses.
     """
 
-    def __init__(self, provider: str, retry_after: Callable[[requests.Response], float | None] | None = None):
+    def __init__(self, provider: str, retry_after: Callable[[Reply], float | None] | None = None):
         self.provider = provider
         self.http = requests.Session()
         self.timeout = (settings.PROVIDER_CONNECT_TIMEOUT, settings.PROVIDER_READ_TIMEOUT)
         # How long a provider asks us to wait after a 429; None means do not retry.
-        self.retry_after = retry_after or (lambda response: None)
+        self.retry_after = retry_after or (lambda reply: None)
 
-    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        deadline = time.monotonic() + settings.PROVIDER_RETRY_BUDGET
+    def request(self, method: str, url: str, **kwargs: Any) -> Reply:
+        budget = time.monotonic() + settings.PROVIDER_RETRY_BUDGET
         attempt = 0
         while True:
             outcome = self.attempt(method, url, **kwargs)
-            response = outcome if isinstance(outcome, requests.Response) else None
-            if response is not None and response.status_code < 500 and response.status_code != 429:
-                return response
-            delay = self.delay(attempt, response)
-            if attempt == settings.PROVIDER_RETRIES or delay is None or time.monotonic() + delay > deadline:
+            reply = outcome if isinstance(outcome, Reply) else None
+            if reply is not None and reply.status_code < 500 and reply.status_code != 429:
+                return reply
+            delay = self.delay(attempt, reply)
+            if attempt == settings.PROVIDER_RETRIES or delay is None or time.monotonic() + delay > budget:
                 if isinstance(outcome, ProviderError):
                     raise outcome
                 return outcome
-            log.info(
-                "%s: retrying in %.2f s after %s",
-                self.provider,
-                delay,
-                outcome if response is None else f"HTTP {response.status_code}",
-            )
-            if response is not None:
-                response.close()
+            reason = outcome if reply is None else f"HTTP {reply.status_code}"
+            log.info("%s: retrying in %.2f s after %s", self.provider, delay, reason)
             time.sleep(delay)
             attempt += 1
 
-    def attempt(self, method: str, url: str, **kwargs: Any) -> requests.Response | ProviderError:
-        """The response, or the ProviderError of a failure a retry may fix."""
+    def attempt(self, method: str, url: str, **kwargs: Any) -> Reply | ProviderError:
+        """The reply, or the ProviderError of a failure a retry may fix."""
+        deadline = time.monotonic() + settings.PROVIDER_CALL_DEADLINE
         try:
-            return self.http.request(method, url, timeout=self.timeout, **kwargs)
-        except requests.Timeout:
+            response = self.http.request(
+                method, url, timeout=self.timeout, allow_redirects=False, stream=True, **kwargs
+            )
+            with response:
+                if response.is_redirect or 300 <= response.status_code < 400:
+                    raise ProviderError(
+                        self.provider,
+                        "answered with a redirect, which was not followed",
+                        code=response.status_code,
+                        detail=response.headers.get("Location", "")[:200],
+                        permanent=True,
+                    )
+                return Reply(self.provider, response.status_code, response.headers, self.read(response, deadline))
+        except (requests.Timeout, urllib3.exceptions.ReadTimeoutError, TimeoutError):
             return ProviderError(self.provider, "did not answer in time")
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
+        except (
+            requests.ConnectionError,
+            requests.exceptions.ChunkedEncodingError,
+            urllib3.exceptions.ProtocolError,
+        ) as exc:
             reached = not isinstance(exc, requests.ConnectionError) or "Connection aborted" in str(exc)
             message = "dropped the connection" if reached else "could not be reached"
             return ProviderError(self.provider, message, detail=str(exc)[:200])
         except requests.RequestException as exc:
             raise ProviderError(self.provider, "request failed", detail=str(exc)[:200], permanent=True) from exc
 
-    def delay(self, attempt: int, response: requests.Response | None) -> float | None:
+    def read(self, response: requests.Response, deadline: float) -> bytes:
+        """The body, a chunk as it arrives, so the deadline and the size cap hold
+        however slowly the bytes come. Neither is worth retrying."""
+        limit = settings.PROVIDER_MAX_REPLY_BYTES
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise ProviderError(self.provider, f"sent a reply larger than the {limit:,} bytes allowed", permanent=True)
+        body = bytearray()
+        while chunk := response.raw.read1(64 * 1024, decode_content=True):
+            body += chunk
+            if len(body) > limit:
+                raise ProviderError(
+                    self.provider, f"sent a reply larger than the {limit:,} bytes allowed", permanent=True
+                )
+            if time.monotonic() > deadline:
+                raise ProviderError(
+                    self.provider, f"did not finish its reply within {settings.PROVIDER_CALL_DEADLINE:g} seconds"
+                )
+        return bytes(body)
+
+    def delay(self, attempt: int, reply: Reply | None) -> float | None:
         """Exponential backoff with jitter; a 429 waits as long as the provider says, if it says."""
-        if response is not None and response.status_code == 429:
-            return self.retry_after(response)
+        if reply is not None and reply.status_code == 429:
+            return self.retry_after(reply)
         return float(settings.PROVIDER_RETRY_BACKOFF * (2**attempt) * random.uniform(0.5, 1.5))
 
 
@@ -290,7 +388,7 @@ def checked(record: InvoiceRecord, provider: str) -> InvoiceRecord:
     record.provider_status = record.provider_status[:50]
     record.provider_substatus = record.provider_substatus[:50]
     record.credits_number = record.credits_number[:64]
-    record.pdf_url = record.pdf_url if len(record.pdf_url) <= 500 else ""
+    record.pdf_url = web_url(record.pdf_url) if len(record.pdf_url) <= 500 else ""
     record.customer_name, record.customer_email = record.customer_name[:200], record.customer_email[:254]
     return record
 

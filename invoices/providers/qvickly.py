@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import requests
 from django.conf import settings
 
 from invoices.providers.base import (
@@ -28,6 +27,7 @@ from invoices.providers.base import (
     NotFound,
     Provider,
     ProviderError,
+    Reply,
     Session,
     checked,
     checked_customer,
@@ -36,6 +36,8 @@ from invoices.providers.base import (
     shape_errors,
     to_date,
     to_decimal,
+    web_url,
+    without_control_characters,
 )
 
 NAME = "Qvickly"
@@ -118,11 +120,8 @@ class Client:
                 code=str(response.status_code),
                 detail=response.text[:200],
             )
-        try:
-            reply = response.json()
-        except ValueError:
-            raise ProviderError(NAME, "sent a reply that is not JSON", detail=response.text[:200]) from None
-        return self.unwrap(reply)
+        # Verified over the data as sent; control characters go once it is trusted.
+        return without_control_characters(self.unwrap(response.json(clean=False)))
 
     def unwrap(self, reply: object) -> Any:
         """The verified `data` of a reply, or the typed error it carries."""
@@ -215,7 +214,7 @@ class Client:
         return [parse_row(row, self.currency) for row in rows]
 
 
-def retry_after(response: requests.Response) -> float | None:
+def retry_after(response: Reply) -> float | None:
     """Qvickly documents no rate limit; honour a Retry-After in seconds if one comes."""
     try:
         seconds = float(response.headers.get("Retry-After", ""))
@@ -483,7 +482,7 @@ def detail(obj: JSON) -> Detail:
         status=text(payment.get("status")),
         currency=text(payment.get("currency")),
         order_id=text(payment.get("orderid")),
-        invoice_url=text(payment.get("url")),
+        invoice_url=web_url(payment.get("url")),
         number=text(payment.get("number")),
         paid_date=to_date(payment.get("paiddate")),
         payment_date=to_date(info.get("paymentdate")),
