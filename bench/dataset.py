@@ -32,6 +32,7 @@ from django.db.models import Count
 from django.utils import timezone
 from localflavor.se.utils import id_number_checksum
 
+import sandbox
 from invoices.models import Customer, CustomerLink, Invoice, ProviderAccount
 from sandbox.world import COMPANY_TRADES, COMPANY_WORDS, FEMALE_NAMES, LAST_NAMES, MALE_NAMES, world
 
@@ -44,7 +45,7 @@ TEN_YEARS = 10 * 365 * 24 * 3600
 NOWHERE = "http://127.0.0.1:9/"
 BATCH = 5000
 SEED = 20251121
-EXAMPLE_DETAIL = Path(__file__).resolve().parent / "examples" / "qvickly_003_getInvoiceByHash.json"
+EXAMPLE_DETAIL = Path(sandbox.__file__).resolve().parent / "examples" / "qvickly_003_getInvoiceByHash.json"
 
 
 @dataclass
@@ -193,7 +194,7 @@ def plan_invoices(rng, people, total, big):
     rest = people[1:]
     counts = spread(rng, total - big, len(rest))
     plans = [Plan(people[0], 0, big, "SEK")]
-    for customer, count in zip(rest, counts):
+    for customer, count in zip(rest, counts, strict=True):
         where = rng.random()
         currency = rng.choices(("SEK", "EUR", "USD"), weights=(70, 20, 10))[0]
         if where < 0.55:
