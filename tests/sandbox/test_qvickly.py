@@ -18,7 +18,7 @@ from invoices.providers.qvickly import Client, sign
 from sandbox.world import CLOSED_STATUSES, QVICKLY_MERCHANTS, QVICKLY_SAMPLES, build_world, world
 
 EID, SECRET = next(iter(QVICKLY_MERCHANTS.items()))
-EXAMPLES = Path(__file__).resolve().parent.parent / "sandbox" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "sandbox" / "examples"
 
 
 @pytest.fixture
