@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
-from sandbox import faults, fusebill, qvickly
+from sandbox import faults, qvickly
+from sandbox.fusebill import views as fusebill
 
 urlpatterns = [
     path("qvickly/", qvickly.api, name="sandbox-qvickly"),

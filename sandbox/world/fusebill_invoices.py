@@ -80,7 +80,6 @@ FUSEBILL_SHOWCASE = (
 )
 
 
-
 def generate(
     rng: random.Random, customers: list[Customer], roles: dict[str, str], today: datetime.date
 ) -> list[FusebillInvoice]:
