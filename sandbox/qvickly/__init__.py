@@ -10,5 +10,7 @@ replace or spoil the reply. Nothing here touches the database.
 
 views.py authenticates a request and writes the reply (or the error);
 functions.py answers each API function from the world; shapes.py writes
-summary rows and full payment objects as the documentation pages show them.
+summary rows and full payment objects as the documentation pages show them;
+wire.py writes JSON and signs it as the PHP server does, and identity.py reads
+personal and organisation numbers: neither shares code with the client.
 """

@@ -8,7 +8,7 @@ import functools
 import json
 from pathlib import Path
 
-from invoices.identity import InvalidIdentity, parse
+from sandbox.qvickly.identity import InvalidNumber, read_number
 from sandbox.qvickly.shapes import full_object, single_object, summary_row
 from sandbox.world import QVICKLY_MERCHANTS, world
 
@@ -78,10 +78,10 @@ def get_invoices_by_pno(data, logid):
     if not pno:
         raise QvicklyError("9014")
     try:
-        identity = parse(pno)
-    except InvalidIdentity:
+        identity = read_number(pno)
+    except InvalidNumber:
         raise QvicklyError("9016") from None
-    customer = world().customer_by_identity(identity.number)
+    customer = world().customer_by_identity(identity.canonical)
     if customer is None or customer.qvickly_number is None:
         raise QvicklyError("8011" if identity.is_company else "8010")
     invoices = world().qvickly_invoices_of(customer.identity)
@@ -110,10 +110,10 @@ def _customer_by_number(number):
     if customer is not None:
         return customer
     try:
-        identity = parse(number)
-    except InvalidIdentity:
+        identity = read_number(number)
+    except InvalidNumber:
         return None
-    customer = world().customer_by_identity(identity.number) if identity.is_company else None
+    customer = world().customer_by_identity(identity.canonical) if identity.is_company else None
     return customer if customer is not None and customer.qvickly_number else None
 
 

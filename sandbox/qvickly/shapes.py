@@ -6,9 +6,9 @@ pages do; which variant an invoice gets depends on its number, so every
 listing shows them all.
 """
 
-from invoices.providers.qvickly import API_VERSION
 from sandbox.world import QVICKLY_MERCHANTS, short_form, world
 
+API_VERSION = "2.5.0"  # the latest; the getInvoiceByHash example reports it too
 SERVICE_ID, MODULE_ID = 318004, 543210
 # Links in replies point at a reserved domain: the docs warn that `fileurl`
 # may be dead, and a sandbox must never send anyone to the real provider.

@@ -7,9 +7,9 @@ import json
 from django.http import HttpResponseNotAllowed, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from invoices.providers.qvickly import sign
 from sandbox import faults
 from sandbox.qvickly.functions import QvicklyError, dispatch
+from sandbox.qvickly.wire import sign
 from sandbox.world import QVICKLY_MERCHANTS
 
 MESSAGES = {

@@ -11,8 +11,8 @@ import time
 import pytest
 import requests
 
-from invoices.providers.qvickly import sign
 from sandbox import faults
+from sandbox.qvickly.wire import sign
 from sandbox.world import FUSEBILL_KEYS, QVICKLY_MERCHANTS, world
 
 EID, SECRET = next(iter(QVICKLY_MERCHANTS.items()))
