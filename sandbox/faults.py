@@ -236,9 +236,9 @@ def delayed(fault, request, answer):
 
 
 def truncated(fault, request, answer):
-    """HTTP 200 and the first half of the normal reply, called JSON: a proxy that gave up midway."""
+    """HTTP 200 and the first half of the normal reply, labelled as it was: a proxy that gave up midway."""
     normal = answer()
-    response = HttpResponse(normal.content[: len(normal.content) // 2], content_type="application/json; charset=utf-8")
+    response = HttpResponse(normal.content[: len(normal.content) // 2], content_type=normal["Content-Type"])
     for name, value in normal.items():
         if name.lower().startswith("x-"):  # paging and rate-limit facts came with the reply
             response[name] = value

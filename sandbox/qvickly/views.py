@@ -1,15 +1,19 @@
-"""The Qvickly endpoint: authentication, the signed envelope, errors in both shapes, faults."""
+"""The Qvickly endpoint: authentication, the signed envelope, errors in both shapes, faults.
+
+Every body it sends is PHP's json_encode text (wire.py), as the real server's are: a
+client that verifies the hash over anything but that text finds out here.
+"""
 
 import hmac
 import itertools
 import json
 
-from django.http import HttpResponseNotAllowed, JsonResponse
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.views.decorators.csrf import csrf_exempt
 
 from sandbox import faults
 from sandbox.qvickly.functions import QvicklyError, dispatch
-from sandbox.qvickly.wire import sign
+from sandbox.qvickly.wire import php_json, sign
 from sandbox.world import QVICKLY_MERCHANTS
 
 MESSAGES = {
@@ -59,7 +63,7 @@ def _answer(body):
         data = dispatch(body.get("function"), body.get("data"), logid)
     except QvicklyError as error:
         data = {"code": error.code, "message": _message(error.code, language, **error.params), "logid": str(logid)}
-    return JsonResponse({"credentials": {"hash": sign(data, secret), "logid": logid}, "data": data})
+    return _reply({"credentials": {"hash": sign(data, secret), "logid": logid}, "data": data})
 
 
 def _json_body(request):
@@ -98,7 +102,11 @@ def _authenticate(credentials, data):
 
 
 def _top_level_error(code, language):
-    return JsonResponse({"code": code, "message": _message(code, language), "logid": str(next(_logids))})
+    return _reply({"code": code, "message": _message(code, language), "logid": str(next(_logids))})
+
+
+def _reply(body):
+    return HttpResponse(php_json(body), content_type="application/json")
 
 
 def _message(code, language, **params):
@@ -122,7 +130,7 @@ def _missigned(fault, request, answer):
     reply = json.loads(answer().content)
     if isinstance(reply.get("credentials"), dict):
         reply["credentials"]["hash"] = sign(reply["data"], WRONG_SECRET)
-    return JsonResponse(reply)
+    return _reply(reply)
 
 
 def _rejected(fault, request, answer):

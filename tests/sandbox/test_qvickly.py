@@ -14,7 +14,7 @@ from localflavor.se.utils import id_number_checksum
 
 from invoices.providers.qvickly import Client
 from sandbox.qvickly.identity import read_number
-from sandbox.qvickly.wire import sign
+from sandbox.qvickly.wire import php_json, sign
 from sandbox.world import CLOSED_STATUSES, QVICKLY_MERCHANTS, QVICKLY_SAMPLES, build_world, world
 
 EID, SECRET = next(iter(QVICKLY_MERCHANTS.items()))
@@ -120,6 +120,31 @@ def test_replies_carry_a_valid_signature(url):
     assert len(body["credentials"]["hash"]) == 128
     assert body["credentials"]["hash"] == sign(body["data"], SECRET)
     assert body["data"]["eid"] == EID
+
+
+def test_replies_are_the_text_phps_json_encode_writes_and_sign_over_it(url):
+    customer = next(c for c in world().customers if "å" in c.name and world().qvickly_invoices_of(c.identity))
+    invoice = world().qvickly_invoices_of(customer.identity)[0]
+
+    response = post(url, "getInvoiceByHash", {"hash": invoice.hash})
+
+    assert response.headers["Content-Type"] == "application/json"
+    text = response.text
+    assert "\\u00e5" in text and "\\/" in text
+    assert '": "' not in text and '", "' not in text
+    body = json.loads(text)
+    assert text == php_json(body)
+    assert body["credentials"]["hash"] == sign(body["data"], SECRET)
+
+
+def test_errors_are_php_text_too_signed_or_not(url):
+    unsigned = post(url, "getAccountinfo", {"comingfromPHP": "0"}, secret="not-the-secret", language="sv")
+    signed = post(url, "getInvoicesByPno", {"pno": sample("person"), "status": "Paid"}, language="sv")
+
+    for response in (unsigned, signed):
+        assert response.headers["Content-Type"] == "application/json"
+        assert response.text == php_json(response.json())
+    assert "\\u00e4" in signed.text  # "Status är inte korrekt."
 
 
 def test_an_integer_merchant_id_is_accepted(url):
