@@ -133,7 +133,7 @@ def build(customers, invoices, big, log=print):
 
 def create_accounts():
     """Active while the benchmark runs; a TTL no run outlives, so nothing is ever refetched."""
-    common = dict(base_url=NOWHERE, secret="bench-not-a-secret", cache_ttl=TEN_YEARS, active=True)
+    common = {"base_url": NOWHERE, "secret": "bench-not-a-secret", "cache_ttl": TEN_YEARS, "active": True}
     qvickly = ProviderAccount.objects.create(name=QVICKLY_NAME, kind="qvickly", merchant_id="90001", **common)
     fusebill = ProviderAccount.objects.create(name=FUSEBILL_NAME, kind="fusebill", **common)
     return qvickly, fusebill
@@ -318,16 +318,16 @@ class InvoiceMaker:
         """Numbers, status words, hash and PDF link, the way each provider has them."""
         if provider == "qvickly":
             number = str(700000 + self.sequence)  # Qvickly's id for an invoice is its number
-            return dict(
-                provider_id=number, number=number, provider_kind=QVICKLY_TYPES[kind],
-                provider_status=QVICKLY_STATUSES[state], provider_hash=f"{self.rng.getrandbits(160):040x}",
-                pdf_url=f"https://api.qvickly.io/invoice/90001/{number}",
-            )
+            return {
+                "provider_id": number, "number": number, "provider_kind": QVICKLY_TYPES[kind],
+                "provider_status": QVICKLY_STATUSES[state], "provider_hash": f"{self.rng.getrandbits(160):040x}",
+                "pdf_url": f"https://api.qvickly.io/invoice/90001/{number}",
+            }
         overdue = "Overdue" if due < self.today else "Due"
-        return dict(
-            provider_id=str(90000000 + self.sequence), number=str(4000000 + self.sequence),
-            provider_status=overdue if state == "open" else FUSEBILL_STATUSES[state],
-        )
+        return {
+            "provider_id": str(90000000 + self.sequence), "number": str(4000000 + self.sequence),
+            "provider_status": overdue if state == "open" else FUSEBILL_STATUSES[state],
+        }
 
     def link_credits(self, rows):
         """A credit invoice names the invoice it credits: one of the same customer's, at the same account."""

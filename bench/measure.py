@@ -68,12 +68,15 @@ def timed(call, runs):
 # The in-process test client can neither follow the HTTPS redirect nor use a
 # host name from production settings; DEBUG off so query logging costs nothing
 # and the plain static storage needs no collectstatic manifest.
-PAGE_SETTINGS = dict(
-    DEBUG=False,
-    SECURE_SSL_REDIRECT=False,
-    ALLOWED_HOSTS=["testserver"],
-    STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}},
-)
+PAGE_SETTINGS = {
+    "DEBUG": False,
+    "SECURE_SSL_REDIRECT": False,
+    "ALLOWED_HOSTS": ["testserver"],
+    "STORAGES": {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    },
+}
 
 
 def no_provider_calls(account):

@@ -45,7 +45,7 @@ COMMON = (
     "reject_credentials",
 )
 # Only Qvickly signs its replies, so only Qvickly can sign one wrongly.
-FAULTS = {"qvickly": COMMON + ("bad_signature",), "fusebill": COMMON}
+FAULTS = {"qvickly": (*COMMON, "bad_signature"), "fusebill": COMMON}
 HTTP_STATUSES = {"http_500": 500, "http_502": 502, "http_503": 503}
 DEFAULT_DELAYS = {"timeout": 5.0, "slow": 1.0}
 DEFAULT_HTML_STATUS = 502

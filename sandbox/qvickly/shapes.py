@@ -139,7 +139,7 @@ def _customer(customer):
     }
     if customer.is_company:
         billing["company"] = customer.name
-    shipping = {key: "" for key in ("firstname", "lastname", "street", "street2", "zip", "city", "country", "phone")}
+    shipping = dict.fromkeys(("firstname", "lastname", "street", "street2", "zip", "city", "country", "phone"), "")
     shipping["type"] = billing["type"]
     signer = customer.signer_identity[2:] if customer.signer_identity else ""
     return {

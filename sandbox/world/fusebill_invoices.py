@@ -175,27 +175,27 @@ class _FusebillMaker:
         created = posted - datetime.timedelta(seconds=60 + seconds % 3000)
         effective = posted.replace(hour=0, minute=0, second=0) if seconds % 5 == 0 else posted
         schedules, paid, credited, written_off, changed_after = self.settle(outcome, posted, terms, priced.amount)
-        fields = dict(
-            customer_id=customer.fusebill_id,
-            currency=currency,
-            created=created,
-            effective=effective,
-            posted=posted,
+        fields = {
+            "customer_id": customer.fusebill_id,
+            "currency": currency,
+            "created": created,
+            "effective": effective,
+            "posted": posted,
             # Never later than yesterday: a reply must not show a change that has not happened yet.
-            modified=posted + datetime.timedelta(min(changed_after, age - 1)),
-            terms_days=terms,
-            charges=priced.charges,
-            taxes=priced.taxes,
-            schedules=schedules,
-            subtotal=priced.subtotal,
-            total_discount=priced.total_discount,
-            invoice_amount=priced.amount,
-            total_payments=paid,
-            sum_of_credit_notes=credited,
-            total_writeoffs=written_off,
-            po_number=po_number,
-            notes=notes,
-        )
+            "modified": posted + datetime.timedelta(min(changed_after, age - 1)),
+            "terms_days": terms,
+            "charges": priced.charges,
+            "taxes": priced.taxes,
+            "schedules": schedules,
+            "subtotal": priced.subtotal,
+            "total_discount": priced.total_discount,
+            "invoice_amount": priced.amount,
+            "total_payments": paid,
+            "sum_of_credit_notes": credited,
+            "total_writeoffs": written_off,
+            "po_number": po_number,
+            "notes": notes,
+        }
         self.drafts.append((posted, len(self.drafts), fields))
 
     def charges(self, customer):

@@ -32,13 +32,13 @@ class Command(BaseCommand):
         for eid, secret in QVICKLY_MERCHANTS.items():
             ProviderAccount.objects.update_or_create(
                 name=f"Qvickly sandbox {eid}",
-                defaults=dict(kind="qvickly", base_url=f"{base_url}qvickly/", merchant_id=eid, secret=secret),
+                defaults={"kind": "qvickly", "base_url": f"{base_url}qvickly/", "merchant_id": eid, "secret": secret},
             )
 
         live_key = next(key for key, config in FUSEBILL_KEYS.items() if config.name == "live")
         ProviderAccount.objects.update_or_create(
             name="Fusebill sandbox",
-            defaults=dict(kind="fusebill", base_url=f"{base_url}fusebill/v1", secret=live_key),
+            defaults={"kind": "fusebill", "base_url": f"{base_url}fusebill/v1", "secret": live_key},
         )
 
         site = base_url.removesuffix("sandbox/")
