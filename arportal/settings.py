@@ -96,7 +96,7 @@ INSTALLED_APPS = [
     "invoices",
 ]
 if SANDBOX_ENABLED:
-    INSTALLED_APPS.append("sandbox")
+    INSTALLED_APPS += ["sandbox", "bench"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

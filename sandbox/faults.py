@@ -45,7 +45,7 @@ COMMON = (
     "reject_credentials",
 )
 # Only Qvickly signs its replies, so only Qvickly can sign one wrongly.
-FAULTS = {"qvickly": COMMON + ("bad_signature",), "fusebill": COMMON}
+FAULTS = {"qvickly": (*COMMON, "bad_signature"), "fusebill": COMMON}
 HTTP_STATUSES = {"http_500": 500, "http_502": 502, "http_503": 503}
 DEFAULT_DELAYS = {"timeout": 5.0, "slow": 1.0}
 DEFAULT_HTML_STATUS = 502
@@ -236,9 +236,9 @@ def delayed(fault, request, answer):
 
 
 def truncated(fault, request, answer):
-    """HTTP 200 and the first half of the normal reply, called JSON: a proxy that gave up midway."""
+    """HTTP 200 and the first half of the normal reply, labelled as it was: a proxy that gave up midway."""
     normal = answer()
-    response = HttpResponse(normal.content[: len(normal.content) // 2], content_type="application/json; charset=utf-8")
+    response = HttpResponse(normal.content[: len(normal.content) // 2], content_type=normal["Content-Type"])
     for name, value in normal.items():
         if name.lower().startswith("x-"):  # paging and rate-limit facts came with the reply
             response[name] = value

@@ -1,6 +1,8 @@
 from django.urls import path, re_path
 
-from sandbox import faults, fusebill, qvickly
+from sandbox import faults
+from sandbox.fusebill import views as fusebill
+from sandbox.qvickly import views as qvickly
 
 urlpatterns = [
     path("qvickly/", qvickly.api, name="sandbox-qvickly"),

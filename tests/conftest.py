@@ -5,9 +5,8 @@ from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
-from django.core.handlers.wsgi import WSGIHandler
-
 from django.contrib.auth.models import Group
+from django.core.handlers.wsgi import WSGIHandler
 
 from invoices import roles
 from invoices.models import ProviderAccount

@@ -22,7 +22,7 @@ from sandbox.world import FUSEBILL_KEYS, SCHEDULE_STATUSES, build_world, world
 
 LIVE_KEY = next(key for key, limits in FUSEBILL_KEYS.items() if limits.name == "live")
 THROTTLED_KEY = next(key for key, limits in FUSEBILL_KEYS.items() if limits.name == "throttled")
-EXAMPLES = Path(__file__).resolve().parent.parent / "sandbox" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "sandbox" / "examples"
 EXAMPLE_INVOICES = (EXAMPLES / "fusebill_004_customer_invoices.json").read_bytes()
 BAD_QUERY_BODY = (EXAMPLES / "fusebill_004_error.json").read_bytes()
 RATE_HEADERS = [f"X-Rate-Limit-{what}-{span}" for what in ("Limit", "Remaining", "Reset") for span in ("Minute", "Day")]

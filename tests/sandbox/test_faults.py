@@ -11,8 +11,8 @@ import time
 import pytest
 import requests
 
-from invoices.providers.qvickly import sign
 from sandbox import faults
+from sandbox.qvickly.wire import php_json, sign
 from sandbox.world import FUSEBILL_KEYS, QVICKLY_MERCHANTS, world
 
 EID, SECRET = next(iter(QVICKLY_MERCHANTS.items()))
@@ -217,6 +217,17 @@ def test_malformed_json_at_fusebill_is_exactly_the_first_half_of_the_real_reply(
     assert fusebill(sandbox_url).content == whole[: len(whole) // 2]
 
 
+def test_malformed_json_at_qvickly_is_the_first_half_of_its_php_text(sandbox_url):
+    whole = qvickly(sandbox_url)
+    inject(sandbox_url, provider="qvickly", fault="malformed_json")
+    cut = qvickly(sandbox_url)
+    assert whole.text == php_json(whole.json())
+    # Each reply has a logid of its own, of the same width: the same text up to it, and half the length.
+    assert cut.text.startswith(whole.text[: whole.text.index('"logid"')])
+    assert len(cut.content) == len(whole.content) // 2
+    assert cut.headers["Content-Type"] == "application/json"
+
+
 @BOTH
 @pytest.mark.parametrize("status", [None, 503, 504])
 def test_html_error_is_a_proxy_error_page(sandbox_url, provider, status):
@@ -264,10 +275,12 @@ def test_fusebill_rate_limits_with_its_error_body_and_a_spent_minute(sandbox_url
 
 def test_bad_signature_sends_the_real_data_with_a_hash_that_does_not_verify(sandbox_url):
     inject(sandbox_url, provider="qvickly", fault="bad_signature")
-    body = qvickly(sandbox_url).json()
+    response = qvickly(sandbox_url)
+    body = response.json()
     assert body["data"] and isinstance(body["data"], list)
     assert len(body["credentials"]["hash"]) == 128
     assert body["credentials"]["hash"] != sign(body["data"], SECRET)
+    assert response.text == php_json(body)  # spoilt, but still the server's own text
 
 
 def test_qvickly_rejects_credentials_with_the_unsigned_9013_error_over_http_200(sandbox_url):

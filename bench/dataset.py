@@ -32,6 +32,7 @@ from django.db.models import Count
 from django.utils import timezone
 from localflavor.se.utils import id_number_checksum
 
+import sandbox
 from invoices.models import Customer, CustomerLink, Invoice, ProviderAccount
 from sandbox.world import COMPANY_TRADES, COMPANY_WORDS, FEMALE_NAMES, LAST_NAMES, MALE_NAMES, world
 
@@ -44,7 +45,7 @@ TEN_YEARS = 10 * 365 * 24 * 3600
 NOWHERE = "http://127.0.0.1:9/"
 BATCH = 5000
 SEED = 20251121
-EXAMPLE_DETAIL = Path(__file__).resolve().parent / "examples" / "qvickly_003_getInvoiceByHash.json"
+EXAMPLE_DETAIL = Path(sandbox.__file__).resolve().parent / "examples" / "qvickly_003_getInvoiceByHash.json"
 
 
 @dataclass
@@ -132,7 +133,7 @@ def build(customers, invoices, big, log=print):
 
 def create_accounts():
     """Active while the benchmark runs; a TTL no run outlives, so nothing is ever refetched."""
-    common = dict(base_url=NOWHERE, secret="bench-not-a-secret", cache_ttl=TEN_YEARS, active=True)
+    common = {"base_url": NOWHERE, "secret": "bench-not-a-secret", "cache_ttl": TEN_YEARS, "active": True}
     qvickly = ProviderAccount.objects.create(name=QVICKLY_NAME, kind="qvickly", merchant_id="90001", **common)
     fusebill = ProviderAccount.objects.create(name=FUSEBILL_NAME, kind="fusebill", **common)
     return qvickly, fusebill
@@ -193,7 +194,7 @@ def plan_invoices(rng, people, total, big):
     rest = people[1:]
     counts = spread(rng, total - big, len(rest))
     plans = [Plan(people[0], 0, big, "SEK")]
-    for customer, count in zip(rest, counts):
+    for customer, count in zip(rest, counts, strict=True):
         where = rng.random()
         currency = rng.choices(("SEK", "EUR", "USD"), weights=(70, 20, 10))[0]
         if where < 0.55:
@@ -317,16 +318,16 @@ class InvoiceMaker:
         """Numbers, status words, hash and PDF link, the way each provider has them."""
         if provider == "qvickly":
             number = str(700000 + self.sequence)  # Qvickly's id for an invoice is its number
-            return dict(
-                provider_id=number, number=number, provider_kind=QVICKLY_TYPES[kind],
-                provider_status=QVICKLY_STATUSES[state], provider_hash=f"{self.rng.getrandbits(160):040x}",
-                pdf_url=f"https://api.qvickly.io/invoice/90001/{number}",
-            )
+            return {
+                "provider_id": number, "number": number, "provider_kind": QVICKLY_TYPES[kind],
+                "provider_status": QVICKLY_STATUSES[state], "provider_hash": f"{self.rng.getrandbits(160):040x}",
+                "pdf_url": f"https://api.qvickly.io/invoice/90001/{number}",
+            }
         overdue = "Overdue" if due < self.today else "Due"
-        return dict(
-            provider_id=str(90000000 + self.sequence), number=str(4000000 + self.sequence),
-            provider_status=overdue if state == "open" else FUSEBILL_STATUSES[state],
-        )
+        return {
+            "provider_id": str(90000000 + self.sequence), "number": str(4000000 + self.sequence),
+            "provider_status": overdue if state == "open" else FUSEBILL_STATUSES[state],
+        }
 
     def link_credits(self, rows):
         """A credit invoice names the invoice it credits: one of the same customer's, at the same account."""

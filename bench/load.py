@@ -6,7 +6,7 @@ server with production settings (DEBUG off, hashed static files, the real
 login form). The server gets the same SECRET_KEY and FIELD_ENCRYPTION_KEY as
 this process (and AUDIT_HASH_KEY), so sessions and the encrypted provider
 secrets keep working, and the same DATABASE_URL. The load comes from a second process
-(sandbox/bench_client.py), bounded in time and in requests, and only ever
+(bench/client.py), bounded in time and in requests, and only ever
 goes to 127.0.0.1. gunicorn is stopped in every case, failures included.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 import requests
 from django.conf import settings
 
-CLIENT = Path(__file__).resolve().parent / "bench_client.py"
+CLIENT = Path(__file__).resolve().parent / "client.py"
 STARTUP_SECONDS = 60
 KEYS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEY", "AUDIT_HASH_KEY")
 

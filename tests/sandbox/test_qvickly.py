@@ -5,7 +5,6 @@ No test here uses the database: the emulator serves an in-memory world.
 
 import json
 import time
-from collections import Counter
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -13,12 +12,13 @@ import pytest
 import requests
 from localflavor.se.utils import id_number_checksum
 
-from invoices.identity import parse
-from invoices.providers.qvickly import Client, sign
+from invoices.providers.qvickly import Client
+from sandbox.qvickly.identity import read_number
+from sandbox.qvickly.wire import php_json, sign
 from sandbox.world import CLOSED_STATUSES, QVICKLY_MERCHANTS, QVICKLY_SAMPLES, build_world, world
 
 EID, SECRET = next(iter(QVICKLY_MERCHANTS.items()))
-EXAMPLES = Path(__file__).resolve().parent.parent / "sandbox" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "sandbox" / "examples"
 
 
 @pytest.fixture
@@ -122,6 +122,31 @@ def test_replies_carry_a_valid_signature(url):
     assert body["data"]["eid"] == EID
 
 
+def test_replies_are_the_text_phps_json_encode_writes_and_sign_over_it(url):
+    customer = next(c for c in world().customers if "å" in c.name and world().qvickly_invoices_of(c.identity))
+    invoice = world().qvickly_invoices_of(customer.identity)[0]
+
+    response = post(url, "getInvoiceByHash", {"hash": invoice.hash})
+
+    assert response.headers["Content-Type"] == "application/json"
+    text = response.text
+    assert "\\u00e5" in text and "\\/" in text
+    assert '": "' not in text and '", "' not in text
+    body = json.loads(text)
+    assert text == php_json(body)
+    assert body["credentials"]["hash"] == sign(body["data"], SECRET)
+
+
+def test_errors_are_php_text_too_signed_or_not(url):
+    unsigned = post(url, "getAccountinfo", {"comingfromPHP": "0"}, secret="not-the-secret", language="sv")
+    signed = post(url, "getInvoicesByPno", {"pno": sample("person"), "status": "Paid"}, language="sv")
+
+    for response in (unsigned, signed):
+        assert response.headers["Content-Type"] == "application/json"
+        assert response.text == php_json(response.json())
+    assert "\\u00e4" in signed.text  # "Status är inte korrekt."
+
+
 def test_an_integer_merchant_id_is_accepted(url):
     assert verified_data(post(url, "getAccountinfo", {"comingfromPHP": "0"}, eid=int(EID)))["eid"] == EID
 
@@ -157,7 +182,7 @@ def test_an_invalid_personal_number_gets_error_9016(url):
 
 def test_an_unknown_personal_number_gets_error_8010(url):
     unknown = valid_number("121212121")
-    assert world().customer_by_identity(parse(unknown).number) is None
+    assert world().customer_by_identity(read_number(unknown).canonical) is None
 
     assert wrapped_error_code(post(url, "getInvoicesByPno", {"pno": unknown, "status": "Sent"})) == "8010"
 
@@ -340,9 +365,8 @@ def test_the_world_is_big_enough():
 
 def test_every_identity_in_the_world_is_valid_and_canonical():
     for customer in world().customers:
-        identity = parse(customer.identity)
-        assert (identity.number, identity.is_company) == (customer.identity, customer.is_company)
-        assert parse(customer.short_identity).number == customer.identity
+        assert read_number(customer.identity) == (customer.identity, customer.is_company)
+        assert read_number(customer.short_identity).canonical == customer.identity
     assert len({c.identity for c in world().customers}) == len(world().customers)
 
 

@@ -21,7 +21,7 @@ FLOOR_LIMIT = 2.0
 HEADER = """# Benchmarks
 
 Written by `python manage.py benchmark` (`make bench`; see
-`sandbox/management/commands/benchmark.py` for what is measured and why).
+`bench/management/commands/benchmark.py` for what is measured and why).
 Each database vendor has its own section; a run replaces only its own.
 
     DEBUG=1 make bench                                                        # SQLite, db.sqlite3
@@ -36,12 +36,12 @@ either way.) Options: `--customers`, `--invoices`, `--big`, `--runs`,
 
 @dataclass
 class Run:
-    dataset: object  # sandbox.bench.Dataset
-    pages: dict  # key -> bench_measure.Result
-    floor: object  # bench_measure.Result
+    dataset: object  # bench.dataset.Dataset
+    pages: dict  # key -> measure.Result
+    floor: object  # measure.Result
     floor_matches: bool
-    refresh: list  # bench_refresh.Step
-    load: dict | None  # bench_client's summary, None with --no-load
+    refresh: list  # refresh.Step
+    load: dict | None  # bench/client.py's summary, None with --no-load
     runs: int
 
 
@@ -109,10 +109,14 @@ def section(run):
     _, db_name = database()
     data = run.dataset
     analyze = "VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE"
-    built = "reused (`--keep`)" if data.build_seconds is None else f"built in {data.build_seconds:.0f} s, then `{analyze}`"
+    if data.build_seconds is None:
+        built = "reused (`--keep`)"
+    else:
+        built = f"built in {data.build_seconds:.0f} s, then `{analyze}`"
     parts = [
         f"## {db_name}",
-        f"Run {timezone.now():%Y-%m-%d %H:%M} UTC on {machine()}; database {db_name} ({connection.settings_dict['NAME']}).",
+        f"Run {timezone.now():%Y-%m-%d %H:%M} UTC on {machine()}; "
+        f"database {db_name} ({connection.settings_dict['NAME']}).",
         (f"Dataset: {data.customer_count:,} customers, {data.invoice_count:,} invoices (Qvickly and Fusebill "
          f"accounts; SEK, EUR, USD; two years of due dates; credit invoices), the biggest customer with "
          f"{data.big_count:,} invoices; {built}."),
@@ -137,7 +141,7 @@ def section(run):
 
 def pages_table(run):
     order = ["customer", "admin", "home", "aging", "invoice"]
-    rows = [[run.pages[k].name, ms(run.pages[k].median_ms), ms(run.pages[k].p95_ms), run.pages[k].queries] for k in order]
+    rows = [[page.name, ms(page.median_ms), ms(page.p95_ms), page.queries] for page in (run.pages[k] for k in order)]
     floor = run.floor
     agrees = "agrees with the ORM's totals" if run.floor_matches else "**disagrees with the ORM's totals**"
     rows.append([f"{floor.name}, {agrees}", ms(floor.median_ms), ms(floor.p95_ms), floor.queries])
@@ -152,10 +156,11 @@ def ratios(run):
 def targets(run):
     """(target, measured, met) rows; also what the command prints."""
     vs_admin, vs_floor = ratios(run)
+    queries = {key: run.pages[key].queries for key in ("customer", "home", "aging")}
     rows = [
-        (f"Customer page ≤ {QUERY_LIMIT} queries", run.pages["customer"].queries, run.pages["customer"].queries <= QUERY_LIMIT),
-        (f"Home page summary ≤ {QUERY_LIMIT} queries", run.pages["home"].queries, run.pages["home"].queries <= QUERY_LIMIT),
-        (f"Aging report ≤ {QUERY_LIMIT} queries", run.pages["aging"].queries, run.pages["aging"].queries <= QUERY_LIMIT),
+        (f"Customer page ≤ {QUERY_LIMIT} queries", queries["customer"], queries["customer"] <= QUERY_LIMIT),
+        (f"Home page summary ≤ {QUERY_LIMIT} queries", queries["home"], queries["home"] <= QUERY_LIMIT),
+        (f"Aging report ≤ {QUERY_LIMIT} queries", queries["aging"], queries["aging"] <= QUERY_LIMIT),
         (f"Home page within {FLOOR_LIMIT:g}× the hand-written SQL", f"{vs_floor:.2f}×", vs_floor <= FLOOR_LIMIT),
         ("Customer page no slower than the admin change list", f"{vs_admin:.2f}×", vs_admin <= 1.0),
     ]
@@ -219,7 +224,10 @@ def write(path, text):
     path = Path(path)
     current = path.read_text(encoding="utf-8") if path.exists() else HEADER
     pattern = re.compile(re.escape(start) + r".*?" + re.escape(end) + r"\n?", re.DOTALL)
-    updated = pattern.sub(lambda _: block, current) if pattern.search(current) else current.rstrip("\n") + "\n\n" + block
+    if pattern.search(current):
+        updated = pattern.sub(lambda _: block, current)
+    else:
+        updated = current.rstrip("\n") + "\n\n" + block
     temporary = path.with_suffix(".tmp")
     temporary.write_text(updated, encoding="utf-8")
     temporary.replace(path)

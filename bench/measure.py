@@ -68,12 +68,15 @@ def timed(call, runs):
 # The in-process test client can neither follow the HTTPS redirect nor use a
 # host name from production settings; DEBUG off so query logging costs nothing
 # and the plain static storage needs no collectstatic manifest.
-PAGE_SETTINGS = dict(
-    DEBUG=False,
-    SECURE_SSL_REDIRECT=False,
-    ALLOWED_HOSTS=["testserver"],
-    STORAGES={**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}},
-)
+PAGE_SETTINGS = {
+    "DEBUG": False,
+    "SECURE_SSL_REDIRECT": False,
+    "ALLOWED_HOSTS": ["testserver"],
+    "STORAGES": {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    },
+}
 
 
 def no_provider_calls(account):
@@ -182,7 +185,10 @@ def bucket_conditions(as_of):
     for edge in settings.AGING_BUCKETS:
         key = f"days_{low}_{edge}"
         condition = f"due_date <= %({key}_latest)s AND due_date >= %({key}_earliest)s"
-        bounds = {f"{key}_latest": as_of - datetime.timedelta(days=low), f"{key}_earliest": as_of - datetime.timedelta(days=edge)}
+        bounds = {
+            f"{key}_latest": as_of - datetime.timedelta(days=low),
+            f"{key}_earliest": as_of - datetime.timedelta(days=edge),
+        }
         buckets.append((key, condition, bounds))
         low = edge + 1
     key = f"days_{low}_plus"
@@ -195,7 +201,7 @@ def run_floor(as_of):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = [c[0] for c in cursor.description]
-        return [dict(zip(columns, row)) for row in cursor.fetchall()]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def measure_floor(runs):
@@ -212,7 +218,7 @@ def floor_matches(as_of):
     got = run_floor(as_of)
     if len(expected) != len(got):
         return False
-    for orm, raw in zip(expected, got):
+    for orm, raw in zip(expected, got, strict=True):
         for key, value in raw.items():
             if not same(orm[key], value):
                 return False

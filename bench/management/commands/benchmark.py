@@ -4,23 +4,23 @@ What is measured, and why:
 
 1. A large cache is built in the configured database (10,000 customers,
    200,000 invoices, one customer with 5,000): page costs that grow with the
-   data only show at that size. sandbox/bench.py.
+   data only show at that size. bench/dataset.py.
 2. Server time and query count of the customer page, the home page summary,
    the aging report and an invoice detail: a page whose query count grows
    with the data, or that is slow on it, is caught before staff notice.
-   sandbox/bench_measure.py.
+   bench/measure.py.
 3. Baselines from the same run on the same machine: the Django admin's
    change list of the same invoices, and one hand-written SQL query for the
    home page's totals ("the floor"). Absolute times depend on the machine;
    ratios to these say whether the app wastes time.
 4. A full refresh of the sandbox's 5,000-invoice Fusebill customer, over
    HTTP: how long a big customer's first lookup and each refresh take.
-   sandbox/bench_refresh.py.
+   bench/refresh.py.
 5. Load on gunicorn with production settings, from a second process:
-   throughput and errors when several staff work at once. sandbox/bench_load.py.
+   throughput and errors when several staff work at once. bench/load.py.
 
 The results go to stdout and to BENCHMARKS.md, one section per database
-vendor (sandbox/bench_report.py).
+vendor (bench/report.py).
 """
 
 from django.core.management import call_command
@@ -30,7 +30,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from sandbox import bench, bench_load, bench_measure, bench_refresh, bench_report
+from bench import dataset, load, measure, refresh, report
 
 LOAD_CLIENTS, LOAD_SECONDS, LOAD_MAX_REQUESTS = 8, 20, 2000
 
@@ -52,56 +52,60 @@ class Command(BaseCommand):
         # Query logging off: DEBUG=1 would keep the SQL of every bulk insert in memory.
         with override_settings(DEBUG=False):
             migrate(self.stdout)
-            dataset = self.dataset(options)
-            with bench.running(dataset) as (user, password):
-                run = self.measure(dataset, user, password, options)
-            text = bench_report.section(run)
-            bench_report.write(options["output"], text)
+            book = self.book(options)
+            with dataset.running(book) as (user, password):
+                run = self.run_measurements(book, user, password, options)
+            text = report.section(run)
+            report.write(options["output"], text)
         self.stdout.write("\n" + text)
         self.stdout.write(f"Written to {options['output']}.")
 
-    def dataset(self, options):
-        if options["keep"] and (dataset := bench.existing()) is not None:
-            self.say(f"Reusing the bench dataset: {dataset.customer_count:,} customers, {dataset.invoice_count:,} invoices.")
-            return dataset
+    def book(self, options):
+        if options["keep"] and (book := dataset.existing()) is not None:
+            self.say(f"Reusing the bench dataset: {book.customer_count:,} customers, {book.invoice_count:,} invoices.")
+            return book
         self.say(f"Building {options['customers']:,} customers and {options['invoices']:,} invoices…")
-        dataset = bench.build(options["customers"], options["invoices"], options["big"], log=self.say)
-        self.say(f"  built in {dataset.build_seconds:.1f} s")
-        return dataset
+        book = dataset.build(options["customers"], options["invoices"], options["big"], log=self.say)
+        self.say(f"  built in {book.build_seconds:.1f} s")
+        return book
 
-    def measure(self, dataset, user, password, options):
+    def run_measurements(self, book, user, password, options):
         runs = options["runs"]
         self.say(f"Timing the pages ({runs} runs each)…")
-        pages = bench_measure.measure_pages(dataset, user, runs, dataset.big_count)
-        floor, matches = bench_measure.measure_floor(runs)
+        pages = measure.measure_pages(book, user, runs, book.big_count)
+        floor, matches = measure.measure_floor(runs)
         for result in [*pages.values(), floor]:
-            self.say(f"  {result.name}: median {result.median_ms:.1f} ms, p95 {result.p95_ms:.1f} ms, {result.queries} queries")
+            self.say(f"  {result.name}: median {result.median_ms:.1f} ms, p95 {result.p95_ms:.1f} ms, "
+                     f"{result.queries} queries")
         if not matches:
             self.say("  WARNING: the hand-written SQL does not agree with the ORM's totals")
-        run = bench_report.Run(dataset, pages, floor, matches, [], None, runs)
-        vs_admin, vs_floor = bench_report.ratios(run)
-        self.say(f"  customer page / admin change list: {vs_admin:.2f}×; home page / hand-written SQL: {vs_floor:.2f}×")
+        run = report.Run(book, pages, floor, matches, [], None, runs)
+        vs_admin, vs_floor = report.ratios(run)
+        self.say(f"  customer page / admin change list: {vs_admin:.2f}×; "
+                 f"home page / hand-written SQL: {vs_floor:.2f}×")
 
         self.say("Refreshing the sandbox's 5,000-invoice Fusebill customer…")
-        run.refresh = bench_refresh.refresh_huge_customer()
+        run.refresh = refresh.refresh_huge_customer()
         for step in run.refresh:
             self.say(f"  {step.name}: {step.seconds:.2f} s, {step.invoice_pages} invoice pages, {step.rows:,} rows")
 
         if not options["no_load"]:
-            run.load = self.load(dataset, password)
+            run.load = self.run_load(book, password)
         return run
 
-    def load(self, dataset, password):
-        self.say(f"Load: gunicorn and {LOAD_CLIENTS} clients for up to {LOAD_SECONDS} s / {LOAD_MAX_REQUESTS:,} requests…")
-        bench.freshen(dataset)  # the demo accounts' links expire after their own TTL
-        customers = [dataset.big_customer, *dataset.customers]
+    def run_load(self, book, password):
+        self.say(
+            f"Load: gunicorn and {LOAD_CLIENTS} clients for up to {LOAD_SECONDS} s / {LOAD_MAX_REQUESTS:,} requests…"
+        )
+        dataset.freshen(book)  # the demo accounts' links expire after their own TTL
+        customers = [book.big_customer, *book.customers]
         pages = [reverse("customer", args=[pk]) for pk in customers]
-        mix = [reverse("home"), pages[0], reverse("aging"), pages[1], reverse("invoice", args=[dataset.detail_invoice]),
+        mix = [reverse("home"), pages[0], reverse("aging"), pages[1], reverse("invoice", args=[book.detail_invoice]),
                *pages[2:]]
-        result = bench_load.run_load(mix, bench.USERNAME, password, LOAD_CLIENTS, LOAD_SECONDS, LOAD_MAX_REQUESTS)
+        result = load.run_load(mix, dataset.USERNAME, password, LOAD_CLIENTS, LOAD_SECONDS, LOAD_MAX_REQUESTS)
         result["customer_pages"] = len(pages)
-        self.say(f"  {result['rps']:.1f} requests/s, median {result['median_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, "
-                 f"{result['errors']} errors")
+        self.say(f"  {result['rps']:.1f} requests/s, median {result['median_ms']:.0f} ms, "
+                 f"p95 {result['p95_ms']:.0f} ms, {result['errors']} errors")
         return result
 
     def say(self, message):

@@ -1,6 +1,6 @@
 """The load generator of the benchmark: a separate process, so the server's CPU time is not ours.
 
-Run by sandbox/bench_load.py as `python sandbox/bench_client.py ...`; it only
+Run by bench/load.py as `python bench/client.py ...`; it only
 needs `requests`, never Django. It logs in through the real login form
 (GET /login/ for the CSRF cookie and token, then POST), then `--clients`
 threads share that session and request the given paths round-robin until

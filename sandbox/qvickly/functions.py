@@ -1,0 +1,147 @@
+"""The API functions the dashboard uses, answered from the generated world.
+
+Each takes the request's `data` and returns the reply's `data`, or raises
+QvicklyError with the code the real API gives.
+"""
+
+import functools
+import json
+from pathlib import Path
+
+from sandbox.qvickly.identity import InvalidNumber, read_number
+from sandbox.qvickly.shapes import full_object, single_object, summary_row
+from sandbox.world import QVICKLY_MERCHANTS, world
+
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
+
+# Documentation examples are served verbatim for the request that the
+# documentation page shows (function, the data that selects it, file).
+EXAMPLES = (
+    ("getinvoicesbycustomer", {"customerno": "12345"}, "qvickly_000_getInvoicesByCustomer_full.json"),
+    ("getinvoicesbycustomer", {"customerno": "123456"}, "qvickly_001_getInvoicesByCustomer_summary.json"),
+    ("getinvoicesbypno", {"pno": "0000000000", "status": "Sent,Paid"}, "qvickly_002_getInvoicesByPno.json"),
+    (
+        "getinvoicebyhash",
+        {"hash": "20240510123456789abcdef123456789abcdef123456789abcdef123456789abcdef"},
+        "qvickly_003_getInvoiceByHash.json",
+    ),
+)
+
+ACCOUNT_NAME = "Sandlådan Handel AB"
+
+
+class QvicklyError(Exception):
+    def __init__(self, code, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def dispatch(function: object, data: object, logid: int) -> object:
+    if not isinstance(function, str) or not function.strip():
+        raise QvicklyError("9003")
+    name = function.strip().lower()
+    handler = FUNCTIONS.get(name)
+    if handler is None:
+        raise QvicklyError("9001")
+    example = _example_for(name, data)
+    if example is not None:
+        return example
+    return handler(data, logid)
+
+
+def _example_for(function, data):
+    if not isinstance(data, dict):
+        return None
+    for name, match, filename in EXAMPLES:
+        if name == function and all(str(data.get(key)) == value for key, value in match.items()):
+            return _example_data(filename)
+    return None
+
+
+@functools.cache
+def _example_data(filename):
+    # strict=False: the getInvoicesByPno example has a raw line break inside a string.
+    return json.loads((EXAMPLES_DIR / filename).read_text(encoding="utf-8"), strict=False)["data"]
+
+
+def _required(data, name):
+    if not isinstance(data, dict) or data.get(name) is None:
+        raise QvicklyError("9004", param=name)
+    return str(data[name]).strip()
+
+
+def get_invoices_by_pno(data, logid):
+    pno, status = _required(data, "pno"), _required(data, "status")
+    if status not in ("Sent", "Sent,Paid"):
+        raise QvicklyError("7022")
+    if not pno:
+        raise QvicklyError("9014")
+    try:
+        identity = read_number(pno)
+    except InvalidNumber:
+        raise QvicklyError("9016") from None
+    customer = world().customer_by_identity(identity.canonical)
+    if customer is None or customer.qvickly_number is None:
+        raise QvicklyError("8011" if identity.is_company else "8010")
+    invoices = world().qvickly_invoices_of(customer.identity)
+    if status == "Sent":
+        invoices = [invoice for invoice in invoices if invoice.is_open]
+    return [summary_row(invoice, customer) for invoice in invoices]
+
+
+def get_invoices_by_customer(data, logid):
+    number = _required(data, "customerno")
+    if not number:
+        raise QvicklyError("7020")
+    customer = _customer_by_number(number)
+    if customer is None:
+        return []  # the docs do not say whether this is [] or an 80xx code
+    invoices = world().qvickly_invoices_of(customer.identity)
+    # The docs show both reply shapes for this function; serve each to half the customers.
+    if int(customer.qvickly_number) % 2:
+        return [full_object(invoice, customer) for invoice in invoices]
+    return [summary_row(invoice, customer) for invoice in invoices]
+
+
+def _customer_by_number(number):
+    """Full match on the customer number, else on the organisation number."""
+    customer = world().customer_by_qvickly_number(number)
+    if customer is not None:
+        return customer
+    try:
+        identity = read_number(number)
+    except InvalidNumber:
+        return None
+    customer = world().customer_by_identity(identity.canonical) if identity.is_company else None
+    return customer if customer is not None and customer.qvickly_number else None
+
+
+def get_invoice_by_hash(data, logid):
+    invoice = world().qvickly_invoice_by_hash(_required(data, "hash"))
+    if invoice is None:
+        raise QvicklyError("6010")
+    return single_object(invoice, logid)
+
+
+def get_payment_info(data, logid):
+    number = _required(data, "number")
+    invoice = world().qvickly_invoice_by_number(number)
+    if invoice is None:
+        raise QvicklyError("5201", number=number)
+    return single_object(invoice, logid)
+
+
+def get_account_info(data, logid):
+    eid = next(iter(QVICKLY_MERCHANTS))
+    return {"name": ACCOUNT_NAME, "eid": eid, "country": "SE", "currency": "SEK", "language": "sv", "test": "1"}
+
+
+FUNCTIONS = {
+    "getinvoicesbypno": get_invoices_by_pno,
+    "getinvoicesbycustomer": get_invoices_by_customer,
+    "getinvoicebyhash": get_invoice_by_hash,
+    "getpaymentinfo": get_payment_info,
+    "getaccountinfo": get_account_info,
+}
+

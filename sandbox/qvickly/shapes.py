@@ -1,0 +1,202 @@
+"""Reply shapes as the documentation pages show them, every variant of each.
+
+Summary rows and full payment objects differ in units (kronor as text or
+number; öre in strings) and in types (ids as text or int), as the real API's
+pages do; which variant an invoice gets depends on its number, so every
+listing shows them all.
+"""
+
+from sandbox.world import QVICKLY_MERCHANTS, short_form, world
+
+API_VERSION = "2.5.0"  # the latest; the getInvoiceByHash example reports it too
+SERVICE_ID, MODULE_ID = 318004, 543210
+# Links in replies point at a reserved domain: the docs warn that `fileurl`
+# may be dead, and a sandbox must never send anyone to the real provider.
+DOCUMENT_BASE = "https://documents.qvickly-sandbox.example"
+SHOP_BASE = "https://shop.qvickly-sandbox.example"
+NEVER = "0000-00-00 00:00:00"
+
+
+def single_object(invoice, logid: int) -> dict:
+    """One full object with the extra top-level fields of the getInvoiceByHash page."""
+    customer = world().customer_by_identity(invoice.identity)
+    addresses = _all_addresses(customer)
+    return {
+        "apiLogsid": str(logid),
+        **full_object(invoice, customer),
+        "apiClient": "Sandbox:Webshop:1.0",
+        "alladdresses": str(len(addresses) if addresses else 1),
+        "apiVersion": API_VERSION,
+    }
+
+
+def summary_row(invoice, customer) -> dict:
+    """A summary row; amounts in kronor.
+
+    Even invoice numbers get the getInvoicesByPno page's types (string ids,
+    "1000.00" amounts), odd ones the getInvoicesByCustomer page's (int ids,
+    bare-number balance), so both show up in every listing.
+    """
+    number = int(invoice.number)
+    as_text = number % 2 == 0
+    topay = 0 if invoice.status == "Cancelled" else invoice.total_ore  # as in the docs' cancelled row
+    ident = str if as_text else int
+    row = {
+        "status": _row_status(invoice),
+        "name": customer.name,
+        "invoicedate": invoice.invoice_date.isoformat(),
+        "duedate": invoice.due_date.isoformat(),
+        "topay": _kronor_text(topay),
+        "invoiceid_real": ident(invoice.number),
+        "fileurl": f"{DOCUMENT_BASE}/mexc/customerinvoices/{invoice.hash}.pdf",
+        "balancedue": _kronor_text(invoice.balance_ore) if as_text else _kronor_number(invoice.balance_ore),
+        "invoicetype": invoice.invoice_type,
+        "distributor_status": invoice.distributor_status,
+        "creditinvoiceid": ident(invoice.credits_number or ("" if as_text else 0)),
+        "hash": invoice.hash,
+        "mm3servicesid": ident(SERVICE_ID),
+        "mexcModulesid": ident(MODULE_ID),
+        "mexcCustomerinvoicesid": ident(_internal_id(invoice)),
+    }
+    if number % 3 == 0:
+        del row["fileurl"]  # "The fileurl is not always present."
+    return row
+
+
+def _row_status(invoice):
+    # The getInvoicesByCustomer page shows "Sent" for an unpaid invoice.
+    if invoice.status in ("Created", "Handling") and int(invoice.number) % 4 == 1:
+        return "Sent"
+    return invoice.status
+
+
+def full_object(invoice, customer) -> dict:
+    """A full payment object; amounts are öre in strings."""
+    return {
+        "Cart": {
+            "Handling": {"withouttax": "0", "taxrate": "25"},
+            "Shipping": {"withouttax": "0", "taxrate": "25"},
+            "Total": {
+                "rounding": "0",
+                "withouttax": str(invoice.net_ore),
+                "tax": str(invoice.vat_ore),
+                "withtax": str(invoice.total_ore),
+            },
+        },
+        "PaymentData": _payment_data(invoice, customer),
+        "Customer": _customer(customer),
+        "Articles": [_article(article) for article in invoice.articles],
+        "PaymentInfo": {
+            "paymentdate": invoice.invoice_date.isoformat(),
+            "paymentterms": str((invoice.due_date - invoice.invoice_date).days),
+            "yourreference": customer.contact,
+            "ourreference": "",
+            "projectname": "",
+            "deliverymethod": "",
+            "deliveryterms": "",
+            "invoiceStatus": invoice.distributor_status,
+            "balancedue": str(invoice.balance_ore),
+        },
+    }
+
+
+def _payment_data(invoice, customer):
+    return {
+        "method": invoice.payment_method,
+        "currency": invoice.currency,
+        "country": "SE",
+        "language": "sv",
+        "autoactivate": "0",
+        "orderid": str(int(invoice.number) + 300000),
+        "status": invoice.status,
+        "paymentid_related": invoice.credits_number,
+        "accepturl": f"{SHOP_BASE}/accept",
+        "cancelurl": f"{SHOP_BASE}/cancel",
+        "returnmethod": "",
+        "callbackurl": f"{SHOP_BASE}/callback",
+        "alladdresses": _all_addresses(customer) or "",
+        "url": f"{DOCUMENT_BASE}/invoice/{next(iter(QVICKLY_MERCHANTS))}/{invoice.hash}",
+        "mexcCustomerinvoicesid": str(_internal_id(invoice)),
+        "number": invoice.number,
+        "duedate": invoice.due_date.isoformat(),
+        "paiddate": _paid_at(invoice),
+    }
+
+
+def _customer(customer):
+    first, _, last = (customer.contact or customer.name).partition(" ")
+    billing = {
+        "firstname": first,
+        "lastname": last,
+        "type": "company" if customer.is_company else "person",
+        "street": customer.street,
+        "street2": "",
+        "zip": customer.zip_code,
+        "city": customer.city,
+        "country": "SE",
+        "phone": customer.phone,
+        "email": customer.email,
+    }
+    if customer.is_company:
+        billing["company"] = customer.name
+    shipping = dict.fromkeys(("firstname", "lastname", "street", "street2", "zip", "city", "country", "phone"), "")
+    shipping["type"] = billing["type"]
+    signer = customer.signer_identity[2:] if customer.signer_identity else ""
+    return {
+        "nr": customer.qvickly_number or "",
+        "pno": short_form(customer.identity),
+        "Billing": billing,
+        "Shipping": shipping,
+        "companySigner": {"pno": signer},
+    }
+
+
+def _all_addresses(customer):
+    """Companies get the address list, persons the empty string: the docs show both."""
+    if not customer.is_company:
+        return []
+    return [
+        {
+            "street": customer.street,
+            "city": customer.city,
+            "country": "SE",
+            "phone": "",
+            "company": customer.name,
+            "zip": customer.zip_code,
+            "email": customer.email,
+            "type": "company",
+        }
+    ]
+
+
+def _article(article):
+    return {
+        "artnr": article.artnr,
+        "title": article.title,
+        "quantity": article.quantity,
+        "aprice": str(article.aprice_ore),
+        "discount": str(article.discount_pct),
+        "withouttax": str(article.net_ore),
+        "taxrate": str(article.vat_rate),
+    }
+
+
+def _paid_at(invoice):
+    if invoice.paid_date is None:
+        return NEVER
+    n = int(invoice.number)  # a stable time of day, so replies never change
+    return f"{invoice.paid_date.isoformat()} {8 + n % 10:02d}:{n % 60:02d}:{n * 7 % 60:02d}"
+
+
+def _internal_id(invoice):
+    return 1000000 + int(invoice.number)
+
+
+def _kronor_text(ore):
+    minus = "-" if ore < 0 else ""
+    return f"{minus}{abs(ore) // 100}.{abs(ore) % 100:02d}"
+
+
+def _kronor_number(ore):
+    """A bare JSON number: 1000 for whole kronor, 1000.5 otherwise."""
+    return ore // 100 if ore % 100 == 0 else round(ore / 100, 2)
