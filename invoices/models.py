@@ -206,10 +206,12 @@ class InvoiceQuerySet(models.QuerySet):
         return list(self.order_by("currency").values_list("currency", flat=True).distinct())
 
     def as_of(self, day):
-        """What was on the books on `day`: issued by then, not cancelled, each with
-        `balance`, its outstanding amount then (the whole total if it was paid later)."""
+        """What was on the books on `day`: issued by then, not cancelled, still at the
+        provider, each with `balance`, its outstanding amount then (the whole total if
+        it was paid later)."""
         return (
             self.exclude(state=Invoice.State.CANCELLED)
+            .filter(gone_at__isnull=True)
             .filter(Q(issue_date__isnull=True) | Q(issue_date__lte=day))
             .annotate(
                 balance=Case(
@@ -332,6 +334,9 @@ class Invoice(models.Model):
     # /v1/Invoices/{id}), fetched when staff open it, with its own age.
     detail = models.JSONField(null=True, blank=True, encoder=RawJSONEncoder)
     detail_fetched_at = models.DateTimeField(null=True, blank=True)
+    # When a complete listing of the customer at the provider stopped returning it:
+    # kept for the record, left out of every total.
+    gone_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -380,6 +385,7 @@ class Invoice(models.Model):
         today = today or timezone.localdate()
         return (
             self.state != self.State.CANCELLED
+            and self.gone_at is None
             and self.outstanding > 0
             and self.due_date is not None
             and self.due_date < today

@@ -186,8 +186,12 @@ def write_outcomes(pairs: Iterable[tuple[CustomerLink, Outcome]]) -> None:
         for link, outcome in pairs:
             if outcome.error is not None:
                 write_error(link, outcome.error)
+            elif outcome.record is not None:
+                write_invoices(link, outcome.record)
             else:
-                write_invoices(link, outcome.record or CustomerRecord(provider_customer_id=link.provider_customer_id))
+                # The account does not know them (any more): that says nothing of
+                # invoices cached from it, which stay as they were.
+                write_invoices(link, CustomerRecord(link.provider_customer_id), listing_complete=False)
 
 
 def write_error(link: CustomerLink, error: ProviderError) -> None:
@@ -197,8 +201,12 @@ def write_error(link: CustomerLink, error: ProviderError) -> None:
     link.save(update_fields=["error", "error_at", "credentials_rejected"])
 
 
-def write_invoices(link: CustomerLink, found: CustomerRecord) -> None:
-    """Upsert the customer's records (unique on account + provider id) and mark the link fresh."""
+def write_invoices(link: CustomerLink, found: CustomerRecord, listing_complete: bool = True) -> None:
+    """Upsert the customer's records (unique on account + provider id) and mark the link fresh.
+
+    When `found` is the provider's complete listing of the customer, cached
+    invoices it no longer holds are marked as gone from the provider.
+    """
     now = timezone.now()
     # A listing paged while the provider posts a new invoice can return one twice;
     # PostgreSQL refuses to upsert a row twice in one statement, so keep the last.
@@ -218,8 +226,14 @@ def write_invoices(link: CustomerLink, found: CustomerRecord) -> None:
         rows,
         update_conflicts=True,
         unique_fields=["account", "provider_id"],
-        update_fields=[*RECORD_FIELDS, "customer", "fetched_at"],
+        update_fields=[*RECORD_FIELDS, "customer", "fetched_at", "gone_at"],
     )
+    if listing_complete:
+        # What a complete, successful listing no longer returns has left the provider
+        # (deleted, moved to another customer). Failed listings never get here.
+        Invoice.objects.filter(account=link.account, customer=link.customer, gone_at__isnull=True).exclude(
+            provider_id__in=[record.provider_id for record in records]
+        ).update(gone_at=now)
     write_name_and_email(link.customer, found)
     link.provider_customer_id = found.provider_customer_id or link.provider_customer_id
     link.fetched_at, link.error, link.error_at, link.credentials_rejected = now, "", None, False
