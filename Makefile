@@ -30,6 +30,7 @@ test: install
 # Style and imports everywhere; types on invoices/ (settings in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
 # Builds a large cache in the configured database (DATABASE_URL) and measures the

@@ -83,9 +83,7 @@ def run(base, username, password, paths, clients, seconds, max_requests):
     cookies = login(base, username, password).cookies
     budget = Budget(seconds, max_requests)
     results = []  # list.append is atomic under the GIL
-    threads = [
-        threading.Thread(target=client, args=(base, cookies, paths, i, budget, results)) for i in range(clients)
-    ]
+    threads = [threading.Thread(target=client, args=(base, cookies, paths, i, budget, results)) for i in range(clients)]
     started = time.perf_counter()
     for thread in threads:
         thread.start()

@@ -100,12 +100,16 @@ def existing():
     big = invoices.values("customer").annotate(n=Count("pk")).order_by("-n").first()
     if detail is None or big is None:
         return None
-    ordinary = list(
-        bench_customers().exclude(pk=big["customer"]).order_by("pk").values_list("pk", flat=True)[:4]
-    )
+    ordinary = list(bench_customers().exclude(pk=big["customer"]).order_by("pk").values_list("pk", flat=True)[:4])
     return Dataset(
-        accounts[QVICKLY_NAME], accounts[FUSEBILL_NAME], big["customer"], big["n"], ordinary, detail,
-        bench_customers().count(), invoices.count(),
+        accounts[QVICKLY_NAME],
+        accounts[FUSEBILL_NAME],
+        big["customer"],
+        big["n"],
+        ordinary,
+        detail,
+        bench_customers().count(),
+        invoices.count(),
     )
 
 
@@ -126,7 +130,14 @@ def build(customers, invoices, big, log=print):
         detail = cache_one_detail(qvickly)
     analyze()
     return Dataset(
-        qvickly, fusebill, people[0].pk, big, [c.pk for c in people[1:5]], detail, len(people), count,
+        qvickly,
+        fusebill,
+        people[0].pk,
+        big,
+        [c.pk for c in people[1:5]],
+        detail,
+        len(people),
+        count,
         (timezone.now() - started).total_seconds(),
     )
 
@@ -226,8 +237,12 @@ def write_invoices(rng, plans, qvickly, fusebill, log):
     # A lookup links a customer to every active account, also those that do not
     # know them (no provider customer id, no invoices): so does the bench.
     links = [
-        CustomerLink(customer=plan.customer, account=account, fetched_at=now,
-                     provider_customer_id=str(100000 + plan.customer.pk) if count else "")
+        CustomerLink(
+            customer=plan.customer,
+            account=account,
+            fetched_at=now,
+            provider_customer_id=str(100000 + plan.customer.pk) if count else "",
+        )
         for plan in plans
         for account, count in ((qvickly, plan.qvickly), (fusebill, plan.fusebill))
     ]
@@ -247,8 +262,13 @@ def write_invoices(rng, plans, qvickly, fusebill, log):
 
 # Each provider's own words for our kinds and states.
 QVICKLY_TYPES = {"invoice": "F", "credit": "K", "interest": "RF", "cash": "KN"}
-QVICKLY_STATUSES = {"open": "Created", "paid": "Paid", "cancelled": "Cancelled", "credited": "Credited",
-                    "written_off": "Factoring"}
+QVICKLY_STATUSES = {
+    "open": "Created",
+    "paid": "Paid",
+    "cancelled": "Cancelled",
+    "credited": "Credited",
+    "written_off": "Factoring",
+}
 FUSEBILL_STATUSES = {"paid": "Paid", "cancelled": "Void", "credited": "Paid", "written_off": "WrittenOff"}
 # Roughly, so EUR and USD amounts are of a believable size.
 SEK_PER = {"SEK": 1, "EUR": 11, "USD": 10}
@@ -279,9 +299,20 @@ class InvoiceMaker:
         total, outstanding = sign * amount, sign * outstanding
         fields = self.provider_fields(account.kind, kind, state, due)
         return Invoice(
-            account=account, customer=customer, kind=kind, state=state, issue_date=issue, due_date=due,
-            paid_date=paid, currency=currency, total=total, outstanding=outstanding, credited=credited,
-            written_off=written_off, fetched_at=self.now, **fields,
+            account=account,
+            customer=customer,
+            kind=kind,
+            state=state,
+            issue_date=issue,
+            due_date=due,
+            paid_date=paid,
+            currency=currency,
+            total=total,
+            outstanding=outstanding,
+            credited=credited,
+            written_off=written_off,
+            fetched_at=self.now,
+            **fields,
             raw=raw_row(account.kind, fields["number"], customer, issue, due, currency, total, outstanding, state),
         )
 
@@ -319,13 +350,17 @@ class InvoiceMaker:
         if provider == "qvickly":
             number = str(700000 + self.sequence)  # Qvickly's id for an invoice is its number
             return {
-                "provider_id": number, "number": number, "provider_kind": QVICKLY_TYPES[kind],
-                "provider_status": QVICKLY_STATUSES[state], "provider_hash": f"{self.rng.getrandbits(160):040x}",
+                "provider_id": number,
+                "number": number,
+                "provider_kind": QVICKLY_TYPES[kind],
+                "provider_status": QVICKLY_STATUSES[state],
+                "provider_hash": f"{self.rng.getrandbits(160):040x}",
                 "pdf_url": f"https://api.qvickly.io/invoice/90001/{number}",
             }
         overdue = "Overdue" if due < self.today else "Due"
         return {
-            "provider_id": str(90000000 + self.sequence), "number": str(4000000 + self.sequence),
+            "provider_id": str(90000000 + self.sequence),
+            "number": str(4000000 + self.sequence),
             "provider_status": overdue if state == "open" else FUSEBILL_STATUSES[state],
         }
 
@@ -341,23 +376,59 @@ def raw_row(provider, number, customer, issue, due, currency, total, outstanding
     """About the size and shape of what each provider's listing returns, so rows weigh what real ones do."""
     if provider == "qvickly":
         return {
-            "invoiceid_real": number, "invoicedate": issue.isoformat(), "duedate": due.isoformat(),
-            "topay": f"{total:.2f}", "balancedue": f"{outstanding:.2f}", "status": state.capitalize(),
-            "invoicetype": "F", "name": customer.name, "customerno": str(100000 + customer.pk),
-            "fileurl": f"https://api.qvickly.io/invoice/90001/{number}.pdf", "distributor_status": "Sent",
-            "paymentmethod": "1", "currency": currency,
+            "invoiceid_real": number,
+            "invoicedate": issue.isoformat(),
+            "duedate": due.isoformat(),
+            "topay": f"{total:.2f}",
+            "balancedue": f"{outstanding:.2f}",
+            "status": state.capitalize(),
+            "invoicetype": "F",
+            "name": customer.name,
+            "customerno": str(100000 + customer.pk),
+            "fileurl": f"https://api.qvickly.io/invoice/90001/{number}.pdf",
+            "distributor_status": "Sent",
+            "paymentmethod": "1",
+            "currency": currency,
         }
     posted = f"{issue.isoformat()}T08:00:00"
     return {
-        "id": int(number) + 86000000, "invoiceNumber": int(number), "customerId": 100000 + customer.pk,
-        "currency": currency, "createdTimestamp": posted, "effectiveTimestamp": posted, "postedTimestamp": posted,
-        "modifiedTimestamp": posted, "terms": "Net30", "invoiceAmount": float(total), "subtotal": float(total),
-        "totalDiscount": 0, "totalPayments": float(total - outstanding), "sumOfCreditNotes": 0, "totalWriteoffs": 0,
-        "outstandingBalance": float(outstanding), "poNumber": None, "notes": None,
-        "paymentSchedules": [{"dueDateTimestamp": f"{due.isoformat()}T00:00:00", "status": "Due",
-                              "amount": float(total), "outstandingBalance": float(outstanding), "daysDueAfterTerm": 0}],
-        "charges": [{"productId": 1001, "name": "Abonnemang Bas", "quantity": 1, "unitPrice": float(total),
-                     "amount": float(total), "glCode": "3010"}],
+        "id": int(number) + 86000000,
+        "invoiceNumber": int(number),
+        "customerId": 100000 + customer.pk,
+        "currency": currency,
+        "createdTimestamp": posted,
+        "effectiveTimestamp": posted,
+        "postedTimestamp": posted,
+        "modifiedTimestamp": posted,
+        "terms": "Net30",
+        "invoiceAmount": float(total),
+        "subtotal": float(total),
+        "totalDiscount": 0,
+        "totalPayments": float(total - outstanding),
+        "sumOfCreditNotes": 0,
+        "totalWriteoffs": 0,
+        "outstandingBalance": float(outstanding),
+        "poNumber": None,
+        "notes": None,
+        "paymentSchedules": [
+            {
+                "dueDateTimestamp": f"{due.isoformat()}T00:00:00",
+                "status": "Due",
+                "amount": float(total),
+                "outstandingBalance": float(outstanding),
+                "daysDueAfterTerm": 0,
+            }
+        ],
+        "charges": [
+            {
+                "productId": 1001,
+                "name": "Abonnemang Bas",
+                "quantity": 1,
+                "unitPrice": float(total),
+                "amount": float(total),
+                "glCode": "3010",
+            }
+        ],
     }
 
 

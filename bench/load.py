@@ -50,7 +50,10 @@ def collectstatic(env):
     """The hashed, compressed files whitenoise serves when DEBUG is off."""
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
-        cwd=settings.BASE_DIR, env=env, check=True, timeout=300,
+        cwd=settings.BASE_DIR,
+        env=env,
+        check=True,
+        timeout=300,
     )
 
 
@@ -70,9 +73,22 @@ def gunicorn(env, workers):
     """The base URL of a running gunicorn; stopped (TERM, then KILL) on the way out."""
     port = free_port()
     command = [
-        sys.executable, "-m", "gunicorn", "arportal.wsgi:application",
-        "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
-        "--timeout", "120", "--graceful-timeout", "5", "--log-level", "warning",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "arportal.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "5",
+        "--log-level",
+        "warning",
     ]
     base = f"http://127.0.0.1:{port}"
     with tempfile.NamedTemporaryFile("w+", prefix="bench-gunicorn-", suffix=".log") as log:
@@ -120,13 +136,28 @@ def run_load(paths, username, password, clients=8, seconds=20, max_requests=2000
     workers = worker_count()
     with gunicorn(env, workers) as base:
         command = [
-            sys.executable, str(CLIENT), "--base", base, "--username", username, "--clients", str(clients),
-            "--seconds", str(seconds), "--max-requests", str(max_requests), *paths,
+            sys.executable,
+            str(CLIENT),
+            "--base",
+            base,
+            "--username",
+            username,
+            "--clients",
+            str(clients),
+            "--seconds",
+            str(seconds),
+            "--max-requests",
+            str(max_requests),
+            *paths,
         ]
         # Twice the load's own bound: a hung client cannot keep the benchmark (or gunicorn) alive.
         done = subprocess.run(
-            command, env={**os.environ, "BENCH_PASSWORD": password}, capture_output=True, text=True,
-            timeout=2 * seconds + 120, check=False,
+            command,
+            env={**os.environ, "BENCH_PASSWORD": password},
+            capture_output=True,
+            text=True,
+            timeout=2 * seconds + 120,
+            check=False,
         )
     if done.returncode != 0:
         raise RuntimeError(f"the load client failed ({done.returncode}): {done.stderr.strip()[-2000:]}")

@@ -106,8 +106,9 @@ PAGE_NAMES = {
 def measure_pages(dataset, user, runs, big_count):
     """Each page's Result; a provider call or a non-200 answer stops the benchmark."""
     results = {}
-    with override_settings(**PAGE_SETTINGS), mock.patch(
-        "invoices.models.ProviderAccount.client", autospec=True, side_effect=no_provider_calls
+    with (
+        override_settings(**PAGE_SETTINGS),
+        mock.patch("invoices.models.ProviderAccount.client", autospec=True, side_effect=no_provider_calls),
     ):
         client = Client()
         client.force_login(user)

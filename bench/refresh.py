@@ -136,5 +136,12 @@ def step(name, seconds, server, customer, problems):
     paths = server.app.take()
     invoices = Invoice.objects.filter(customer=customer)
     counts = invoices.aggregate(rows=Count("pk"), distinct=Count("provider_id", distinct=True))
-    return Step(name, seconds, sum(1 for p in paths if INVOICE_PAGE.search(p)), len(paths), counts["rows"],
-                counts["distinct"], [str(p) for p in problems])
+    return Step(
+        name,
+        seconds,
+        sum(1 for p in paths if INVOICE_PAGE.search(p)),
+        len(paths),
+        counts["rows"],
+        counts["distinct"],
+        [str(p) for p in problems],
+    )

@@ -117,12 +117,16 @@ def section(run):
         f"## {db_name}",
         f"Run {timezone.now():%Y-%m-%d %H:%M} UTC on {machine()}; "
         f"database {db_name} ({connection.settings_dict['NAME']}).",
-        (f"Dataset: {data.customer_count:,} customers, {data.invoice_count:,} invoices (Qvickly and Fusebill "
-         f"accounts; SEK, EUR, USD; two years of due dates; credit invoices), the biggest customer with "
-         f"{data.big_count:,} invoices; {built}."),
+        (
+            f"Dataset: {data.customer_count:,} customers, {data.invoice_count:,} invoices (Qvickly and Fusebill "
+            f"accounts; SEK, EUR, USD; two years of due dates; credit invoices), the biggest customer with "
+            f"{data.big_count:,} invoices; {built}."
+        ),
         "### Pages",
-        (f"In-process (Django test client, logged in as a superuser): median and 95th percentile of {run.runs} "
-         "requests after 2 warm-ups; queries counted in one more request."),
+        (
+            f"In-process (Django test client, logged in as a superuser): median and 95th percentile of {run.runs} "
+            "requests after 2 warm-ups; queries counted in one more request."
+        ),
         pages_table(run),
         "### Targets",
         targets_table(run),
@@ -132,8 +136,10 @@ def section(run):
         "### Load",
         load_text(run),
         "### Slowest queries of each page",
-        ("From the counting request, as Django's debug cursor times them (the execute call; SQLite does part "
-         "of the work while rows are fetched, so its figures are low); SQL cut at 300 characters."),
+        (
+            "From the counting request, as Django's debug cursor times them (the execute call; SQLite does part "
+            "of the work while rows are fetched, so its figures are low); SQL cut at 300 characters."
+        ),
         slowest_text(run),
     ]
     return "\n\n".join(parts) + "\n"
@@ -178,8 +184,15 @@ def targets_table(run):
 
 def refresh_table(run):
     rows = [
-        [s.name, f"{s.seconds:.2f}", s.invoice_pages, s.requests, f"{s.rows:,}", s.rows - s.distinct,
-         "; ".join(s.problems) or "none"]
+        [
+            s.name,
+            f"{s.seconds:.2f}",
+            s.invoice_pages,
+            s.requests,
+            f"{s.rows:,}",
+            s.rows - s.distinct,
+            "; ".join(s.problems) or "none",
+        ]
         for s in run.refresh
     ]
     return table(["step", "seconds", "invoice pages", "requests", "rows", "duplicates", "problems"], rows)
@@ -196,8 +209,15 @@ def load_text(run):
         f"the aging report, {load['customer_pages']} customer pages (the 5,000-invoice one among them) and the "
         "invoice detail. Latency is as the client saw it."
     )
-    rows = [[f"{load['requests']:,} in {load['seconds']:.1f} s", f"{load['rps']:.1f}", ms(load["median_ms"]),
-             ms(load["p95_ms"]), load["errors"]]]
+    rows = [
+        [
+            f"{load['requests']:,} in {load['seconds']:.1f} s",
+            f"{load['rps']:.1f}",
+            ms(load["median_ms"]),
+            ms(load["p95_ms"]),
+            load["errors"],
+        ]
+    ]
     text = [shape, table(["requests", "requests/s", "median ms", "p95 ms", "errors"], rows)]
     text.append(table(["path", "median ms"], [[f"`{p}`", ms(v)] for p, v in load["per_path"].items()]))
     if load["error_samples"]:

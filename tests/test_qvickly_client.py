@@ -142,3 +142,12 @@ def test_an_unreachable_provider_is_a_retryable_error(qvickly_account):
         qvickly_account.client().account_info()
     assert caught.value.message == "could not be reached"
     assert not caught.value.permanent
+
+
+def test_the_signed_text_is_what_php_writes_for_slashes_swedish_letters_and_del():
+    # PHP's json_encode escapes "/" and non-ASCII, but writes DEL (U+007F) raw;
+    # a backslash followed by "u007f" in the text itself stays escaped.
+    data = {"url": "https://x/y", "name": "Åsa Öberg", "del": "a\x7fb", "text": "\\u007f"}
+    assert qvickly.encode(data) == (
+        '{"url":"https:\\/\\/x\\/y","name":"\\u00c5sa \\u00d6berg","del":"a\x7fb","text":"\\\\u007f"}'
+    )

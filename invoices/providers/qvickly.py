@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import re
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -68,9 +69,15 @@ PAYMENT_METHODS = {
 }
 
 
+ESCAPED_DEL = re.compile(r"(?<!\\)((?:\\\\)*)\\u007f")
+
+
 def encode(data: object) -> str:
     """The JSON text that is signed: PHP's default json_encode of `data`."""
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=True).replace("/", "\\/")
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=True).replace("/", "\\/")
+    # PHP writes DEL (U+007F) as it is where Python escapes it; an escaped backslash
+    # followed by "u007f" is text, so only an odd run of backslashes is an escape.
+    return ESCAPED_DEL.sub(lambda match: match.group(1) + "\x7f", text)
 
 
 def sign(data: object, secret: str) -> str:

@@ -41,4 +41,3 @@ def _is_base64(text):
     except binascii.Error:
         return False
     return True
-

@@ -46,4 +46,3 @@ def examples() -> tuple[Example, ...]:
     # parse_float=Decimal keeps 37.714285 exactly as written when it is served again.
     raw = json.loads(example_bytes(EXAMPLE_INVOICES), parse_float=Decimal)
     return tuple(Example(position, invoice) for position, invoice in enumerate(raw))
-

@@ -187,4 +187,3 @@ CUSTOMER_SORTS = {
         for name in ("firstName", "lastName", "companyName", "primaryEmail", "reference")
     },
 }
-

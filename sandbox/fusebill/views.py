@@ -181,4 +181,3 @@ ROUTES = tuple(
         (r"invoices/(\d+)", get_invoice),
     )
 )
-

@@ -74,4 +74,3 @@ def json_response(
 def error(status: int, message: str) -> HttpResponse:
     body = {"ErrorId": 0, "HttpStatusCode": status, "Errors": [{"Key": "Api Error", "Value": message}]}
     return json_response(body, status=status)
-

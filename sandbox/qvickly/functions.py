@@ -144,4 +144,3 @@ FUNCTIONS = {
     "getpaymentinfo": get_payment_info,
     "getaccountinfo": get_account_info,
 }
-

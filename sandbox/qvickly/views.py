@@ -140,4 +140,3 @@ def _rejected(fault, request, answer):
 
 
 FAULT_REPLIES = {"bad_signature": _missigned, "reject_credentials": _rejected}
-

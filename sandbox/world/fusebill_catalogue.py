@@ -42,8 +42,16 @@ def charge(product: Product, quantity: int, currency: str, discount_pct: int = 0
     if not product.tiers:
         unit = _price(product.price_sek, currency)
         return FusebillCharge(
-            product.id, product.name, product.gl_code, quantity, unit, cents(unit * quantity),
-            product.vat_rate, product.period_days, (), discount_pct,
+            product.id,
+            product.name,
+            product.gl_code,
+            quantity,
+            unit,
+            cents(unit * quantity),
+            product.vat_rate,
+            product.period_days,
+            (),
+            discount_pct,
         )
     tiers, first, left = [], 0, quantity
     for label, last, price in product.tiers:
@@ -58,8 +66,16 @@ def charge(product: Product, quantity: int, currency: str, discount_pct: int = 0
     amount = sum((t.amount for t in tiers), Decimal(0))
     average = (amount / quantity).quantize(Decimal("0.000001"), rounding=ROUND_DOWN)
     return FusebillCharge(
-        product.id, product.name, product.gl_code, quantity, average, amount,
-        product.vat_rate, product.period_days, tuple(tiers), discount_pct,
+        product.id,
+        product.name,
+        product.gl_code,
+        quantity,
+        average,
+        amount,
+        product.vat_rate,
+        product.period_days,
+        tuple(tiers),
+        discount_pct,
     )
 
 

@@ -22,9 +22,7 @@ def dashed(identity: str) -> str:
     return f"{identity[:-4]}-{identity[-4:]}"
 
 
-def assign(
-    rng: random.Random, customers: list[Customer], person: Customer
-) -> tuple[list[Customer], dict[str, str]]:
+def assign(rng: random.Random, customers: list[Customer], person: Customer) -> tuple[list[Customer], dict[str, str]]:
     """Fusebill ids, billing currencies and reference forms.
 
     Returns the customers (replaced where Fusebill knows them) and the

@@ -52,8 +52,14 @@ FUSEBILL_OUTCOMES = {
     "not due": _outcome_table((("open", 68), ("paid", 16), ("partly", 5), ("installments", 5), ("pending", 6))),
     "overdue": _outcome_table(
         (
-            ("paid", 70), ("open", 8), ("partly", 5), ("installments", 4), ("disputed", 3),
-            ("credited", 4), ("partly credited", 3), ("void", 3),
+            ("paid", 70),
+            ("open", 8),
+            ("partly", 5),
+            ("installments", 4),
+            ("disputed", 3),
+            ("credited", 4),
+            ("partly credited", 3),
+            ("void", 3),
         )
     ),
     "old": _outcome_table(

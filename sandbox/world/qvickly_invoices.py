@@ -221,4 +221,3 @@ def numbered(rng: random.Random, drafts: list[Draft], today: datetime.date) -> l
             )
         )
     return invoices
-

@@ -75,14 +75,15 @@ class Command(BaseCommand):
         pages = measure.measure_pages(book, user, runs, book.big_count)
         floor, matches = measure.measure_floor(runs)
         for result in [*pages.values(), floor]:
-            self.say(f"  {result.name}: median {result.median_ms:.1f} ms, p95 {result.p95_ms:.1f} ms, "
-                     f"{result.queries} queries")
+            self.say(
+                f"  {result.name}: median {result.median_ms:.1f} ms, p95 {result.p95_ms:.1f} ms, "
+                f"{result.queries} queries"
+            )
         if not matches:
             self.say("  WARNING: the hand-written SQL does not agree with the ORM's totals")
         run = report.Run(book, pages, floor, matches, [], None, runs)
         vs_admin, vs_floor = report.ratios(run)
-        self.say(f"  customer page / admin change list: {vs_admin:.2f}×; "
-                 f"home page / hand-written SQL: {vs_floor:.2f}×")
+        self.say(f"  customer page / admin change list: {vs_admin:.2f}×; home page / hand-written SQL: {vs_floor:.2f}×")
 
         self.say("Refreshing the sandbox's 5,000-invoice Fusebill customer…")
         run.refresh = refresh.refresh_huge_customer()
@@ -100,12 +101,20 @@ class Command(BaseCommand):
         dataset.freshen(book)  # the demo accounts' links expire after their own TTL
         customers = [book.big_customer, *book.customers]
         pages = [reverse("customer", args=[pk]) for pk in customers]
-        mix = [reverse("home"), pages[0], reverse("aging"), pages[1], reverse("invoice", args=[book.detail_invoice]),
-               *pages[2:]]
+        mix = [
+            reverse("home"),
+            pages[0],
+            reverse("aging"),
+            pages[1],
+            reverse("invoice", args=[book.detail_invoice]),
+            *pages[2:],
+        ]
         result = load.run_load(mix, dataset.USERNAME, password, LOAD_CLIENTS, LOAD_SECONDS, LOAD_MAX_REQUESTS)
         result["customer_pages"] = len(pages)
-        self.say(f"  {result['rps']:.1f} requests/s, median {result['median_ms']:.0f} ms, "
-                 f"p95 {result['p95_ms']:.0f} ms, {result['errors']} errors")
+        self.say(
+            f"  {result['rps']:.1f} requests/s, median {result['median_ms']:.0f} ms, "
+            f"p95 {result['p95_ms']:.0f} ms, {result['errors']} errors"
+        )
         return result
 
     def say(self, message):
