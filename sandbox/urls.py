@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from sandbox import faults
+from sandbox import faults, readings
 from sandbox.fusebill import views as fusebill
 from sandbox.qvickly import views as qvickly
 
@@ -11,4 +11,6 @@ urlpatterns = [
     re_path(r"^fusebill/v1/(?P<path>.*)$", fusebill.api, name="sandbox-fusebill"),
     # Timeouts, rate limits, garbage and outages on demand, for both emulators.
     path("faults/", faults.control, name="sandbox-faults"),
+    # Which reading of the providers' documentation the emulators play.
+    path("readings/", readings.control, name="sandbox-readings"),
 ]

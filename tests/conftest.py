@@ -5,6 +5,7 @@ from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import pytest
+import requests
 from django.contrib.auth.models import Group
 from django.core.handlers.wsgi import WSGIHandler
 
@@ -90,3 +91,17 @@ def staff_client(client, django_user_model):
 def read_only_client(client, django_user_model):
     client.force_login(staff_user(django_user_model, "reader", roles.READ_ONLY))
     return client
+
+
+@pytest.fixture
+def reading(sandbox_url):
+    """Makes the emulators play a reading of the providers' docs (sandbox/readings.py)
+    for one test, over HTTP like everything else; the defaults come back after."""
+    url = sandbox_url + "readings/"
+
+    def play(**values):
+        response = requests.post(url, json=values, timeout=5)
+        assert response.status_code == 200, response.text
+
+    yield play
+    requests.delete(url, timeout=5)

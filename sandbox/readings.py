@@ -1,0 +1,67 @@
+"""Which reading of the providers' documentation the emulators play.
+
+Where the documentation is silent or contradicts itself, the client takes the
+safe reading, and tests prove it against each one the emulators can play:
+
+    POST sandbox/readings/   {"qvickly_pno_match": "strict"}   sets one or more
+    GET sandbox/readings/    every reading, its value and the values it takes
+    DELETE sandbox/readings/ back to the defaults
+
+Readings live in memory in the process serving the sandbox, like faults. The
+demo runs on the defaults.
+"""
+
+import json
+import threading
+
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+# name -> (the default, then the other values the emulators can play), each a
+# reading the documentation allows, named in docs/providers.md.
+READINGS: dict[str, tuple[str, ...]] = {}
+
+_lock = threading.Lock()
+_values: dict[str, str] = {}
+
+
+def current(name: str) -> str:
+    """The value a reading has now; KeyError for a reading nobody declared."""
+    default = READINGS[name][0]
+    with _lock:
+        return _values.get(name, default)
+
+
+def set_values(values: dict) -> None:
+    """Sets every given reading, or none: ValueError names the first that is unknown or off."""
+    for name, value in values.items():
+        if name not in READINGS:
+            raise ValueError(f"Unknown reading {name!r}; known: {', '.join(sorted(READINGS))}.")
+        if value not in READINGS[name]:
+            raise ValueError(f"{name} takes one of {', '.join(READINGS[name])}.")
+    with _lock:
+        _values.update(values)
+
+
+def reset() -> None:
+    with _lock:
+        _values.clear()
+
+
+@csrf_exempt
+def control(request):
+    if request.method == "GET":
+        return JsonResponse({name: {"value": current(name), "values": values} for name, values in READINGS.items()})
+    if request.method == "DELETE":
+        reset()
+        return HttpResponse(status=204)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST", "DELETE"])
+    try:
+        values = json.loads(request.body)
+        if not isinstance(values, dict):
+            raise ValueError("The body must be a JSON object.")
+        set_values(values)
+    except (ValueError, UnicodeDecodeError) as error:
+        return JsonResponse({"error": str(error)}, status=400)
+    return JsonResponse({name: current(name) for name in READINGS})
