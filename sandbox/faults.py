@@ -14,23 +14,21 @@ through first (how "fail in the middle of a paged listing" is done), `times`
 limits how many it catches. Faults live in memory, in the process serving the
 sandbox, behind a lock: both servers (the tests' and runserver) are threaded.
 
-This module keeps the registry and the replies that look alike at both
-providers; each emulator supplies its own version of the rest (its error
-bodies, its credentials failure).
+This module keeps the registry; sandbox/fault_replies.py the replies that look
+alike at both providers. Each emulator supplies its own version of the rest
+(its error bodies, its credentials failure).
 """
 
 import dataclasses
-import http
 import itertools
 import json
-import socket
-import struct
 import threading
-import time
 from dataclasses import dataclass
 
-from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+
+from sandbox.fault_replies import COMMON_REPLIES, HTTP_STATUSES  # noqa: F401  (the emulators' too)
 
 COMMON = (
     "timeout",
@@ -43,11 +41,15 @@ COMMON = (
     "malformed_json",
     "html_error",
     "reject_credentials",
+    "redirect",
+    "trickle",
+    "deep_json",
 )
-# Only Qvickly signs its replies, so only Qvickly can sign one wrongly.
-FAULTS = {"qvickly": (*COMMON, "bad_signature"), "fusebill": COMMON}
-HTTP_STATUSES = {"http_500": 500, "http_502": 502, "http_503": 503}
-DEFAULT_DELAYS = {"timeout": 5.0, "slow": 1.0}
+# Only Qvickly signs its replies, so only Qvickly can sign one wrongly; control
+# characters inside Fusebill's unsigned JSON arrive as they are.
+FAULTS = {"qvickly": (*COMMON, "bad_signature"), "fusebill": (*COMMON, "control_characters")}
+# timeout and slow: seconds before the reply; trickle: seconds between its bytes.
+DEFAULT_DELAYS = {"timeout": 5.0, "slow": 1.0, "trickle": 0.05}
 DEFAULT_HTML_STATUS = 502
 # A sleeping fault holds a server thread; beyond this it would only wedge the demo.
 MAX_DELAY = 120.0
@@ -93,7 +95,7 @@ def add(provider, fault, account=None, times=None, after=None, delay=None, statu
     if not isinstance(fault, str) or fault not in FAULTS[provider]:
         raise InvalidFault(f"fault must be one of {', '.join(FAULTS[provider])} for {provider}.")
     if delay is not None and fault not in DEFAULT_DELAYS:
-        raise InvalidFault("delay applies only to timeout and slow.")
+        raise InvalidFault("delay applies only to timeout, slow and trickle.")
     if status is not None and fault != "html_error":
         raise InvalidFault("status applies only to html_error.")
     stored = Fault(
@@ -227,120 +229,3 @@ def reply(fault, request, answer, own):
     """
     make = own.get(fault.fault) or COMMON_REPLIES[fault.fault]
     return make(fault, request, answer)
-
-
-def delayed(fault, request, answer):
-    """timeout and slow: the normal reply, late. Only the length of the wait differs."""
-    time.sleep(fault.delay)
-    return answer()
-
-
-def truncated(fault, request, answer):
-    """HTTP 200 and the first half of the normal reply, labelled as it was: a proxy that gave up midway."""
-    normal = answer()
-    response = HttpResponse(normal.content[: len(normal.content) // 2], content_type=normal["Content-Type"])
-    for name, value in normal.items():
-        if name.lower().startswith("x-"):  # paging and rate-limit facts came with the reply
-            response[name] = value
-    return response
-
-
-HTML_PAGE = """<html>
-<head><title>{status} {phrase}</title></head>
-<body>
-<center><h1>{status} {phrase}</h1></center>
-<hr><center>nginx</center>
-</body>
-</html>
-"""
-
-
-def html_error(fault, request, answer):
-    """The error page of a proxy in front of the provider, not the provider's own error."""
-    phrase = _phrase(fault.status)
-    return HttpResponse(
-        HTML_PAGE.format(status=fault.status, phrase=phrase), status=fault.status, content_type="text/html"
-    )
-
-
-def plain(status):
-    """What a broken upstream or a load balancer sends: a short text, no JSON."""
-    return HttpResponse(f"{status} {_phrase(status)}\n", status=status, content_type="text/plain; charset=utf-8")
-
-
-def upstream_error(fault, request, answer):
-    return plain(HTTP_STATUSES[fault.fault])
-
-
-def throttled(fault, request, answer):
-    """An undocumented 429, as a gateway sends it: Retry-After is all the client gets to go by."""
-    response = plain(429)
-    response["Retry-After"] = "1"
-    return response
-
-
-def _phrase(status):
-    try:
-        return http.HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
-
-
-def dropped(fault, request, answer):
-    """reset: the connection goes down before a complete reply.
-
-    Where the client's socket can be reached (the tests' wsgiref server and
-    runserver both hand it over behind wsgi.input) it is shut down with
-    SO_LINGER 0: the client sees the connection close with no reply at all, and
-    the server's own close afterwards is a RST. Elsewhere (Django's test client,
-    servers we do not know) the reply promises more bytes than it sends. Either
-    way the body then raises ConnectionResetError, which wsgiref, and so
-    runserver, take for a client that went away: no traceback, nothing more
-    written, the next request served as usual.
-    """
-    sock = _socket_of(request.environ)
-    if sock is not None:
-        _abort(sock)
-    promised = b'{"truncated": "the connection was reset before the reply was complete"}'
-    response = StreamingHttpResponse(_cut_off(promised[:2] if sock is None else b""), content_type="application/json")
-    response["Content-Length"] = str(len(promised))
-    return response
-
-
-def _cut_off(part):
-    if part:
-        yield part
-    raise ConnectionResetError("sandbox fault: connection reset")
-
-
-def _socket_of(environ):
-    """The client's socket, dug out of wsgi.input; None where the server hides it."""
-    stream = environ.get("wsgi.input")
-    # runserver wraps the socket's reader in Django's LimitedStream, which keeps its bound read().
-    stream = getattr(getattr(stream, "_read", None), "__self__", stream)
-    sock = getattr(getattr(stream, "raw", None), "_sock", None)  # BufferedReader -> SocketIO -> socket
-    return sock if isinstance(sock, socket.socket) else None
-
-
-def _abort(sock):
-    # shutdown() rather than close(): the server's reader and writer still hold the
-    # socket, and a closed descriptor would make them fail loudly. A shut-down one
-    # reads as end of input, which ends runserver's keep-alive loop quietly.
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass  # the client is already gone
-
-
-COMMON_REPLIES = {
-    "timeout": delayed,
-    "slow": delayed,
-    "reset": dropped,
-    "http_500": upstream_error,
-    "http_502": upstream_error,
-    "http_503": upstream_error,
-    "rate_limit": throttled,
-    "malformed_json": truncated,
-    "html_error": html_error,
-}

@@ -296,13 +296,45 @@ def test_fusebill_rejects_credentials_with_401_and_its_error_body(sandbox_url):
     assert_fusebill_error(fusebill(sandbox_url), 401)
 
 
+@BOTH
+def test_redirect_answers_302_back_to_the_same_address(sandbox_url, provider):
+    inject(sandbox_url, provider=provider, fault="redirect")
+    url = sandbox_url + ("qvickly/" if provider == "qvickly" else "fusebill/v1/customers")
+    response = requests.request("POST" if provider == "qvickly" else "GET", url, allow_redirects=False, timeout=10)
+    assert response.status_code == 302 and response.headers["Location"] == url
+
+
+@BOTH
+def test_trickle_sends_the_normal_reply_a_byte_at_a_time(sandbox_url, provider):
+    inject(sandbox_url, provider=provider, fault="trickle", delay=0.002)
+    started = time.monotonic()
+    response = call(sandbox_url, provider, timeout=30)
+    assert_normal(provider, response)
+    assert time.monotonic() - started >= 0.002 * len(response.content) * 0.5
+
+
+@BOTH
+def test_deep_json_is_valid_json_nested_beyond_any_reply(sandbox_url, provider):
+    inject(sandbox_url, provider=provider, fault="deep_json")
+    response = call(sandbox_url, provider)
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/json"
+    assert response.text.startswith("[" * 1000) and response.text.endswith("]" * 1000)
+    with pytest.raises(RecursionError):
+        json.loads(response.text)
+
+
+def test_control_characters_spoil_every_string_of_a_fusebill_reply(sandbox_url):
+    clean = fusebill(sandbox_url).json()
+    inject(sandbox_url, provider="fusebill", fault="control_characters")
+    spoiled = fusebill(sandbox_url).json()
+    assert spoiled["firstName"] == clean["firstName"][:1] + "\x00\x07\x1b" + clean["firstName"][1:]
+    assert spoiled["id"] == clean["id"]
+
+
 def test_every_fault_the_control_endpoint_accepts_is_exercised_here():
-    tested = {
-        "qvickly": {"timeout", "slow", "reset", "malformed_json", "html_error", "http_500", "http_502", "http_503"}
-        | {"rate_limit", "bad_signature", "reject_credentials"},
-        "fusebill": {"timeout", "slow", "reset", "malformed_json", "html_error", "http_500", "http_502", "http_503"}
-        | {"rate_limit", "reject_credentials"},
-    }
+    common = {"timeout", "slow", "reset", "malformed_json", "html_error", "http_500", "http_502", "http_503"}
+    common |= {"rate_limit", "reject_credentials", "redirect", "trickle", "deep_json"}
+    tested = {"qvickly": common | {"bad_signature"}, "fusebill": common | {"control_characters"}}
     assert {provider: set(names) for provider, names in faults.FAULTS.items()} == tested
 
 
