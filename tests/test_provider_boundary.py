@@ -1,0 +1,204 @@
+"""The provider boundary over real HTTP: redirects, slow and huge replies, hostile JSON,
+control characters, and invoices that leave a provider's listing."""
+
+import time
+from decimal import Decimal
+
+import pytest
+import requests
+from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from invoices.models import Customer, Invoice, ProviderAccount
+from invoices.providers import ProviderError
+from sandbox.world import world
+
+
+@pytest.fixture
+def fault(sandbox_url):
+    """Sets a provider fault over HTTP; clears them all after the test."""
+
+    def add(**fields):
+        response = requests.post(sandbox_url + "faults/", json=fields, timeout=5)
+        assert response.status_code == 201, response.text
+
+    yield add
+    requests.delete(sandbox_url + "faults/", timeout=5)
+
+
+@pytest.fixture
+def customer(staff_client, qvickly_account, fusebill_account, settings):
+    """A person both providers know, looked up once so the cache holds their invoices."""
+    settings.PROVIDER_RETRIES = 0
+    staff_client.post(reverse("search"), {"q": world().samples()["both"]})
+    return Customer.objects.get()
+
+
+def refresh(staff_client, customer):
+    response = staff_client.post(reverse("customer-refresh", args=[customer.pk]), follow=True)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def rows(kind):
+    return list(Invoice.objects.filter(account__kind=kind).order_by("pk").values())
+
+
+@pytest.mark.parametrize("provider", ["qvickly", "fusebill"])
+def test_a_redirect_is_an_error_naming_the_provider_and_is_never_followed(staff_client, customer, fault, provider):
+    before = rows(provider)
+    # Followed once, the redirect would reach the emulator again and succeed.
+    fault(provider=provider, fault="redirect", times=1)
+    text = refresh(staff_client, customer)
+    name = {"qvickly": "Qvickly", "fusebill": "Fusebill"}[provider]
+    assert f"{name}: answered with a redirect, which was not followed (code 302)" in text
+    assert rows(provider) == before
+
+
+def test_the_pdf_proxy_does_not_follow_a_redirect_either(staff_client, customer, fault):
+    invoice = Invoice.objects.filter(account__kind="fusebill").first()
+    fault(provider="fusebill", fault="redirect", times=1)
+    response = staff_client.get(reverse("invoice-pdf", args=[invoice.pk]))
+    assert response.status_code == 302 and response.url == invoice.get_absolute_url()
+    [message] = [str(m) for m in get_messages(response.wsgi_request)]
+    assert (
+        message == "The PDF could not be fetched: Fusebill: answered with a redirect, which was not followed (code 302)"
+    )
+
+
+@pytest.mark.parametrize("provider", ["qvickly", "fusebill"])
+def test_a_reply_trickling_a_byte_at_a_time_ends_at_the_deadline(customer, fault, settings, provider):
+    settings.PROVIDER_CALL_DEADLINE = 0.5
+    settings.PROVIDER_READ_TIMEOUT = 5  # each byte comes well within it
+    fault(provider=provider, fault="trickle", delay=0.05)
+    account = ProviderAccount.objects.get(kind=provider)
+    started = time.monotonic()
+    with pytest.raises(ProviderError, match=r"did not finish its reply within 0\.5 seconds"):
+        account.client().customer_invoices(identity=customer.identity_number)
+    assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("provider", ["qvickly", "fusebill"])
+def test_a_reply_over_the_size_cap_is_refused_whether_announced_or_streamed(customer, fault, settings, provider):
+    account = ProviderAccount.objects.get(kind=provider)
+    settings.PROVIDER_MAX_REPLY_BYTES = 400
+    # Announced: the normal reply carries a Content-Length over the cap.
+    with pytest.raises(ProviderError, match="sent a reply larger than the 400 bytes allowed"):
+        account.client().customer_invoices(identity=customer.identity_number)
+    # Streamed: no Content-Length, so the cap holds while reading.
+    fault(provider=provider, fault="trickle", delay=0.0005)
+    with pytest.raises(ProviderError, match="sent a reply larger than the 400 bytes allowed"):
+        account.client().customer_invoices(identity=customer.identity_number)
+
+
+@pytest.mark.parametrize("provider", ["qvickly", "fusebill"])
+def test_json_nested_beyond_reason_is_the_providers_error_on_the_page(staff_client, customer, fault, provider):
+    before = rows(provider)
+    fault(provider=provider, fault="deep_json")
+    text = refresh(staff_client, customer)
+    name = {"qvickly": "Qvickly", "fusebill": "Fusebill"}[provider]
+    assert f"{name}: sent a reply nested too deeply to read" in text
+    assert rows(provider) == before
+
+
+def test_the_admins_connection_test_reports_unreadable_json_instead_of_failing(
+    client, django_user_model, qvickly_account, fusebill_account, fault
+):
+    client.force_login(django_user_model.objects.create_superuser("admin", password="pw"))
+    fault(provider="fusebill", fault="deep_json")
+    response = client.post(
+        reverse("admin:invoices_provideraccount_changelist"),
+        {"action": "test_connection", "_selected_action": [fusebill_account.pk, qvickly_account.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Fusebill: Fusebill: sent a reply nested too deeply to read" in text
+    assert "Qvickly SE: the connection works." in text
+
+
+def test_control_characters_from_a_provider_never_reach_the_cache(staff_client, customer, fault):
+    fault(provider="fusebill", fault="control_characters")
+    text = refresh(staff_client, customer)
+    assert "could not be refreshed" not in text
+    stored = Invoice.objects.filter(account__kind="fusebill")
+    assert stored.exists()
+    for invoice in stored:
+        assert "\x00" not in invoice.provider_status and "\x07" not in invoice.provider_status
+        assert "\x00" not in str(invoice.raw) and "\x1b" not in str(invoice.raw)
+    assert "\x00" not in (Customer.objects.get().name + Customer.objects.get().email)
+
+
+def test_only_web_links_from_provider_data_are_kept():
+    from invoices.providers.base import web_url
+
+    assert web_url("https://documents.example/x.pdf") == "https://documents.example/x.pdf"
+    assert web_url(" http://a.example/ ") == "http://a.example/"
+    for hostile in ("javascript:alert(1)", "data:text/html,<script>", "file:///etc/passwd", "//no-scheme", "https:"):
+        assert web_url(hostile) == ""
+
+
+@pytest.mark.parametrize("debug,sandbox,allowed", [(False, False, False), (True, False, True), (False, True, True)])
+def test_an_accounts_base_url_must_be_https_outside_development_and_the_sandbox(db, settings, debug, sandbox, allowed):
+    settings.DEBUG, settings.SANDBOX_ENABLED = debug, sandbox
+    account = ProviderAccount(name="F", kind="fusebill", base_url="http://secure.fusebill.com/v1", secret="k")
+    if allowed:
+        account.full_clean()
+    else:
+        with pytest.raises(ValidationError, match="must start with https://"):
+            account.full_clean()
+
+
+# Invoices that leave the provider -------------------------------------------------------
+
+
+@pytest.fixture
+def departed(customer, fusebill_account):
+    """A cached Fusebill invoice of the customer that the provider no longer lists."""
+    return Invoice.objects.create(
+        account=fusebill_account,
+        customer=customer,
+        provider_id="999999001",
+        number="999999001",
+        state="open",
+        currency="SEK",
+        total=Decimal("700.00"),
+        outstanding=Decimal("700.00"),
+        due_date=timezone.localdate(),
+        raw={},
+        fetched_at=timezone.now(),
+    )
+
+
+def test_an_invoice_a_complete_listing_no_longer_returns_is_kept_marked_and_left_out_of_totals(
+    staff_client, customer, departed
+):
+    before = {row["currency"]: row["owed"] for row in customer.invoices.totals(aging_today())}
+    refresh(staff_client, customer)
+    departed.refresh_from_db()
+    assert departed.gone_at is not None
+    assert Invoice.objects.filter(account__kind="fusebill", gone_at__isnull=True).count() > 0
+    after = {row["currency"]: row["owed"] for row in customer.invoices.totals(aging_today())}
+    assert after["SEK"] == before["SEK"] - Decimal("700.00")
+    page = staff_client.get(customer.get_absolute_url(), {"sort": "-total"}).content.decode()
+    assert "No longer at the provider" in page and ">999999001</a>" in page
+
+
+def test_a_listing_that_fails_part_way_marks_nothing_as_gone(staff_client, qvickly_account, fusebill_account, fault):
+    staff_client.post(reverse("search"), {"q": world().samples()["big"]})  # hundreds of invoices, several pages
+    big = Customer.objects.get()
+    gone = Invoice.objects.filter(account=fusebill_account, customer=big).first()
+    gone.pk, gone.provider_id, gone.number = None, "999999002", "999999002"
+    gone.save()
+    # The customer and the first page of invoices, then 503 for the rest.
+    fault(provider="fusebill", fault="http_503", after=2)
+    refresh(staff_client, big)
+    assert not Invoice.objects.filter(gone_at__isnull=False).exists()
+
+
+def aging_today():
+    from invoices.aging import Aging
+
+    return Aging.today()
