@@ -1,5 +1,6 @@
 import json
 import threading
+from decimal import Decimal
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -8,9 +9,10 @@ import pytest
 import requests
 from django.contrib.auth.models import Group
 from django.core.handlers.wsgi import WSGIHandler
+from django.utils import timezone
 
 from invoices import roles
-from invoices.models import ProviderAccount
+from invoices.models import Invoice, ProviderAccount
 from sandbox.world import FUSEBILL_KEYS, QVICKLY_MERCHANTS
 
 
@@ -56,6 +58,21 @@ def qvickly_account(db, sandbox_url):
 @pytest.fixture
 def qvickly_client(qvickly_account):
     return qvickly_account.client()
+
+
+def cached_invoice(account, customer, number="1", total="1", outstanding=None, **fields):
+    """An invoice row as a provider listing would have left it in the cache."""
+    fields = {"state": "open", "currency": "SEK", "raw": {}, "fetched_at": timezone.now(), **fields}
+    outstanding = total if outstanding is None else outstanding
+    return Invoice.objects.create(
+        account=account,
+        customer=customer,
+        provider_id=fields.pop("provider_id", number),
+        number=number,
+        total=Decimal(total),
+        outstanding=Decimal(outstanding),
+        **fields,
+    )
 
 
 def fusebill_key(name):

@@ -2,9 +2,9 @@
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
-from invoices.models import Customer, Invoice, ProviderAccount
+from invoices.models import Customer, ProviderAccount
+from tests.conftest import cached_invoice
 
 # The admin has its own login; the sandbox emulates provider APIs, not pages.
 OUTSIDE = {"admin", "sandbox"}
@@ -29,18 +29,7 @@ def objects(db):
         name="Q", kind="qvickly", base_url="http://127.0.0.1:9/", secret="s", active=False
     )
     customer = Customer.objects.create(name="Anna", identity_number="195501011018")
-    Invoice.objects.create(
-        account=account,
-        customer=customer,
-        provider_id="1",
-        number="1",
-        state="open",
-        currency="SEK",
-        total=1,
-        outstanding=1,
-        raw={},
-        fetched_at=timezone.now(),
-    )
+    cached_invoice(account, customer)
     return customer
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from invoices import identity, sync
 from invoices.models import Customer, CustomerLink, Invoice
 from invoices.providers import CustomerRecord, ProviderError, fusebill, qvickly
-from tests.conftest import example
+from tests.conftest import cached_invoice, example
 
 # Text staff might type, and text nobody should: digits and separators weighted up.
 typed = st.one_of(
@@ -111,20 +111,7 @@ def test_absurd_amounts_are_refused_with_a_typed_error(amount):
 )
 def test_an_invoice_with_junk_in_its_cached_detail_still_answers(staff_client, qvickly_account, detail, says):
     customer = Customer.objects.create(name="X")
-    invoice = Invoice.objects.create(
-        account=qvickly_account,
-        customer=customer,
-        provider_id="1",
-        number="1",
-        state="open",
-        currency="SEK",
-        total=1,
-        outstanding=1,
-        raw={},
-        fetched_at=timezone.now(),
-        detail=detail,
-        detail_fetched_at=timezone.now(),
-    )
+    invoice = cached_invoice(qvickly_account, customer, detail=detail, detail_fetched_at=timezone.now())
     response = staff_client.get(reverse("invoice", args=[invoice.pk]))
     assert response.status_code == 200 and says in response.content.decode()
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from invoices.models import Customer, Invoice
 from sandbox.world import world
+from tests.conftest import cached_invoice
 from tests.test_qvickly_client import EXAMPLE_HASH
 
 NBSP = "\u00a0"
@@ -16,19 +17,8 @@ NBSP = "\u00a0"
 @pytest.fixture
 def documented_invoice(qvickly_account):
     """The row a listing would have stored for the invoice of the getInvoiceByHash example."""
-    return Invoice.objects.create(
-        account=qvickly_account,
-        customer=Customer.objects.create(name="Company AB"),
-        provider_id="12345",
-        number="12345",
-        state="open",
-        currency="SEK",
-        total="90052.25",
-        outstanding="90052.25",
-        provider_hash=EXAMPLE_HASH,
-        raw={},
-        fetched_at=timezone.now(),
-    )
+    customer = Customer.objects.create(name="Company AB")
+    return cached_invoice(qvickly_account, customer, "12345", "90052.25", provider_hash=EXAMPLE_HASH)
 
 
 def page_text(client, invoice, **headers):
@@ -131,18 +121,17 @@ def test_a_qvickly_pdf_link_goes_to_the_providers_file(staff_client, documented_
 def documented_fusebill_invoice(fusebill_account):
     """The row the customer listing stores for invoice 290 of the Fusebill example."""
     [record] = [r for r in fusebill_account.client().invoices(123456) if r.number == "290"]
-    return Invoice.objects.create(
-        account=fusebill_account,
-        customer=Customer.objects.create(name="John Smith"),
+    customer = Customer.objects.create(name="John Smith")
+    return cached_invoice(
+        fusebill_account,
+        customer,
+        record.number,
+        record.total,
+        record.outstanding,
         provider_id=record.provider_id,
-        number=record.number,
         state=record.state,
         currency=record.currency,
-        total=record.total,
-        outstanding=record.outstanding,
         due_date=record.due_date,
-        raw={},
-        fetched_at=timezone.now(),
     )
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from invoices.models import Customer, Invoice, ProviderAccount
 from invoices.providers import ProviderError
 from sandbox.world import world
+from tests.conftest import cached_invoice
 
 
 @pytest.fixture
@@ -157,19 +158,7 @@ def test_an_accounts_base_url_must_be_https_outside_development_and_the_sandbox(
 @pytest.fixture
 def departed(customer, fusebill_account):
     """A cached Fusebill invoice of the customer that the provider no longer lists."""
-    return Invoice.objects.create(
-        account=fusebill_account,
-        customer=customer,
-        provider_id="999999001",
-        number="999999001",
-        state="open",
-        currency="SEK",
-        total=Decimal("700.00"),
-        outstanding=Decimal("700.00"),
-        due_date=timezone.localdate(),
-        raw={},
-        fetched_at=timezone.now(),
-    )
+    return cached_invoice(fusebill_account, customer, "999999001", "700.00", due_date=timezone.localdate())
 
 
 def test_an_invoice_a_complete_listing_no_longer_returns_is_kept_marked_and_left_out_of_totals(

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from invoices.aging import Aging
 from invoices.models import Customer, Invoice, ProviderAccount
+from tests.conftest import cached_invoice
 
 AS_OF = date(2026, 6, 30)
 
@@ -36,19 +37,7 @@ def accounts(db):
 def add(account, customer, number, total, outstanding, due, currency="SEK", **fields):
     fields.setdefault("issue_date", due - timedelta(days=30))
     fields.setdefault("state", "open" if outstanding else "paid")
-    return Invoice.objects.create(
-        account=account,
-        customer=customer,
-        provider_id=number,
-        number=number,
-        total=Decimal(total),
-        outstanding=Decimal(outstanding),
-        due_date=due,
-        currency=currency,
-        raw={},
-        fetched_at=timezone.now(),
-        **fields,
-    )
+    return cached_invoice(account, customer, number, total, outstanding, due_date=due, currency=currency, **fields)
 
 
 @pytest.fixture
