@@ -19,7 +19,12 @@ from django.views.decorators.csrf import csrf_exempt
 
 # name -> (the default, then the other values the emulators can play), each a
 # reading the documentation allows, named in docs/providers.md.
-READINGS: dict[str, tuple[str, ...]] = {}
+READINGS: dict[str, tuple[str, ...]] = {
+    # Fusebill documents X-Rate-Limit-Reset-Minute and -Day as a "Timestamp" and no
+    # more: epoch seconds, epoch milliseconds, ISO 8601 (UTC without a zone, as
+    # Fusebill writes its times) or the seconds left until the reset.
+    "fusebill_reset_format": ("epoch_seconds", "epoch_milliseconds", "iso8601", "seconds_until_reset"),
+}
 
 _lock = threading.Lock()
 _values: dict[str, str] = {}

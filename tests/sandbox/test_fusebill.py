@@ -117,6 +117,7 @@ def test_every_reply_carries_the_rate_limit_headers(url):
     assert response.headers["X-Rate-Limit-Limit-Minute"] == "1000"
 
 
+@pytest.mark.slow  # waits out the throttled key's window
 def test_the_throttled_key_gets_429_with_headers_and_succeeds_after_the_reset(url):
     limits = FUSEBILL_KEYS[THROTTLED_KEY]
     # Enough requests to exhaust a fresh window even if one resets during the loop.
@@ -127,13 +128,43 @@ def test_the_throttled_key_gets_429_with_headers_and_succeeds_after_the_reset(ur
     assert_error(response, 429)
     assert response.headers["X-Rate-Limit-Limit-Minute"] == str(limits.per_window)
     assert response.headers["X-Rate-Limit-Remaining-Minute"] == "0"
+    # By default the reset is a timestamp: epoch seconds, rounded up.
     reset = int(response.headers["X-Rate-Limit-Reset-Minute"])
-    assert 0 < reset <= limits.window_seconds
+    assert 0 < reset - time.time() <= limits.window_seconds + 1
 
-    time.sleep(reset)
+    time.sleep(max(reset - time.time(), 0))
     response = get(url, "customers", key=THROTTLED_KEY, pageSize=1)
     assert response.status_code == 200
     assert int(response.headers["X-Rate-Limit-Remaining-Minute"]) == limits.per_window - 1
+
+
+def seconds_until(value, form):
+    """How far off a reset header says the reset is, read the way `form` writes it."""
+    if form == "seconds_until_reset":
+        return int(value)
+    if form == "iso8601":
+        assert TIMESTAMP.fullmatch(value)  # Fusebill's own way: UTC, no zone
+        return datetime.datetime.fromisoformat(value).replace(tzinfo=datetime.UTC).timestamp() - time.time()
+    epoch = int(value) / (1000 if form == "epoch_milliseconds" else 1)
+    return epoch - time.time()
+
+
+@pytest.mark.parametrize("form", ["epoch_seconds", "epoch_milliseconds", "iso8601", "seconds_until_reset"])
+def test_the_reset_headers_are_written_in_the_form_the_reading_asks(url, reading, form):
+    reading(fusebill_reset_format=form)
+    response = get(url, "customers", pageSize=1)
+    minute = response.headers["X-Rate-Limit-Reset-Minute"]
+    day = response.headers["X-Rate-Limit-Reset-Day"]
+    assert 0 <= seconds_until(minute, form) <= 61
+    assert 0 <= seconds_until(day, form) <= 86401
+    digits = {"epoch_seconds": 10, "epoch_milliseconds": 13}
+    if form in digits:
+        assert minute.isdigit() and len(minute) == digits[form]
+
+
+def test_the_reset_is_a_timestamp_by_default(url):
+    reset = get(url, "customers", pageSize=1).headers["X-Rate-Limit-Reset-Minute"]
+    assert reset.isdigit() and 0 <= int(reset) - time.time() <= 61
 
 
 def test_the_limits_of_one_key_do_not_touch_another(url):
@@ -575,6 +606,7 @@ def test_our_client_reads_the_documentation_example(url):
     ]
 
 
+@pytest.mark.slow  # waits out the throttled key's window
 def test_our_client_waits_out_the_rate_limit(url):
     records = Client(url, THROTTLED_KEY).invoices(customer("big").fusebill_id)
     assert len(records) == len(world().fusebill_invoices_of(customer("big").fusebill_id))
