@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -44,6 +45,11 @@ PAGE_SIZE = 100
 # A listing longer than this is a provider bug, not a customer: stop instead of looping.
 MAX_PAGES = 500
 SEPARATORS = re.compile(r"[;:|]")
+# Reset headers at least this large are epoch timestamps (2001 on) rather than
+# seconds until the reset; from the second, milliseconds (1973 on, as such).
+EPOCH_SECONDS, EPOCH_MILLISECONDS = 1e9, 1e11
+# A 429 whose reset header cannot be read waits this long; a reset already past, the least.
+UNKNOWN_RESET_WAIT, LEAST_WAIT = 1.0, 0.1
 
 log = logging.getLogger(__name__)
 
@@ -203,18 +209,43 @@ def date_range(start: datetime.date | None, end: datetime.date | None) -> str:
 
 
 def reset_delay(response: Reply) -> float | None:
-    """Seconds until the minute's rate limit resets, bounded; None when too long to wait."""
+    """Seconds to wait for the minute's rate limit to reset, never more than the cap;
+    None (do not wait) once the day's quota is spent."""
     if response.headers.get("X-Rate-Limit-Remaining-Day", "").strip() == "0":
         return None  # the day's quota is spent: the minute's reset will not help
-    raw = response.headers.get("X-Rate-Limit-Reset-Minute", "")
+    until = seconds_until(response.headers.get("X-Rate-Limit-Reset-Minute", ""))
+    if until is None:
+        until = UNKNOWN_RESET_WAIT
+    # Capped, not refused: an absurd reset (a clock far off, a misread form) costs
+    # one short wait and a retry, never a long sleep.
+    cap: float = settings.PROVIDER_RATE_LIMIT_MAX_WAIT
+    return min(max(until, LEAST_WAIT), cap)
+
+
+def seconds_until(header: str) -> float | None:
+    """How far off a reset header's moment is, in every form Fusebill's "Timestamp"
+    may take: epoch seconds, epoch milliseconds, ISO 8601 (UTC unless it names a
+    zone) or the seconds left. None when it is none of them."""
+    text = header.strip()
     try:
-        value = float(raw)
+        number = float(text)
     except ValueError:
-        value = 1.0
-    if value > 1_000_000_000:  # an epoch timestamp rather than seconds
-        value -= time.time()
-    value = max(value, 0.1)
-    return value if value <= settings.PROVIDER_RATE_LIMIT_MAX_WAIT else None
+        number = None
+    if number is not None:
+        if not math.isfinite(number):
+            return None
+        if number >= EPOCH_MILLISECONDS:
+            return number / 1000 - time.time()
+        if number >= EPOCH_SECONDS:
+            return number - time.time()
+        return number
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)  # Fusebill writes UTC without a zone
+    return moment.timestamp() - time.time()
 
 
 def error_from(response: Reply) -> ProviderError:
