@@ -24,6 +24,12 @@ READINGS: dict[str, tuple[str, ...]] = {
     # more: epoch seconds, epoch milliseconds, ISO 8601 (UTC without a zone, as
     # Fusebill writes its times) or the seconds left until the reset.
     "fusebill_reset_format": ("epoch_seconds", "epoch_milliseconds", "iso8601", "seconds_until_reset"),
+    # X-Count: documented as the total that match the search; read by some as the
+    # length of the page at hand.
+    "fusebill_count": ("matching", "page"),
+    # X-MaxPageIndex: documented as the total number of pages; clients use it as
+    # the last 0-based page index.
+    "fusebill_max_page_index": ("page_count", "last_index"),
 }
 
 _lock = threading.Lock()

@@ -8,6 +8,7 @@ from operator import attrgetter
 
 from django.http import HttpRequest
 
+from sandbox import readings
 from sandbox.fusebill.wire import BadQuery, FusebillError
 
 # The pagination page says the largest page "is never below 1,000"; a larger
@@ -21,24 +22,27 @@ def listing(
     """The page of items the request asks for, and the paging headers."""
     params = _params(request)
     filters = parse_query(params.get("query", ""), fields)
+    total = len(items)
     items = [item for item in items if all(matches(read(item)) for read, matches in filters)]
     expression, order, key = _sorting(params, sorts, default_sort)
     items.sort(key=key, reverse=order == "Descending")
     size = min(_count_param(params, "pageSize", DEFAULT_PAGE_SIZE, minimum=1), MAX_PAGE_SIZE)
     number = _count_param(params, "pageNumber", 0, minimum=0)
     page = items[number * size : (number + 1) * size]
-    last = max(math.ceil(len(items) / size) - 1, 0)
+    pages = math.ceil(len(items) / size)
+    last = max(pages - 1, 0)
     headers = {
-        "X-Count": len(page),
-        "X-MaxCount": len(items),
+        # Documented: "the total number of results that match the search criteria".
+        "X-Count": len(items) if readings.current("fusebill_count") == "matching" else len(page),
+        # Documented: "Total number of results", told apart from X-Count by the filter.
+        "X-MaxCount": total,
         "X-CurrentPage": number,
         "X-NextPage": number + 1 if (number + 1) * size < len(items) else -1,
         "X-PreviousPage": min(number - 1, last) if number > 0 else -1,
         "X-PageSize": size,
-        # The docs call it "total number of pages"; clients read it as the last
-        # 0-based index. This gives the index, so a client trusting the other
-        # reading would miss the last page: the client must stop on a short page.
-        "X-MaxPageIndex": last,
+        # Documented as the "total number of pages"; clients use it as the last
+        # 0-based index. Either way a client must stop on a short or empty page.
+        "X-MaxPageIndex": pages if readings.current("fusebill_max_page_index") == "page_count" else last,
         "X-SortOrder": order,
         "X-SortExpression": expression,
     }

@@ -178,17 +178,17 @@ def test_the_limits_of_one_key_do_not_touch_another(url):
 
 def test_the_big_customer_comes_in_pages_without_duplicates(url):
     expected = [i.id for i in world().fusebill_invoices_of(customer("big").fusebill_id)]
-    assert 260 <= len(expected) <= 300
+    assert 260 <= len(expected) <= 300 and len(expected) % 100
     seen, number = [], 0
     while True:
         response = get(url, invoices_path("big"), pageSize=100, pageNumber=number)
         page = ok(response)
         headers = response.headers
-        assert headers["X-Count"] == str(len(page))
+        assert headers["X-Count"] == str(len(expected))  # the total that match, on every page
         assert headers["X-MaxCount"] == str(len(expected))
         assert headers["X-CurrentPage"] == str(number)
         assert headers["X-PageSize"] == "100"
-        assert headers["X-MaxPageIndex"] == str((len(expected) - 1) // 100)
+        assert headers["X-MaxPageIndex"] == str(len(expected) // 100 + 1)  # the number of pages
         assert headers["X-PreviousPage"] == str(number - 1 if number else -1)
         seen += [invoice["id"] for invoice in page]
         if len(page) < 100:
@@ -203,8 +203,41 @@ def test_the_big_customer_comes_in_pages_without_duplicates(url):
 def test_a_page_past_the_end_is_empty(url):
     response = get(url, invoices_path("big"), pageSize=100, pageNumber=7)
     assert ok(response) == []
-    assert response.headers["X-Count"] == "0"
+    assert response.headers["X-Count"] == str(len(world().fusebill_invoices_of(customer("big").fusebill_id)))
     assert response.headers["X-NextPage"] == "-1"
+
+
+def test_a_listing_of_an_exact_multiple_of_the_page_size_ends_on_a_full_page_then_an_empty_one(url):
+    total = len(world().fusebill_invoices_of(customer("big").fusebill_id))
+    size = next(size for size in range(90, 2, -1) if total % size == 0)
+    pages = total // size
+    last = get(url, invoices_path("big"), pageSize=size, pageNumber=pages - 1)
+    assert len(ok(last)) == size
+    assert (last.headers["X-NextPage"], last.headers["X-MaxPageIndex"]) == ("-1", str(pages))
+    after = get(url, invoices_path("big"), pageSize=size, pageNumber=pages)
+    assert ok(after) == []
+    assert after.headers["X-NextPage"] == "-1"
+
+
+def test_x_count_is_what_matches_the_query_and_x_max_count_the_whole_listing(url):
+    invoices = world().fusebill_invoices_of(customer("big").fusebill_id)
+    since = invoices[len(invoices) // 3].posted
+    matching = [i for i in invoices if i.posted >= since]
+    assert 10 < len(matching) < len(invoices)
+    response = get(url, invoices_path("big"), query=f"postedTimestamp:{wire_time(since)}|", pageSize=10)
+    assert len(ok(response)) == 10
+    assert response.headers["X-Count"] == str(len(matching))
+    assert response.headers["X-MaxCount"] == str(len(invoices))
+    assert response.headers["X-MaxPageIndex"] == str(-(-len(matching) // 10))
+
+
+def test_the_other_readings_of_the_paging_headers(url, reading):
+    total = len(world().fusebill_invoices_of(customer("big").fusebill_id))
+    reading(fusebill_count="page", fusebill_max_page_index="last_index")
+    response = get(url, invoices_path("big"), pageSize=100, pageNumber=1)
+    assert response.headers["X-Count"] == "100"  # this page's length
+    assert response.headers["X-MaxPageIndex"] == str((total - 1) // 100)  # the last 0-based index
+    assert response.headers["X-MaxCount"] == str(total)
 
 
 def test_the_default_page_is_the_first_hundred(url):
