@@ -392,6 +392,17 @@ def test_a_customer_has_the_fusebill_shape_and_currency(url):
     assert data["uri"].endswith(f"/fusebill/v1/Customers/{wanted.fusebill_id}")
 
 
+def test_a_customer_with_an_overdue_invoice_is_in_poor_standing(url):
+    # providers.md: account statuses are Good, PoorStanding and Collection.
+    standings = set()
+    for data in ok(get(url, "customers", pageSize=1000)):
+        invoices = world().fusebill_invoices_of(data["id"])
+        overdue = any(s.status == "Overdue" for invoice in invoices for s in invoice.schedules)
+        assert data["customerAccountStatus"] == ("PoorStanding" if overdue else "Good")
+        standings.add(data["customerAccountStatus"])
+    assert standings == {"Good", "PoorStanding"}
+
+
 # The documentation example --------------------------------------------------------------
 
 
