@@ -100,9 +100,15 @@ def parse_query(text: str, fields: dict) -> list:
 
 def _matcher(kind, text):
     if kind == "string":
-        # Case-insensitive and exact, as Fusebill's string filters are.
-        wanted = text.casefold()
-        return lambda value: value is not None and str(value).casefold() == wanted
+        return _string_matcher(text)
+    if kind == "enum":
+        # "status:Active,Draft": a comma makes a set, on enum fields only.
+        wanted = {part.strip().casefold() for part in text.split(",")}
+        return lambda value: value is not None and str(value).casefold() in wanted
+    if kind == "id":
+        # "id:123,456,789": a set of ids.
+        wanted = {_integer(part) for part in text.split(",")}
+        return lambda value: value in wanted
     parse = {"date": timestamp, "decimal": _decimal, "int": _integer}[kind]
     if kind == "int" and "|" not in text:
         exact = parse(text)
@@ -114,6 +120,22 @@ def _matcher(kind, text):
     high = parse(high) if high.strip() else None
     # Lower bound inclusive, upper exclusive; either may be left open.
     return lambda value: value is not None and (low is None or value >= low) and (high is None or value < high)
+
+
+# The string filtering page: "[empty]" matches a null or empty field, and each
+# "*" stands for any number of characters, anywhere in the value. Matching is
+# case-insensitive; a comma is an ordinary character in a string field.
+EMPTY = "[empty]"
+
+
+def _string_matcher(text):
+    wanted = text.casefold()
+    if wanted == EMPTY:
+        return lambda value: value is None or str(value) == ""
+    if "*" in wanted:
+        pattern = re.compile(".*".join(re.escape(part) for part in wanted.split("*")), re.DOTALL)
+        return lambda value: value is not None and pattern.fullmatch(str(value).casefold()) is not None
+    return lambda value: value is not None and str(value).casefold() == wanted
 
 
 def timestamp(text: str) -> datetime.datetime:
@@ -176,8 +198,11 @@ INVOICE_SORTS = {
 CUSTOMER_FIELDS = {
     **{
         name.lower(): ("string", lambda c, name=name: c[name])
-        for name in ("firstName", "lastName", "companyName", "primaryEmail", "reference", "status")
+        for name in ("firstName", "lastName", "companyName", "primaryEmail", "reference")
     },
+    "id": ("id", lambda c: c["id"]),
+    "status": ("enum", lambda c: c["status"]),
+    "accountstatus": ("enum", lambda c: c["customerAccountStatus"]),
     **{
         f"customerreference.reference{n}": ("string", lambda c, n=n: c["customerReference"][f"reference{n}"])
         for n in (1, 2, 3)

@@ -373,6 +373,59 @@ def test_customers_are_found_by_name_and_email_case_insensitively(url):
     assert [c["id"] for c in found] == [company.fusebill_id]
 
 
+def customer_ids(url, query):
+    return {c["id"] for c in ok(get(url, "customers", query=query, pageSize=1000))}
+
+
+def everyone(url):
+    return ok(get(url, "customers", pageSize=1000))
+
+
+def test_an_asterisk_in_a_string_filter_stands_for_any_characters(url):
+    customers = everyone(url)
+
+    def where(field, test):
+        return {c["id"] for c in customers if c[field] is not None and test(c[field].casefold())}
+
+    starting = where("companyName", lambda name: name.startswith("björk"))
+    assert len(starting) > 1
+    assert customer_ids(url, "companyName:BJÖRK*") == starting
+    assert customer_ids(url, "companyName:Björk") == set()  # without it, the whole value
+    containing = where("companyName", lambda name: "kök" in name)
+    assert len(containing) > 1 and customer_ids(url, "companyName:*Kök*") == containing
+    several = where("companyName", lambda name: re.fullmatch("b.*k.* ab", name))
+    assert len(several) > 1 and customer_ids(url, "companyName:B*k* AB") == several
+    domain = where("primaryEmail", lambda email: email.endswith("@example.com"))
+    assert len(domain) > 1 and customer_ids(url, "primaryEmail:*@example.com") == domain
+
+
+def test_empty_in_brackets_matches_a_null_or_empty_string_field(url):
+    customers = everyone(url)
+    persons = {c["id"] for c in customers if c["companyName"] is None}
+    assert persons and customer_ids(url, "companyName:[empty]") == persons
+    # The documentation's John Smith has an empty reference, every other customer one.
+    assert customer_ids(url, "reference:[empty]") == {123456}
+    assert customer_ids(url, "customerReference.reference3:[empty]") == {c["id"] for c in customers}
+
+
+def test_a_comma_makes_a_set_on_enum_and_id_fields_only(url):
+    customers = everyone(url)
+    some = [c["id"] for c in customers[:3]]
+    assert customer_ids(url, "id:" + ",".join(map(str, some))) == set(some)
+    assert customer_ids(url, "status:Draft,Active") == {c["id"] for c in customers}
+    assert customer_ids(url, "status:Draft,Suspended") == set()
+    poor = {c["id"] for c in customers if c["customerAccountStatus"] == "PoorStanding"}
+    assert customer_ids(url, "accountStatus:Collection,PoorStanding") == poor
+    # In a string field a comma is only a comma.
+    first, second = customers[0], customers[1]
+    assert customer_ids(url, f"lastName:{first['lastName']},{second['lastName']}") == set()
+
+
+def test_a_set_of_ids_that_are_not_numbers_is_a_bad_query(url):
+    response = get(url, "customers", query="id:1,two")
+    assert (response.status_code, response.content) == (400, BAD_QUERY_BODY)
+
+
 def test_the_customer_listing_pages_every_fusebill_customer(url):
     response = get(url, "customers", pageSize=20, pageNumber=1)
     assert response.headers["X-MaxCount"] == str(len(world().fusebill_customers()) + 1)  # + the docs' John Smith
