@@ -44,7 +44,13 @@ NAME = "Fusebill"
 PAGE_SIZE = 100
 # A listing longer than this is a provider bug, not a customer: stop instead of looping.
 MAX_PAGES = 500
-SEPARATORS = re.compile(r"[;:|]")
+# What Fusebill's query syntax gives a meaning to, with no way to escape it: ";"
+# joins filters, ":" names the field, "|" makes a range, "*" is a wildcard,
+# "[empty]" matches null, "," makes a set on enum and id fields.
+SPECIAL = re.compile(r"[*,;:|\[\]]+")
+# A searched value with special characters must keep this many ordinary ones in a
+# row, or the wildcards standing in for the rest would list most of the book.
+MIN_LITERAL = 3
 # Reset headers at least this large are epoch timestamps (2001 on) rather than
 # seconds until the reset; from the second, milliseconds (1973 on, as such).
 EPOCH_SECONDS, EPOCH_MILLISECONDS = 1e9, 1e11
@@ -103,10 +109,24 @@ class Client:
 
     @shape_errors(NAME)
     def customers(self, **filters: str) -> list[CustomerRecord]:
-        # The query syntax has no escape: separators inside a searched value are
-        # dropped rather than let them turn a name into a malformed query.
-        cleaned = {field: SEPARATORS.sub("", str(value)) for field, value in filters.items()}
-        return [parse_customer(c, self.identity_field) for c in self.pages("customers", query_params(cleaned))]
+        """Customers whose fields equal these values, exactly and whatever characters they hold.
+
+        The query syntax has no escape, so a value with special characters is sent
+        with a wildcard in their place and only the customers that really hold the
+        value are kept: "Ann*" finds a customer named "Ann*", never Anna or Annika.
+        """
+        query: dict[str, str] = {}
+        exact: dict[str, str] = {}
+        for field, value in filters.items():
+            text = str(value).strip()
+            pattern = literal_pattern(text)
+            if pattern is None:
+                return []  # nothing to search by: never the whole book
+            if SPECIAL.search(text):
+                exact[field] = text.casefold()
+            query[field] = pattern
+        found = [parse_customer(c, self.identity_field) for c in self.pages("customers", query_params(query))]
+        return [c for c in found if all(field_text(c.raw, f).casefold() == v for f, v in exact.items())]
 
     @shape_errors(NAME)
     def customer(self, customer_id: str) -> CustomerRecord:
@@ -195,6 +215,25 @@ class Client:
             customer = matches[0]
         customer.invoices = self.invoices(customer.provider_customer_id)
         return customer
+
+
+def literal_pattern(text: str) -> str | None:
+    """The filter value that finds `text` among others, special characters made
+    wildcards; None for a value too blank or too special to search by."""
+    if not SPECIAL.search(text):
+        return text or None
+    pattern = SPECIAL.sub("*", text)
+    if max(len(part.strip()) for part in pattern.split("*")) < MIN_LITERAL:
+        return None
+    return pattern
+
+
+def field_text(data: JSON, field: str) -> str:
+    """A customer's field by its filter name ("customerReference.reference1" reads a nested one)."""
+    value: object = data
+    for part in field.split("."):
+        value = mapping(value).get(part)
+    return "" if value is None else str(value)
 
 
 def query_params(filters: dict[str, Any]) -> dict[str, str]:
