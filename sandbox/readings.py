@@ -19,7 +19,18 @@ from django.views.decorators.csrf import csrf_exempt
 
 # name -> (the default, then the other values the emulators can play), each a
 # reading the documentation allows, named in docs/providers.md.
-READINGS: dict[str, tuple[str, ...]] = {}
+READINGS: dict[str, tuple[str, ...]] = {
+    # Fusebill documents X-Rate-Limit-Reset-Minute and -Day as a "Timestamp" and no
+    # more: epoch seconds, epoch milliseconds, ISO 8601 (UTC without a zone, as
+    # Fusebill writes its times) or the seconds left until the reset.
+    "fusebill_reset_format": ("epoch_seconds", "epoch_milliseconds", "iso8601", "seconds_until_reset"),
+    # X-Count: documented as the total that match the search; read by some as the
+    # length of the page at hand.
+    "fusebill_count": ("matching", "page"),
+    # X-MaxPageIndex: documented as the total number of pages; clients use it as
+    # the last 0-based page index.
+    "fusebill_max_page_index": ("page_count", "last_index"),
+}
 
 _lock = threading.Lock()
 _values: dict[str, str] = {}

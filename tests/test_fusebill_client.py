@@ -3,6 +3,7 @@
 import datetime
 import json
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -100,3 +101,47 @@ def test_a_rate_limited_listing_waits_for_the_reset_and_completes(fusebill_accou
 def test_the_pdf_comes_from_the_provider(fusebill_client):
     pdf = fusebill_client.invoice_pdf("162281")
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF")
+
+
+# What each documented schedule status means to staff (providers.md: Due, Overdue,
+# Paid, WrittenOff, Void, Disputed, Pending), for one-schedule invoices.
+STATE_OF_STATUS = {
+    "Due": "open",
+    "Overdue": "open",
+    "Disputed": "open",  # contested, still owed
+    "Pending": "open",  # a payment on its way is not a payment
+    "WrittenOff": "written_off",
+    "Void": "cancelled",
+}
+
+
+def test_every_schedule_status_reads_as_what_is_still_owed(fusebill_client):
+    customer = world().customer_by_identity(world().samples()["fusebill_only"])
+    invoices = {str(i.id): i for i in world().fusebill_invoices_of(customer.fusebill_id)}
+    records = fusebill_client.invoices(customer.fusebill_id)
+    seen = set()
+    for record in records:
+        invoice = invoices[record.provider_id]
+        statuses = [s.status for s in invoice.schedules]
+        assert record.outstanding == invoice.outstanding
+        if len(statuses) > 1:
+            # An instalment plan: due when its earliest unpaid part is.
+            unpaid = min(s.due for s in invoice.schedules if s.status != "Paid")
+            assert record.state == "open"
+            assert record.due_date == unpaid.astimezone(ZoneInfo("Europe/Stockholm")).date()
+            continue
+        [status] = statuses
+        seen.add(status)
+        if status == "Paid":
+            # Settled by a credit note alone it was credited, not paid.
+            credited_only = invoice.sum_of_credit_notes == invoice.invoice_amount
+            assert record.state == ("credited" if credited_only else "paid")
+        else:
+            assert record.state == STATE_OF_STATUS[status], status
+        if status == "WrittenOff":
+            assert record.written_off == invoice.total_writeoffs > 0 and record.outstanding == 0
+        if status == "Void":
+            assert record.outstanding == 0
+        if record.state == "open":
+            assert record.outstanding > 0
+    assert seen == set(STATE_OF_STATUS) | {"Paid"}

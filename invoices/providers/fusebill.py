@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import math
 import re
 import time
 from dataclasses import dataclass
@@ -43,7 +44,18 @@ NAME = "Fusebill"
 PAGE_SIZE = 100
 # A listing longer than this is a provider bug, not a customer: stop instead of looping.
 MAX_PAGES = 500
-SEPARATORS = re.compile(r"[;:|]")
+# What Fusebill's query syntax gives a meaning to, with no way to escape it: ";"
+# joins filters, ":" names the field, "|" makes a range, "*" is a wildcard,
+# "[empty]" matches null, "," makes a set on enum and id fields.
+SPECIAL = re.compile(r"[*,;:|\[\]]+")
+# A searched value with special characters must keep this many ordinary ones in a
+# row, or the wildcards standing in for the rest would list most of the book.
+MIN_LITERAL = 3
+# Reset headers at least this large are epoch timestamps (2001 on) rather than
+# seconds until the reset; from the second, milliseconds (1973 on, as such).
+EPOCH_SECONDS, EPOCH_MILLISECONDS = 1e9, 1e11
+# A 429 whose reset header cannot be read waits this long; a reset already past, the least.
+UNKNOWN_RESET_WAIT, LEAST_WAIT = 1.0, 0.1
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +109,24 @@ class Client:
 
     @shape_errors(NAME)
     def customers(self, **filters: str) -> list[CustomerRecord]:
-        # The query syntax has no escape: separators inside a searched value are
-        # dropped rather than let them turn a name into a malformed query.
-        cleaned = {field: SEPARATORS.sub("", str(value)) for field, value in filters.items()}
-        return [parse_customer(c, self.identity_field) for c in self.pages("customers", query_params(cleaned))]
+        """Customers whose fields equal these values, exactly and whatever characters they hold.
+
+        The query syntax has no escape, so a value with special characters is sent
+        with a wildcard in their place and only the customers that really hold the
+        value are kept: "Ann*" finds a customer named "Ann*", never Anna or Annika.
+        """
+        query: dict[str, str] = {}
+        exact: dict[str, str] = {}
+        for field, value in filters.items():
+            text = str(value).strip()
+            pattern = literal_pattern(text)
+            if pattern is None:
+                return []  # nothing to search by: never the whole book
+            if SPECIAL.search(text):
+                exact[field] = text.casefold()
+            query[field] = pattern
+        found = [parse_customer(c, self.identity_field) for c in self.pages("customers", query_params(query))]
+        return [c for c in found if all(field_text(c.raw, f).casefold() == v for f, v in exact.items())]
 
     @shape_errors(NAME)
     def customer(self, customer_id: str) -> CustomerRecord:
@@ -191,6 +217,25 @@ class Client:
         return customer
 
 
+def literal_pattern(text: str) -> str | None:
+    """The filter value that finds `text` among others, special characters made
+    wildcards; None for a value too blank or too special to search by."""
+    if not SPECIAL.search(text):
+        return text or None
+    pattern = SPECIAL.sub("*", text)
+    if max(len(part.strip()) for part in pattern.split("*")) < MIN_LITERAL:
+        return None
+    return pattern
+
+
+def field_text(data: JSON, field: str) -> str:
+    """A customer's field by its filter name ("customerReference.reference1" reads a nested one)."""
+    value: object = data
+    for part in field.split("."):
+        value = mapping(value).get(part)
+    return "" if value is None else str(value)
+
+
 def query_params(filters: dict[str, Any]) -> dict[str, str]:
     """Fusebill's `query=field:value;field2:lo|hi`; requests URL-encodes `;` and `|`."""
     pairs = [f"{field}:{value}" for field, value in filters.items() if value not in (None, "")]
@@ -203,18 +248,43 @@ def date_range(start: datetime.date | None, end: datetime.date | None) -> str:
 
 
 def reset_delay(response: Reply) -> float | None:
-    """Seconds until the minute's rate limit resets, bounded; None when too long to wait."""
+    """Seconds to wait for the minute's rate limit to reset, never more than the cap;
+    None (do not wait) once the day's quota is spent."""
     if response.headers.get("X-Rate-Limit-Remaining-Day", "").strip() == "0":
         return None  # the day's quota is spent: the minute's reset will not help
-    raw = response.headers.get("X-Rate-Limit-Reset-Minute", "")
+    until = seconds_until(response.headers.get("X-Rate-Limit-Reset-Minute", ""))
+    if until is None:
+        until = UNKNOWN_RESET_WAIT
+    # Capped, not refused: an absurd reset (a clock far off, a misread form) costs
+    # one short wait and a retry, never a long sleep.
+    cap: float = settings.PROVIDER_RATE_LIMIT_MAX_WAIT
+    return min(max(until, LEAST_WAIT), cap)
+
+
+def seconds_until(header: str) -> float | None:
+    """How far off a reset header's moment is, in every form Fusebill's "Timestamp"
+    may take: epoch seconds, epoch milliseconds, ISO 8601 (UTC unless it names a
+    zone) or the seconds left. None when it is none of them."""
+    text = header.strip()
     try:
-        value = float(raw)
+        number = float(text)
     except ValueError:
-        value = 1.0
-    if value > 1_000_000_000:  # an epoch timestamp rather than seconds
-        value -= time.time()
-    value = max(value, 0.1)
-    return value if value <= settings.PROVIDER_RATE_LIMIT_MAX_WAIT else None
+        number = None
+    if number is not None:
+        if not math.isfinite(number):
+            return None
+        if number >= EPOCH_MILLISECONDS:
+            return number / 1000 - time.time()
+        if number >= EPOCH_SECONDS:
+            return number - time.time()
+        return number
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.UTC)  # Fusebill writes UTC without a zone
+    return moment.timestamp() - time.time()
 
 
 def error_from(response: Reply) -> ProviderError:

@@ -8,6 +8,7 @@ from operator import attrgetter
 
 from django.http import HttpRequest
 
+from sandbox import readings
 from sandbox.fusebill.wire import BadQuery, FusebillError
 
 # The pagination page says the largest page "is never below 1,000"; a larger
@@ -21,24 +22,27 @@ def listing(
     """The page of items the request asks for, and the paging headers."""
     params = _params(request)
     filters = parse_query(params.get("query", ""), fields)
+    total = len(items)
     items = [item for item in items if all(matches(read(item)) for read, matches in filters)]
     expression, order, key = _sorting(params, sorts, default_sort)
     items.sort(key=key, reverse=order == "Descending")
     size = min(_count_param(params, "pageSize", DEFAULT_PAGE_SIZE, minimum=1), MAX_PAGE_SIZE)
     number = _count_param(params, "pageNumber", 0, minimum=0)
     page = items[number * size : (number + 1) * size]
-    last = max(math.ceil(len(items) / size) - 1, 0)
+    pages = math.ceil(len(items) / size)
+    last = max(pages - 1, 0)
     headers = {
-        "X-Count": len(page),
-        "X-MaxCount": len(items),
+        # Documented: "the total number of results that match the search criteria".
+        "X-Count": len(items) if readings.current("fusebill_count") == "matching" else len(page),
+        # Documented: "Total number of results", told apart from X-Count by the filter.
+        "X-MaxCount": total,
         "X-CurrentPage": number,
         "X-NextPage": number + 1 if (number + 1) * size < len(items) else -1,
         "X-PreviousPage": min(number - 1, last) if number > 0 else -1,
         "X-PageSize": size,
-        # The docs call it "total number of pages"; clients read it as the last
-        # 0-based index. This gives the index, so a client trusting the other
-        # reading would miss the last page: the client must stop on a short page.
-        "X-MaxPageIndex": last,
+        # Documented as the "total number of pages"; clients use it as the last
+        # 0-based index. Either way a client must stop on a short or empty page.
+        "X-MaxPageIndex": pages if readings.current("fusebill_max_page_index") == "page_count" else last,
         "X-SortOrder": order,
         "X-SortExpression": expression,
     }
@@ -96,9 +100,15 @@ def parse_query(text: str, fields: dict) -> list:
 
 def _matcher(kind, text):
     if kind == "string":
-        # Case-insensitive and exact, as Fusebill's string filters are.
-        wanted = text.casefold()
-        return lambda value: value is not None and str(value).casefold() == wanted
+        return _string_matcher(text)
+    if kind == "enum":
+        # "status:Active,Draft": a comma makes a set, on enum fields only.
+        wanted = {part.strip().casefold() for part in text.split(",")}
+        return lambda value: value is not None and str(value).casefold() in wanted
+    if kind == "id":
+        # "id:123,456,789": a set of ids.
+        wanted = {_integer(part) for part in text.split(",")}
+        return lambda value: value in wanted
     parse = {"date": timestamp, "decimal": _decimal, "int": _integer}[kind]
     if kind == "int" and "|" not in text:
         exact = parse(text)
@@ -110,6 +120,22 @@ def _matcher(kind, text):
     high = parse(high) if high.strip() else None
     # Lower bound inclusive, upper exclusive; either may be left open.
     return lambda value: value is not None and (low is None or value >= low) and (high is None or value < high)
+
+
+# The string filtering page: "[empty]" matches a null or empty field, and each
+# "*" stands for any number of characters, anywhere in the value. Matching is
+# case-insensitive; a comma is an ordinary character in a string field.
+EMPTY = "[empty]"
+
+
+def _string_matcher(text):
+    wanted = text.casefold()
+    if wanted == EMPTY:
+        return lambda value: value is None or str(value) == ""
+    if "*" in wanted:
+        pattern = re.compile(".*".join(re.escape(part) for part in wanted.split("*")), re.DOTALL)
+        return lambda value: value is not None and pattern.fullmatch(str(value).casefold()) is not None
+    return lambda value: value is not None and str(value).casefold() == wanted
 
 
 def timestamp(text: str) -> datetime.datetime:
@@ -172,8 +198,11 @@ INVOICE_SORTS = {
 CUSTOMER_FIELDS = {
     **{
         name.lower(): ("string", lambda c, name=name: c[name])
-        for name in ("firstName", "lastName", "companyName", "primaryEmail", "reference", "status")
+        for name in ("firstName", "lastName", "companyName", "primaryEmail", "reference")
     },
+    "id": ("id", lambda c: c["id"]),
+    "status": ("enum", lambda c: c["status"]),
+    "accountstatus": ("enum", lambda c: c["customerAccountStatus"]),
     **{
         f"customerreference.reference{n}": ("string", lambda c, n=n: c["customerReference"][f"reference{n}"])
         for n in (1, 2, 3)

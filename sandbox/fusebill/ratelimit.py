@@ -1,9 +1,16 @@
-"""Fusebill's rate limits: a quota per minute and per day for each key, told in headers."""
+"""Fusebill's rate limits: a quota per minute and per day for each key, told in headers.
 
+The reset headers are documented as a "Timestamp" with no format; the reading
+`fusebill_reset_format` (sandbox/readings.py) picks the one written, epoch
+seconds by default.
+"""
+
+import datetime
 import math
 import threading
 import time
 
+from sandbox import readings
 from sandbox.world import FusebillKey
 
 DAY_SECONDS = 86400
@@ -12,12 +19,13 @@ DAY_SECONDS = 86400
 class RateLimiter:
     """Fixed windows per key, counted in memory. The lock: the test server is threaded."""
 
-    def __init__(self, clock=time.monotonic):
-        self.clock = clock
+    def __init__(self, clock=time.monotonic, wall=time.time):
+        self.clock = clock  # measures the windows
+        self.wall = wall  # dates their resets
         self.lock = threading.Lock()
         self.windows = {}  # key -> [window start, count, day start, day count]
 
-    def take(self, key: str, limits: FusebillKey) -> tuple[bool, dict[str, int]]:
+    def take(self, key: str, limits: FusebillKey) -> tuple[bool, dict[str, int | str]]:
         """Counts one request if the key has any left: (allowed, the rate-limit headers)."""
         now = self.clock()
         with self.lock:
@@ -31,15 +39,32 @@ class RateLimiter:
                 window[1] += 1
                 window[3] += 1
             start, used, day_start, used_today = window
-        # Whole seconds, rounded up: waiting that long always reaches the new window.
+        form, wall = readings.current("fusebill_reset_format"), self.wall()
         return allowed, {
             "X-Rate-Limit-Limit-Minute": limits.per_window,
             "X-Rate-Limit-Remaining-Minute": limits.per_window - used,
-            "X-Rate-Limit-Reset-Minute": math.ceil(start + limits.window_seconds - now),
+            "X-Rate-Limit-Reset-Minute": reset_header(start + limits.window_seconds - now, form, wall),
             "X-Rate-Limit-Limit-Day": limits.per_day,
             "X-Rate-Limit-Remaining-Day": limits.per_day - used_today,
-            "X-Rate-Limit-Reset-Day": math.ceil(day_start + DAY_SECONDS - now),
+            "X-Rate-Limit-Reset-Day": reset_header(day_start + DAY_SECONDS - now, form, wall),
         }
+
+
+def reset_header(seconds_left: float, form: str, wall: float) -> int | str:
+    """When a window resets, written in one of the forms the docs allow.
+
+    Every form is rounded up: waiting until the moment it says always reaches
+    the new window.
+    """
+    if form == "seconds_until_reset":
+        return math.ceil(seconds_left)
+    moment = wall + seconds_left
+    if form == "epoch_milliseconds":
+        return math.ceil(moment * 1000)
+    if form == "iso8601":
+        # As Fusebill writes every time: UTC, whole seconds, no zone.
+        return datetime.datetime.fromtimestamp(math.ceil(moment), datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return math.ceil(moment)
 
 
 limiter = RateLimiter()

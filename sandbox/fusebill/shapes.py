@@ -25,7 +25,8 @@ def customer_json(customer, base: str) -> dict:
         **_contact(customer),
         "reference": reference,
         "status": "Active",
-        "customerAccountStatus": "Poor" if overdue else "Good",
+        # Documented values: Good, PoorStanding (as soon as an invoice is overdue), Collection.
+        "customerAccountStatus": "PoorStanding" if overdue else "Good",
         "currency": customer.currency,
         "customerReference": {
             "reference1": reference,

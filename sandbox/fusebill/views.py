@@ -75,7 +75,12 @@ def _server_error(fault, request, answer):
 
 
 def _rate_limited(fault, request, answer):
-    """429 with the minute's quota spent and back in a second; the day's quota untouched."""
+    """429 with the minute's quota spent and back in a second; the day's quota untouched.
+
+    The reset is always written as seconds until it, whatever the reading: this
+    fault stands for "one second", where the rate limiter's own 429s play every
+    form of the reset header.
+    """
     # A key Fusebill never issued gets the first key's limits: there is no better guess.
     limits = FUSEBILL_KEYS.get(presented_key(request)) or next(iter(FUSEBILL_KEYS.values()))
     response = error(429, "API calls quota exceeded; wait for the rate limit to reset.")

@@ -117,6 +117,7 @@ def test_every_reply_carries_the_rate_limit_headers(url):
     assert response.headers["X-Rate-Limit-Limit-Minute"] == "1000"
 
 
+@pytest.mark.slow  # waits out the throttled key's window
 def test_the_throttled_key_gets_429_with_headers_and_succeeds_after_the_reset(url):
     limits = FUSEBILL_KEYS[THROTTLED_KEY]
     # Enough requests to exhaust a fresh window even if one resets during the loop.
@@ -127,13 +128,43 @@ def test_the_throttled_key_gets_429_with_headers_and_succeeds_after_the_reset(ur
     assert_error(response, 429)
     assert response.headers["X-Rate-Limit-Limit-Minute"] == str(limits.per_window)
     assert response.headers["X-Rate-Limit-Remaining-Minute"] == "0"
+    # By default the reset is a timestamp: epoch seconds, rounded up.
     reset = int(response.headers["X-Rate-Limit-Reset-Minute"])
-    assert 0 < reset <= limits.window_seconds
+    assert 0 < reset - time.time() <= limits.window_seconds + 1
 
-    time.sleep(reset)
+    time.sleep(max(reset - time.time(), 0))
     response = get(url, "customers", key=THROTTLED_KEY, pageSize=1)
     assert response.status_code == 200
     assert int(response.headers["X-Rate-Limit-Remaining-Minute"]) == limits.per_window - 1
+
+
+def seconds_until(value, form):
+    """How far off a reset header says the reset is, read the way `form` writes it."""
+    if form == "seconds_until_reset":
+        return int(value)
+    if form == "iso8601":
+        assert TIMESTAMP.fullmatch(value)  # Fusebill's own way: UTC, no zone
+        return datetime.datetime.fromisoformat(value).replace(tzinfo=datetime.UTC).timestamp() - time.time()
+    epoch = int(value) / (1000 if form == "epoch_milliseconds" else 1)
+    return epoch - time.time()
+
+
+@pytest.mark.parametrize("form", ["epoch_seconds", "epoch_milliseconds", "iso8601", "seconds_until_reset"])
+def test_the_reset_headers_are_written_in_the_form_the_reading_asks(url, reading, form):
+    reading(fusebill_reset_format=form)
+    response = get(url, "customers", pageSize=1)
+    minute = response.headers["X-Rate-Limit-Reset-Minute"]
+    day = response.headers["X-Rate-Limit-Reset-Day"]
+    assert 0 <= seconds_until(minute, form) <= 61
+    assert 0 <= seconds_until(day, form) <= 86401
+    digits = {"epoch_seconds": 10, "epoch_milliseconds": 13}
+    if form in digits:
+        assert minute.isdigit() and len(minute) == digits[form]
+
+
+def test_the_reset_is_a_timestamp_by_default(url):
+    reset = get(url, "customers", pageSize=1).headers["X-Rate-Limit-Reset-Minute"]
+    assert reset.isdigit() and 0 <= int(reset) - time.time() <= 61
 
 
 def test_the_limits_of_one_key_do_not_touch_another(url):
@@ -147,17 +178,17 @@ def test_the_limits_of_one_key_do_not_touch_another(url):
 
 def test_the_big_customer_comes_in_pages_without_duplicates(url):
     expected = [i.id for i in world().fusebill_invoices_of(customer("big").fusebill_id)]
-    assert 260 <= len(expected) <= 300
+    assert 260 <= len(expected) <= 300 and len(expected) % 100
     seen, number = [], 0
     while True:
         response = get(url, invoices_path("big"), pageSize=100, pageNumber=number)
         page = ok(response)
         headers = response.headers
-        assert headers["X-Count"] == str(len(page))
+        assert headers["X-Count"] == str(len(expected))  # the total that match, on every page
         assert headers["X-MaxCount"] == str(len(expected))
         assert headers["X-CurrentPage"] == str(number)
         assert headers["X-PageSize"] == "100"
-        assert headers["X-MaxPageIndex"] == str((len(expected) - 1) // 100)
+        assert headers["X-MaxPageIndex"] == str(len(expected) // 100 + 1)  # the number of pages
         assert headers["X-PreviousPage"] == str(number - 1 if number else -1)
         seen += [invoice["id"] for invoice in page]
         if len(page) < 100:
@@ -172,8 +203,41 @@ def test_the_big_customer_comes_in_pages_without_duplicates(url):
 def test_a_page_past_the_end_is_empty(url):
     response = get(url, invoices_path("big"), pageSize=100, pageNumber=7)
     assert ok(response) == []
-    assert response.headers["X-Count"] == "0"
+    assert response.headers["X-Count"] == str(len(world().fusebill_invoices_of(customer("big").fusebill_id)))
     assert response.headers["X-NextPage"] == "-1"
+
+
+def test_a_listing_of_an_exact_multiple_of_the_page_size_ends_on_a_full_page_then_an_empty_one(url):
+    total = len(world().fusebill_invoices_of(customer("big").fusebill_id))
+    size = next(size for size in range(90, 2, -1) if total % size == 0)
+    pages = total // size
+    last = get(url, invoices_path("big"), pageSize=size, pageNumber=pages - 1)
+    assert len(ok(last)) == size
+    assert (last.headers["X-NextPage"], last.headers["X-MaxPageIndex"]) == ("-1", str(pages))
+    after = get(url, invoices_path("big"), pageSize=size, pageNumber=pages)
+    assert ok(after) == []
+    assert after.headers["X-NextPage"] == "-1"
+
+
+def test_x_count_is_what_matches_the_query_and_x_max_count_the_whole_listing(url):
+    invoices = world().fusebill_invoices_of(customer("big").fusebill_id)
+    since = invoices[len(invoices) // 3].posted
+    matching = [i for i in invoices if i.posted >= since]
+    assert 10 < len(matching) < len(invoices)
+    response = get(url, invoices_path("big"), query=f"postedTimestamp:{wire_time(since)}|", pageSize=10)
+    assert len(ok(response)) == 10
+    assert response.headers["X-Count"] == str(len(matching))
+    assert response.headers["X-MaxCount"] == str(len(invoices))
+    assert response.headers["X-MaxPageIndex"] == str(-(-len(matching) // 10))
+
+
+def test_the_other_readings_of_the_paging_headers(url, reading):
+    total = len(world().fusebill_invoices_of(customer("big").fusebill_id))
+    reading(fusebill_count="page", fusebill_max_page_index="last_index")
+    response = get(url, invoices_path("big"), pageSize=100, pageNumber=1)
+    assert response.headers["X-Count"] == "100"  # this page's length
+    assert response.headers["X-MaxPageIndex"] == str((total - 1) // 100)  # the last 0-based index
+    assert response.headers["X-MaxCount"] == str(total)
 
 
 def test_the_default_page_is_the_first_hundred(url):
@@ -309,6 +373,59 @@ def test_customers_are_found_by_name_and_email_case_insensitively(url):
     assert [c["id"] for c in found] == [company.fusebill_id]
 
 
+def customer_ids(url, query):
+    return {c["id"] for c in ok(get(url, "customers", query=query, pageSize=1000))}
+
+
+def everyone(url):
+    return ok(get(url, "customers", pageSize=1000))
+
+
+def test_an_asterisk_in_a_string_filter_stands_for_any_characters(url):
+    customers = everyone(url)
+
+    def where(field, test):
+        return {c["id"] for c in customers if c[field] is not None and test(c[field].casefold())}
+
+    starting = where("companyName", lambda name: name.startswith("björk"))
+    assert len(starting) > 1
+    assert customer_ids(url, "companyName:BJÖRK*") == starting
+    assert customer_ids(url, "companyName:Björk") == set()  # without it, the whole value
+    containing = where("companyName", lambda name: "kök" in name)
+    assert len(containing) > 1 and customer_ids(url, "companyName:*Kök*") == containing
+    several = where("companyName", lambda name: re.fullmatch("b.*k.* ab", name))
+    assert len(several) > 1 and customer_ids(url, "companyName:B*k* AB") == several
+    domain = where("primaryEmail", lambda email: email.endswith("@example.com"))
+    assert len(domain) > 1 and customer_ids(url, "primaryEmail:*@example.com") == domain
+
+
+def test_empty_in_brackets_matches_a_null_or_empty_string_field(url):
+    customers = everyone(url)
+    persons = {c["id"] for c in customers if c["companyName"] is None}
+    assert persons and customer_ids(url, "companyName:[empty]") == persons
+    # The documentation's John Smith has an empty reference, every other customer one.
+    assert customer_ids(url, "reference:[empty]") == {123456}
+    assert customer_ids(url, "customerReference.reference3:[empty]") == {c["id"] for c in customers}
+
+
+def test_a_comma_makes_a_set_on_enum_and_id_fields_only(url):
+    customers = everyone(url)
+    some = [c["id"] for c in customers[:3]]
+    assert customer_ids(url, "id:" + ",".join(map(str, some))) == set(some)
+    assert customer_ids(url, "status:Draft,Active") == {c["id"] for c in customers}
+    assert customer_ids(url, "status:Draft,Suspended") == set()
+    poor = {c["id"] for c in customers if c["customerAccountStatus"] == "PoorStanding"}
+    assert customer_ids(url, "accountStatus:Collection,PoorStanding") == poor
+    # In a string field a comma is only a comma.
+    first, second = customers[0], customers[1]
+    assert customer_ids(url, f"lastName:{first['lastName']},{second['lastName']}") == set()
+
+
+def test_a_set_of_ids_that_are_not_numbers_is_a_bad_query(url):
+    response = get(url, "customers", query="id:1,two")
+    assert (response.status_code, response.content) == (400, BAD_QUERY_BODY)
+
+
 def test_the_customer_listing_pages_every_fusebill_customer(url):
     response = get(url, "customers", pageSize=20, pageNumber=1)
     assert response.headers["X-MaxCount"] == str(len(world().fusebill_customers()) + 1)  # + the docs' John Smith
@@ -326,6 +443,17 @@ def test_a_customer_has_the_fusebill_shape_and_currency(url):
     assert set(data["customerReference"]) >= {"reference1", "reference2", "reference3"}
     assert data["arBalance"] == sum(i.outstanding for i in world().fusebill_invoices_of(wanted.fusebill_id))
     assert data["uri"].endswith(f"/fusebill/v1/Customers/{wanted.fusebill_id}")
+
+
+def test_a_customer_with_an_overdue_invoice_is_in_poor_standing(url):
+    # providers.md: account statuses are Good, PoorStanding and Collection.
+    standings = set()
+    for data in ok(get(url, "customers", pageSize=1000)):
+        invoices = world().fusebill_invoices_of(data["id"])
+        overdue = any(s.status == "Overdue" for invoice in invoices for s in invoice.schedules)
+        assert data["customerAccountStatus"] == ("PoorStanding" if overdue else "Good")
+        standings.add(data["customerAccountStatus"])
+    assert standings == {"Good", "PoorStanding"}
 
 
 # The documentation example --------------------------------------------------------------
@@ -575,6 +703,7 @@ def test_our_client_reads_the_documentation_example(url):
     ]
 
 
+@pytest.mark.slow  # waits out the throttled key's window
 def test_our_client_waits_out_the_rate_limit(url):
     records = Client(url, THROTTLED_KEY).invoices(customer("big").fusebill_id)
     assert len(records) == len(world().fusebill_invoices_of(customer("big").fusebill_id))
