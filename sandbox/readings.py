@@ -19,7 +19,14 @@ from django.views.decorators.csrf import csrf_exempt
 
 # name -> (the default, then the other values the emulators can play), each a
 # reading the documentation allows, named in docs/providers.md.
-READINGS: dict[str, tuple[str, ...]] = {}
+READINGS: dict[str, tuple[str, ...]] = {
+    # Qvickly, what getInvoicesByPno answers for a number it does not hold: the
+    # signed 8010/8011, a signed empty list, or the unsigned top-level 8010.
+    "qvickly_unknown_pno": ("code", "empty", "unsigned"),
+    # Qvickly, how a request signed with a wrong secret is refused: unsigned at the
+    # top level, or wrapped and signed with the merchant's real secret.
+    "qvickly_auth_error": ("unsigned", "signed"),
+}
 
 _lock = threading.Lock()
 _values: dict[str, str] = {}

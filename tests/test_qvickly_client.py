@@ -31,16 +31,17 @@ def test_a_reply_whose_signature_does_not_match_is_refused(qvickly_client):
     assert caught.value.permanent
 
 
-def test_a_top_level_error_and_a_signed_error_become_the_same_typed_error(qvickly_client):
-    top_level = {"code": "5201", "message": "Invoice number 12345 does not exist.", "logid": "1234567"}
-    data = {"code": "7022", "message": "Status not correct", "logid": "1"}
-    wrapped = {"credentials": {"hash": qvickly.sign(data, qvickly_client.secret), "logid": 1}, "data": data}
+def test_a_signed_error_becomes_its_typed_error(qvickly_client):
+    def signed(data):
+        return {"credentials": {"hash": qvickly.sign(data, qvickly_client.secret), "logid": 1}, "data": data}
+
     with pytest.raises(NotFound) as not_found:
-        qvickly_client.unwrap(top_level)
+        qvickly_client.unwrap(signed({"code": "5201", "message": "Invoice number 12345 does not exist.", "logid": "1"}))
     with pytest.raises(ProviderError) as bad_status:
-        qvickly_client.unwrap(wrapped)
+        qvickly_client.unwrap(signed({"code": "7022", "message": "Status not correct", "logid": "1"}))
     assert (not_found.value.code, not_found.value.message) == ("5201", "Invoice number 12345 does not exist.")
     assert (bad_status.value.code, bad_status.value.message) == ("7022", "Status not correct")
+    assert bad_status.value.permanent and not isinstance(bad_status.value, NotFound)
 
 
 def test_full_payment_objects_of_the_customer_listing_parse_with_ore_and_the_zero_date(qvickly_client):

@@ -135,16 +135,20 @@ class Client:
         if not isinstance(reply, dict):
             raise ProviderError(NAME, "sent a reply of an unknown shape")
         if "code" in reply and "credentials" not in reply:
-            raise error_from(reply)
+            raise unsigned_error(reply)
         credentials, data = reply.get("credentials"), reply.get("data")
         if not isinstance(credentials, dict) or data is None:
             raise ProviderError(NAME, "sent a reply of an unknown shape")
         expected = sign(data, self.secret)
         if not hmac.compare_digest(str(credentials.get("hash", "")), expected):
+            # With a wrong secret the server may sign its refusal with the real one, which
+            # our check fails: staff must read "check the credentials", not "tampered reply".
+            if is_error(data) and error_code(data) in CREDENTIAL_CODES:
+                raise error_from(data)
             raise ProviderError(
                 NAME, "sent a reply whose signature does not match; it was not used", code="9511", permanent=True
             )
-        if isinstance(data, dict) and "code" in data and "message" in data:
+        if is_error(data):
             raise error_from(data)
         return data
 
@@ -230,8 +234,32 @@ def retry_after(response: Reply) -> float | None:
     return seconds if 0 <= seconds <= settings.PROVIDER_RATE_LIMIT_MAX_WAIT else None
 
 
+def is_error(data: object) -> bool:
+    return isinstance(data, dict) and "code" in data and "message" in data
+
+
+def error_code(body: JSON) -> str:
+    return str(body.get("code", "")).strip()
+
+
+def unsigned_error(body: JSON) -> ProviderError:
+    """A top-level error: unsigned, so anyone on the way could have written it.
+
+    Refused credentials are said as such (a server that cannot place our
+    secret cannot sign with it, so that is how a wrong one comes back, and
+    believing it costs nothing). Anything else is a transport problem, worth
+    retrying later: never a trustworthy "not found", which would empty a
+    customer's invoices.
+    """
+    code = error_code(body)
+    if code in CREDENTIAL_CODES:
+        return error_from(body)
+    message = str(body.get("message", "")).strip() or "no message"
+    return ProviderError(NAME, f"sent an unsigned error, which cannot be trusted: {message}", code=code)
+
+
 def error_from(body: JSON) -> ProviderError:
-    code = str(body.get("code", "")).strip()
+    code = error_code(body)
     message = str(body.get("message", "")).strip() or "returned an error"
     if code in NOT_FOUND_CODES:
         return NotFound(NAME, message, code=code)

@@ -8,6 +8,7 @@ import functools
 import json
 from pathlib import Path
 
+from sandbox import readings
 from sandbox.qvickly.identity import InvalidNumber, read_number
 from sandbox.qvickly.shapes import full_object, single_object, summary_row
 from sandbox.world import QVICKLY_MERCHANTS, world
@@ -35,6 +36,10 @@ class QvicklyError(Exception):
         super().__init__(code)
         self.code = code
         self.params = params
+
+
+class UnsignedQvicklyError(QvicklyError):
+    """An error the endpoint sends in the unsigned top-level shape."""
 
 
 def dispatch(function: object, data: object, logid: int) -> object:
@@ -83,11 +88,22 @@ def get_invoices_by_pno(data, logid):
         raise QvicklyError("9016") from None
     customer = world().customer_by_identity(identity.canonical)
     if customer is None or customer.qvickly_number is None:
-        raise QvicklyError("8011" if identity.is_company else "8010")
+        return _unknown_number(identity)
     invoices = world().qvickly_invoices_of(customer.identity)
     if status == "Sent":
         invoices = [invoice for invoice in invoices if invoice.is_open]
     return [summary_row(invoice, customer) for invoice in invoices]
+
+
+def _unknown_number(identity):
+    """Nobody documents whether an empty lookup is [] or an 80xx code; the docs
+    show errors unsigned at the top level too."""
+    answer = readings.current("qvickly_unknown_pno")
+    if answer == "empty":
+        return []
+    if answer == "unsigned":
+        raise UnsignedQvicklyError("8010")
+    raise QvicklyError("8011" if identity.is_company else "8010")
 
 
 def get_invoices_by_customer(data, logid):
