@@ -20,6 +20,10 @@ from django.views.decorators.csrf import csrf_exempt
 # name -> (the default, then the other values the emulators can play), each a
 # reading the documentation allows, named in docs/providers.md.
 READINGS: dict[str, tuple[str, ...]] = {
+    # Qvickly, which written form of a number getInvoicesByPno matches: any, only
+    # the stored 10-digit form (YYMMDDNNNN, + kept from the 100th birthday), or
+    # only that form with its separator as the replies write it (YYMMDD-NNNN).
+    "qvickly_pno_match": ("any", "strict", "dashed"),
     # Qvickly, what getInvoicesByPno answers for a number it does not hold: the
     # signed 8010/8011, a signed empty list, or the unsigned top-level 8010.
     "qvickly_unknown_pno": ("code", "empty", "unsigned"),

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from invoices.providers import NotFound, ProviderError, qvickly
+from sandbox.world import world
 from tests.conftest import example
 
 EXAMPLE_HASH = "20240510123456789abcdef123456789abcdef123456789abcdef123456789abcdef"
@@ -109,6 +110,41 @@ def test_an_unknown_hash_is_not_found(qvickly_client):
 
 def test_an_unknown_personal_number_has_no_invoices(qvickly_client):
     assert qvickly_client.invoices_by_pno("195501011018") == []
+
+
+def qvickly_customer(kind):
+    """A customer of the sandbox's world Qvickly knows: a sample, or the first centenarian."""
+    if kind == "centenarian":
+        return next(c for c in world().customers if c.qvickly_number and "+" in c.short_identity)
+    return world().customer_by_identity(world().samples()[kind])
+
+
+@pytest.mark.parametrize("kind", ["person", "coordination", "company", "centenarian"])
+def test_a_number_is_asked_in_the_ten_digit_form_the_provider_stores_first(qvickly_client, reading, kind):
+    # Any other form would get the unsigned error, which is never taken as "no invoices".
+    reading(qvickly_pno_match="strict", qvickly_unknown_pno="unsigned")
+    customer = qvickly_customer(kind)
+    found = qvickly_client.customer_invoices(customer.identity)
+    assert {r.number for r in found.invoices} == {i.number for i in world().qvickly_invoices_of(customer.identity)}
+
+
+@pytest.mark.parametrize("kind", ["person", "coordination", "company", "centenarian"])
+def test_when_the_ten_digit_form_finds_nothing_the_other_written_forms_are_tried(qvickly_client, reading, kind):
+    reading(qvickly_pno_match="dashed")
+    customer = qvickly_customer(kind)
+    found = qvickly_client.customer_invoices(customer.identity)
+    assert {r.number for r in found.invoices} == {i.number for i in world().qvickly_invoices_of(customer.identity)}
+
+
+def test_the_plus_comes_from_new_year_of_the_year_a_person_turns_a_hundred():
+    # Folkbokföringslagen 18 §: from the calendar year of the 100th birthday, not the day.
+    born_on_new_years_eve = "192612311239"
+    assert qvickly.pno_forms(born_on_new_years_eve, today=datetime.date(2025, 12, 31)) == (
+        "2612311239",
+        "261231-1239",
+        "192612311239",
+    )
+    assert qvickly.pno_forms(born_on_new_years_eve, today=datetime.date(2026, 1, 1)) == ("261231+1239", "192612311239")
 
 
 def test_an_invalid_personal_number_is_a_permanent_error_from_the_provider(qvickly_client):

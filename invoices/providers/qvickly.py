@@ -18,7 +18,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
+from invoices import identity
 from invoices.providers.base import (
     JSON,
     AccountSettings,
@@ -164,6 +166,15 @@ class Client:
         return self.records(rows)
 
     @shape_errors(NAME)
+    def invoices_of_number(self, number: str) -> list[InvoiceRecord]:
+        """Every invoice of a personal or organisation number, asked in each of its
+        written forms in turn (pno_forms) until one finds any; empty when none does."""
+        for pno in pno_forms(number):
+            if records := self.invoices_by_pno(pno):
+                return records
+        return []
+
+    @shape_errors(NAME)
     def invoices_by_customer(self, customer_number: str) -> list[InvoiceRecord]:
         try:
             rows = self.call("getInvoicesByCustomer", {"customerno": str(customer_number)})
@@ -187,7 +198,7 @@ class Client:
     def customer_invoices(self, identity: str | None = None, customer_id: str = "") -> CustomerRecord | None:
         """The customer's invoices: by identity number when known (it brings the
         paid history too), else by customer number. None when there are none."""
-        records = self.invoices_by_pno(identity) if identity else self.invoices_by_customer(customer_id)
+        records = self.invoices_of_number(identity) if identity else self.invoices_by_customer(customer_id)
         if not records:
             return None
 
@@ -223,6 +234,29 @@ class Client:
         if not isinstance(rows, list):
             raise ProviderError(NAME, "sent an invoice list of an unknown shape")
         return [parse_row(row, self.currency) for row in rows]
+
+
+def pno_forms(number: str, today: datetime.date | None = None) -> tuple[str, ...]:
+    """The written forms of a personal or organisation number, in the order to ask them.
+
+    Every documented example sends the 10-digit form and the provider stores
+    10 digits, so that comes first: YYMMDDNNNN, or YYMMDD+NNNN from the year a
+    person turns 100 (Folkbokföringslagen 18 §). Which form getInvoicesByPno
+    matches is undocumented, so when it finds nothing the others follow:
+    YYMMDD-NNNN as the replies write it, then the 12 digits. A centenarian is
+    never asked without the +: those ten digits are someone born a century
+    later. Text that is no valid number goes as it is, for the provider to refuse.
+    """
+    try:
+        canonical = identity.parse(number).number
+    except identity.InvalidIdentity:
+        return (number,)
+    if identity.is_company(canonical):
+        return (canonical, f"{canonical[:6]}-{canonical[6:]}")
+    date, serial = canonical[2:8], canonical[8:]
+    if (today or timezone.localdate()).year - int(canonical[:4]) >= 100:
+        return (f"{date}+{serial}", canonical)
+    return (f"{date}{serial}", f"{date}-{serial}", canonical)
 
 
 def retry_after(response: Reply) -> float | None:

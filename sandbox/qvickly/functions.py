@@ -6,6 +6,7 @@ QvicklyError with the code the real API gives.
 
 import functools
 import json
+import re
 from pathlib import Path
 
 from sandbox import readings
@@ -87,12 +88,23 @@ def get_invoices_by_pno(data, logid):
     except InvalidNumber:
         raise QvicklyError("9016") from None
     customer = world().customer_by_identity(identity.canonical)
-    if customer is None or customer.qvickly_number is None:
+    if customer is None or customer.qvickly_number is None or not _held_as(pno, customer):
         return _unknown_number(identity)
     invoices = world().qvickly_invoices_of(customer.identity)
     if status == "Sent":
         invoices = [invoice for invoice in invoices if invoice.is_open]
     return [summary_row(invoice, customer) for invoice in invoices]
+
+
+def _held_as(pno, customer):
+    """Whether the number as sent finds the customer, in the reading played: any
+    written form, or only the form the provider stores (10 digits, with or
+    without its separator)."""
+    match = readings.current("qvickly_pno_match")
+    if match == "any":
+        return True
+    stored = customer.short_identity if match == "dashed" else customer.short_identity.replace("-", "")
+    return re.sub(r"\s", "", pno) == stored
 
 
 def _unknown_number(identity):

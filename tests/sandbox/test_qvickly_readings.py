@@ -6,6 +6,7 @@ No test here uses the database.
 import pytest
 
 from sandbox.qvickly.wire import sign
+from sandbox.world import world
 from tests.sandbox.test_qvickly import SECRET, post, valid_number, verified_data, wrapped_error_code
 
 
@@ -38,3 +39,41 @@ def test_an_unknown_merchant_is_refused_unsigned_in_every_reading(url, reading):
     reading(qvickly_auth_error="signed")
     body = post(url, "getAccountinfo", {"comingfromPHP": "0"}, eid="99999", secret="x").json()
     assert set(body) == {"code", "message", "logid"} and body["code"] == "9013"
+
+
+def customer(kind):
+    if kind == "centenarian":
+        return next(c for c in world().customers if c.qvickly_number and "+" in c.short_identity)
+    return world().customer_by_identity(world().samples()[kind])
+
+
+def finds(url, pno):
+    """Whether getInvoicesByPno finds invoices for the number written this way."""
+    data = verified_data(post(url, "getInvoicesByPno", {"pno": pno, "status": "Sent,Paid"}))
+    return isinstance(data, list) and bool(data)
+
+
+@pytest.mark.parametrize("kind", ["person", "coordination", "company", "centenarian"])
+def test_strict_matching_finds_a_number_only_in_the_ten_digit_form_it_is_stored_in(url, reading, kind):
+    held = customer(kind)
+    stored = held.short_identity.replace("-", "")
+    others = {held.identity, held.short_identity} - {stored}
+    reading(qvickly_pno_match="strict")
+    assert finds(url, stored)
+    for form in others:  # not held in that form: as unknown as any number
+        code = wrapped_error_code(post(url, "getInvoicesByPno", {"pno": form, "status": "Sent"}))
+        assert code == ("8011" if held.is_company else "8010")
+
+
+@pytest.mark.parametrize("kind", ["person", "coordination", "company", "centenarian"])
+def test_dashed_matching_finds_a_number_only_as_the_replies_write_it(url, reading, kind):
+    held = customer(kind)
+    others = {held.identity, held.short_identity.replace("-", "")} - {held.short_identity}
+    reading(qvickly_pno_match="dashed")
+    assert finds(url, held.short_identity)
+    assert not any(finds(url, form) for form in others)
+
+
+def test_by_default_every_written_form_finds_the_number(url):
+    held = customer("person")
+    assert all(finds(url, form) for form in (held.identity, held.short_identity, held.short_identity.replace("-", "")))
