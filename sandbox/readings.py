@@ -24,6 +24,9 @@ READINGS: dict[str, tuple[str, ...]] = {
     # the stored 10-digit form (YYMMDDNNNN, + kept from the 100th birthday), or
     # only that form with its separator as the replies write it (YYMMDD-NNNN).
     "qvickly_pno_match": ("any", "strict", "dashed"),
+    # Qvickly, what getInvoicesByPno's "Sent,Paid" returns: every invoice, open ones
+    # too, or only what its docs name (distributor status Paid, or Cancelled).
+    "qvickly_sent_paid": ("all", "paid_or_cancelled"),
     # Qvickly, what getInvoicesByPno answers for a number it does not hold: the
     # signed 8010/8011, a signed empty list, or the unsigned top-level 8010.
     "qvickly_unknown_pno": ("code", "empty", "unsigned"),

@@ -170,9 +170,22 @@ class Client:
         """Every invoice of a personal or organisation number, asked in each of its
         written forms in turn (pno_forms) until one finds any; empty when none does."""
         for pno in pno_forms(number):
-            if records := self.invoices_by_pno(pno):
+            if records := self.open_and_settled(pno):
                 return records
         return []
+
+    def open_and_settled(self, pno: str) -> list[InvoiceRecord]:
+        """Both filters getInvoicesByPno takes, merged by invoice number.
+
+        "Sent,Paid" is documented as "the distributor status Paid or the status
+        Cancelled": nothing says it returns open invoices too, so "Sent" is
+        asked as well, and an invoice both return is kept once.
+        """
+        merged: dict[str, InvoiceRecord] = {}
+        for status in ("Sent", "Sent,Paid"):
+            for record in self.invoices_by_pno(pno, status):
+                merged.setdefault(record.provider_id, record)
+        return list(merged.values())
 
     @shape_errors(NAME)
     def invoices_by_customer(self, customer_number: str) -> list[InvoiceRecord]:

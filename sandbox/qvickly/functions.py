@@ -93,6 +93,8 @@ def get_invoices_by_pno(data, logid):
     invoices = world().qvickly_invoices_of(customer.identity)
     if status == "Sent":
         invoices = [invoice for invoice in invoices if invoice.is_open]
+    elif readings.current("qvickly_sent_paid") == "paid_or_cancelled":
+        invoices = [invoice for invoice in invoices if not invoice.is_open]
     return [summary_row(invoice, customer) for invoice in invoices]
 
 

@@ -77,3 +77,18 @@ def test_dashed_matching_finds_a_number_only_as_the_replies_write_it(url, readin
 def test_by_default_every_written_form_finds_the_number(url):
     held = customer("person")
     assert all(finds(url, form) for form in (held.identity, held.short_identity, held.short_identity.replace("-", "")))
+
+
+@pytest.mark.parametrize("kind", ["person", "coordination", "company"])
+def test_sent_paid_can_return_every_invoice_or_only_the_paid_and_cancelled(url, reading, kind):
+    held = customer(kind)
+    invoices = world().qvickly_invoices_of(held.identity)
+    closed = {i.number for i in invoices if not i.is_open}
+    data = {"pno": held.identity, "status": "Sent,Paid"}
+    assert {str(row["invoiceid_real"]) for row in verified_data(post(url, "getInvoicesByPno", data))} == {
+        i.number for i in invoices
+    }
+    reading(qvickly_sent_paid="paid_or_cancelled")
+    rows = verified_data(post(url, "getInvoicesByPno", data))
+    assert {str(row["invoiceid_real"]) for row in rows} == closed
+    assert closed and len(closed) < len(invoices)
