@@ -188,3 +188,10 @@ def test_the_signed_text_is_what_php_writes_for_slashes_swedish_letters_and_del(
     assert qvickly.encode(data) == (
         '{"url":"https:\\/\\/x\\/y","name":"\\u00c5sa \\u00d6berg","del":"a\x7fb","text":"\\\\u007f"}'
     )
+
+
+def test_a_combined_method_is_named_by_its_parts_and_never_as_the_stand_alone_codes():
+    # Methods.md: 264 is paylink + card; 24 and 266 are codes of their own, not sums.
+    assert qvickly.method_name("264") == "Card + Pay link"
+    assert qvickly.method_name("266") == "Card (seamless)"
+    assert qvickly.method_name("24") == "Card / bank"

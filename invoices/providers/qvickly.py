@@ -55,7 +55,18 @@ CREDENTIAL_CODES = {"9010", "9011", "9013"}
 PERMANENT_CODES = {"9001", "9003", "9004", "9014", "9015", "9016", "7020", "7022", "9511"}
 
 KINDS = {"F": "invoice", "K": "credit", "KN": "cash", "RF": "interest"}
-STATES = {"Paid": "paid", "Cancelled": "cancelled", "Credited": "credited"}
+# Statuses that settle an invoice whatever its balance says.
+SETTLED = {"Cancelled": "cancelled", "Credited": "credited"}
+# What Status.md says "Paid" means beside each distributor status: never "paid" alone.
+PAID_PAIRS = {
+    "Created": "not yet exported to Qvickly's ledger (also seen when credited before it was paid)",
+    "Sent": "finalized by the customer but not yet paid",
+    "Paid": "paid by the customer",
+}
+# getPaymentinfo puts the credit check's result where the status goes (Status.md):
+# it says how the purchase was approved, nothing of whether it is paid.
+CREDIT_CHECKS = {"Approved", "FactoringWithRegress", "FactoringWithoutRegress", "Rejected", "Manual", "Pending"}
+# Methods.md. 24 and 266 are codes of their own, not sums of the others.
 PAYMENT_METHODS = {
     "1": "Invoice (factoring)",
     "2": "Invoice (handling)",
@@ -63,8 +74,11 @@ PAYMENT_METHODS = {
     "8": "Card",
     "16": "Bank",
     "24": "Card / bank",
+    "32": "Cash (deprecated)",
     "64": "Checkout",
+    "128": "Simple payment (deprecated)",
     "256": "Pay link",
+    "266": "Card (seamless)",
     "512": "Swish",
     "1024": "Swish",
     "2048": "Pay with Qvickly",
@@ -403,9 +417,16 @@ def parse_full(obj: object, currency: str) -> InvoiceRecord:
 
 
 def state_of(status: str, outstanding: Decimal) -> str:
-    """Our state from Qvickly's status; statuses we do not know keep the balance's word."""
-    if status in STATES:
-        return STATES[status]
+    """Our state from Qvickly's status and the balance.
+
+    Cancelled and credited invoices are settled. Otherwise the balance decides:
+    "Paid" is never read alone, for beside distributor status Sent it means
+    "finalized by the customer but not yet paid" (Status.md), which the balance
+    shows; status_meaning() says it in words. Credit-check results and statuses
+    we do not know say nothing of payment, and change nothing either.
+    """
+    if status in SETTLED:
+        return SETTLED[status]
     return "open" if outstanding != 0 else "paid"
 
 
@@ -441,8 +462,21 @@ def method_name(raw: object) -> str:
         bits = int(code)
     except ValueError:
         return code
-    names = [name for value, name in PAYMENT_METHODS.items() if int(value) & bits and int(value) != 24]
+    names = [name for value, name in PAYMENT_METHODS.items() if is_single_bit(int(value)) and int(value) & bits]
     return " + ".join(dict.fromkeys(names)) or code
+
+
+def is_single_bit(value: int) -> bool:
+    return value > 0 and value & (value - 1) == 0
+
+
+def status_meaning(status: str, distributor_status: str) -> str:
+    """What a status means beside its distributor status, as Status.md pairs them."""
+    if status == "Paid" and distributor_status in PAID_PAIRS:
+        return PAID_PAIRS[distributor_status]
+    if status in CREDIT_CHECKS:
+        return "the result of the credit check; it says nothing of payment"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -489,6 +523,8 @@ class Detail:
     signer_pno: str
     method: str
     status: str
+    invoice_status: str  # PaymentInfo.invoiceStatus
+    status_meaning: str
     currency: str
     order_id: str
     invoice_url: str
@@ -562,6 +598,8 @@ def detail(obj: JSON) -> Detail:
         signer_pno=text(mapping(customer.get("companySigner")).get("pno")),
         method=method_name(payment.get("method")),
         status=text(payment.get("status")),
+        invoice_status=text(info.get("invoiceStatus")),
+        status_meaning=status_meaning(text(payment.get("status")), text(info.get("invoiceStatus"))),
         currency=text(payment.get("currency")),
         order_id=text(payment.get("orderid")),
         invoice_url=web_url(payment.get("url")),
