@@ -219,7 +219,7 @@ class Client:
         (our provider id for a Qvickly invoice is its number)."""
         if invoice_hash:
             return self.invoice_by_hash(invoice_hash)
-        return parse_full(self.call("getPaymentinfo", {"number": invoice_id}), self.currency)
+        return parse_payment_info(self.call("getPaymentinfo", {"number": invoice_id}), invoice_id, self.currency)
 
     @shape_errors(NAME)
     def customer_invoices(self, identity: str | None = None, customer_id: str = "") -> CustomerRecord | None:
@@ -388,9 +388,7 @@ def parse_full(obj: object, currency: str) -> InvoiceRecord:
     outstanding = ore(info.get("balancedue", "0"), "PaymentInfo.balancedue")
     status = text(payment.get("status"))
     issue_date = to_date(info.get("paymentdate"))
-    name = text(billing.get("company")) or " ".join(
-        part for part in (text(billing.get("firstname")), text(billing.get("lastname"))) if part
-    )
+    name = customer_name(billing)
     return checked(
         InvoiceRecord(
             provider_id=number,
@@ -413,6 +411,55 @@ def parse_full(obj: object, currency: str) -> InvoiceRecord:
             customer_identity=text(customer.get("pno")),
         ),
         NAME,
+    )
+
+
+# What a reply that carries no balance owes: not 0, but not a number we know.
+UNKNOWN = Decimal("NaN")
+
+
+def parse_payment_info(obj: object, number: str, currency: str) -> InvoiceRecord:
+    """getPaymentinfo's answer (Get-payment-info.md), which is not getInvoiceByHash's.
+
+    It carries no number (the one asked for is used), no due or paid date and
+    no balance: the balance is unknown, NaN rather than 0 so that no sum can
+    quietly count it as nothing owed, and the invoice keeps what its listing
+    said (sync stores only the detail and the currency from here). Its status
+    may be a credit check's result, which says nothing of payment: only a
+    status that settles the invoice by itself gives a state other than open.
+    """
+    if not isinstance(obj, dict) or not isinstance(obj.get("PaymentData"), dict):
+        raise ProviderError(NAME, "sent payment info of an unknown shape")
+    payment = obj["PaymentData"]
+    info = mapping(obj.get("PaymentInfo"))
+    customer = mapping(obj.get("Customer"))
+    billing = mapping(customer.get("Billing"))
+    status = text(payment.get("status"))
+    return checked(
+        InvoiceRecord(
+            provider_id=number,
+            number=number,
+            kind="invoice",
+            state=SETTLED.get(status, "open"),
+            currency=text(payment.get("currency")) or currency,
+            total=ore(mapping(mapping(obj.get("Cart")).get("Total")).get("withtax", "0"), "Cart.Total.withtax"),
+            outstanding=UNKNOWN,
+            raw=obj,
+            provider_status=status,
+            issue_date=to_date(info.get("paymentdate")),
+            pdf_url=text(payment.get("url")),
+            customer_name=customer_name(billing),
+            customer_email=text(billing.get("email")),
+            customer_number=text(customer.get("nr")),
+            customer_identity=text(customer.get("pno")),
+        ),
+        NAME,
+    )
+
+
+def customer_name(billing: JSON) -> str:
+    return text(billing.get("company")) or " ".join(
+        part for part in (text(billing.get("firstname")), text(billing.get("lastname"))) if part
     )
 
 
@@ -505,6 +552,14 @@ class Fee:
 
 
 @dataclass(frozen=True)
+class Settlement:
+    """The payout to the merchant that settled this payment (getPaymentinfo)."""
+
+    number: str
+    date: datetime.date | None
+
+
+@dataclass(frozen=True)
 class Detail:
     """Everything staff need from a full payment object, amounts converted from öre once."""
 
@@ -528,15 +583,18 @@ class Detail:
     currency: str
     order_id: str
     invoice_url: str
-    number: str
+    number: str  # "" from getPaymentinfo, which leaves it out: the invoice's own is shown
     paid_date: datetime.date | None
+    paid_date_known: bool  # getPaymentinfo says nothing of it; "not paid" would be a guess
     payment_date: datetime.date | None
     terms: str
     your_reference: str
     our_reference: str
     project: str
     delivery: str
-    balance_due: Decimal
+    balance_due: Decimal | None  # None: the reply has none (getPaymentinfo), which is never 0
+    settlement: Settlement | None
+    card: list[tuple[str, str]]  # what the card payment says, as (label, value)
 
 
 def address(data: object) -> Address | None:
@@ -605,14 +663,40 @@ def detail(obj: JSON) -> Detail:
         invoice_url=web_url(payment.get("url")),
         number=text(payment.get("number")),
         paid_date=to_date(payment.get("paiddate")),
+        paid_date_known="paiddate" in payment,
         payment_date=to_date(info.get("paymentdate")),
         terms=text(info.get("paymentterms")),
         your_reference=text(info.get("yourreference")),
         our_reference=text(info.get("ourreference")),
         project=text(info.get("projectname")),
         delivery=" / ".join(p for p in (text(info.get("deliverymethod")), text(info.get("deliveryterms"))) if p),
-        balance_due=ore(info.get("balancedue", "0"), "PaymentInfo.balancedue"),
+        balance_due=ore(info["balancedue"], "PaymentInfo.balancedue") if "balancedue" in info else None,
+        settlement=settlement(obj.get("Settlement")),
+        card=card_facts(obj.get("Card")),
     )
+
+
+def settlement(data: object) -> Settlement | None:
+    if not isinstance(data, dict) or not text(data.get("number")):
+        return None
+    return Settlement(number=text(data.get("number")), date=to_date(data.get("date")))
+
+
+def card_facts(data: object) -> list[tuple[str, str]]:
+    """The Card block's facts staff can use; its shop URLs are left out."""
+    card = mapping(data)
+
+    def flag(name: str) -> str:
+        value = text(card.get(name))
+        return {"1": "Yes", "0": "No", "true": "Yes", "false": "No"}.get(value.lower(), value)
+
+    facts = [
+        ("Recurring", flag("recurring")),
+        ("Recurring payment number", text(card.get("recurringnr"))),
+        ("Name prompted in the payment window", flag("promptname")),
+        ("Return method", text(card.get("returnmethod"))),
+    ]
+    return [(label, value) for label, value in facts if value]
 
 
 def client(account: AccountSettings) -> Client:

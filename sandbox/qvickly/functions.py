@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sandbox import readings
 from sandbox.qvickly.identity import InvalidNumber, read_number
-from sandbox.qvickly.shapes import full_object, single_object, summary_row
+from sandbox.qvickly.shapes import full_object, payment_info, single_object, summary_row
 from sandbox.world import QVICKLY_MERCHANTS, world
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
@@ -27,6 +27,7 @@ EXAMPLES = (
         {"hash": "20240510123456789abcdef123456789abcdef123456789abcdef123456789abcdef"},
         "qvickly_003_getInvoiceByHash.json",
     ),
+    ("getpaymentinfo", {"number": "12345"}, "qvickly_getPaymentinfo.json"),
 )
 
 ACCOUNT_NAME = "Sandlådan Handel AB"
@@ -159,7 +160,7 @@ def get_payment_info(data, logid):
     invoice = world().qvickly_invoice_by_number(number)
     if invoice is None:
         raise QvicklyError("5201", number=number)
-    return single_object(invoice, logid)
+    return payment_info(invoice)
 
 
 def get_account_info(data, logid):

@@ -37,6 +37,13 @@ OPEN_STATUS_OF_METHOD = {"1": "Factoring", "2": "Handling", "4": "PartPayment", 
 INVOICE_METHODS = ("1", "2", "2", "2", "4", "2048", "16")
 CASH_METHODS = ("8", "512", "1024", "24")
 OPEN_DISTRIBUTOR = ("Sent", "Sent", "eFakturaSent", "eFakturaConfirmed", "Ready", "Approved", "")
+# Method -> the credit checks (Status.md) its purchases may have had; direct payments
+# (card, bank, Swish) have none. Picked by invoice number, so no draw changes.
+CREDIT_CHECKS_OF_METHOD = {
+    "1": ("FactoringWithoutRegress", "FactoringWithRegress"),
+    "2": ("Approved", "Approved", "Manual"),
+    "4": ("Approved",),
+}
 
 
 @dataclass
@@ -225,6 +232,17 @@ def numbered(rng: random.Random, drafts: list[Draft], today: datetime.date) -> l
                 credits_number="" if draft.credits_key is None else numbers[draft.credits_key],
                 articles=draft.articles,
                 payment_method=draft.method,
+                credit_check=_credit_check(draft, numbers[draft.key]),
             )
         )
     return invoices
+
+
+def _credit_check(draft, number):
+    """The purchase's credit check; a credit note is no purchase and has none."""
+    if draft.invoice_type == "K":
+        return ""
+    if draft.status == "Pending":
+        return "Pending"  # still being decided
+    checks = CREDIT_CHECKS_OF_METHOD.get(draft.method, ())
+    return checks[int(number) % len(checks)] if checks else ""

@@ -83,6 +83,9 @@ class QvicklyInvoice:
     articles: tuple[Article, ...]
     payment_method: str
     currency: str = "SEK"
+    # The credit check's result (Status.md), for invoice and part-payment methods;
+    # getPaymentinfo sends it in place of the status while the invoice is open.
+    credit_check: str = ""
 
     @property
     def net_ore(self):

@@ -308,6 +308,37 @@ def test_a_full_invoice_writes_a_personal_number_in_ten_digits(url):
     assert customer["Billing"]["type"] == "person"
 
 
+# getPaymentinfo -----------------------------------------------------------------------
+
+
+def test_payment_info_answers_the_documented_shape_not_the_full_invoices(url):
+    expected = set(example_data("qvickly_getPaymentinfo.json"))
+    for invoice in world().qvickly_invoices_of(sample("person")):
+        data = verified_data(post(url, "getPaymentinfo", {"number": invoice.number}))
+
+        assert set(data) <= expected and {"PaymentData", "PaymentInfo", "Customer", "Articles", "Cart"} <= set(data)
+        assert not {"number", "duedate", "paiddate"} & set(data["PaymentData"])
+        assert not {"balancedue", "invoiceStatus"} & set(data["PaymentInfo"])
+        assert int(data["Cart"]["Total"]["withtax"]) == invoice.total_ore
+        assert data["Customer"]["pno"] == world().customer_by_identity(invoice.identity).short_identity.replace("-", "")
+        assert ("Card" in data) == (invoice.payment_method in ("8", "24", "266"))
+        assert ("Settlement" in data) <= (invoice.paid_date is not None)
+
+
+def test_payment_info_puts_the_credit_check_in_the_status_while_the_invoice_is_open(url):
+    statuses = set()
+    for invoice in world().qvickly_invoices_of(sample("person")):
+        status = verified_data(post(url, "getPaymentinfo", {"number": invoice.number}))["PaymentData"]["status"]
+        assert status == (invoice.credit_check if invoice.is_open and invoice.credit_check else invoice.status)
+        statuses.add(status)
+    assert statuses & {"Approved", "FactoringWithRegress", "FactoringWithoutRegress", "Manual", "Pending"}
+    assert "Paid" in statuses
+
+
+def test_an_unknown_payment_number_gets_error_5201(url):
+    assert wrapped_error_code(post(url, "getPaymentinfo", {"number": "399999"})) == "5201"
+
+
 # Documentation examples -----------------------------------------------------------------
 
 
@@ -322,6 +353,7 @@ def test_a_full_invoice_writes_a_personal_number_in_ten_digits(url):
             {"hash": "20240510123456789abcdef123456789abcdef123456789abcdef123456789abcdef"},
             "qvickly_003_getInvoiceByHash.json",
         ),
+        ("getPaymentinfo", {"number": "12345"}, "qvickly_getPaymentinfo.json"),
     ],
 )
 def test_the_documentation_examples_come_back_verbatim_and_signed(url, function, data, filename):
