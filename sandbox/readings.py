@@ -27,6 +27,9 @@ READINGS: dict[str, tuple[str, ...]] = {
     # Qvickly, what getInvoicesByPno's "Sent,Paid" returns: every invoice, open ones
     # too, or only what its docs name (distributor status Paid, or Cancelled).
     "qvickly_sent_paid": ("all", "paid_or_cancelled"),
+    # Qvickly, the topay of a summary row once the invoice is settled: the invoiced
+    # total (cancelled rows say 0.00, as in the docs' example), or 0.00 for paid ones too.
+    "qvickly_settled_topay": ("total", "zero"),
     # Qvickly, what getInvoicesByPno answers for a number it does not hold: the
     # signed 8010/8011, a signed empty list, or the unsigned top-level 8010.
     "qvickly_unknown_pno": ("code", "empty", "unsigned"),

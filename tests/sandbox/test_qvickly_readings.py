@@ -3,6 +3,8 @@
 No test here uses the database.
 """
 
+from decimal import Decimal
+
 import pytest
 
 from sandbox.qvickly.wire import sign
@@ -92,3 +94,27 @@ def test_sent_paid_can_return_every_invoice_or_only_the_paid_and_cancelled(url, 
     rows = verified_data(post(url, "getInvoicesByPno", data))
     assert {str(row["invoiceid_real"]) for row in rows} == closed
     assert closed and len(closed) < len(invoices)
+
+
+def test_a_settled_row_can_say_zero_for_what_was_invoiced(url, reading):
+    held = customer("person")
+    data = {"pno": held.identity, "status": "Sent,Paid"}
+    invoices = {i.number: i for i in world().qvickly_invoices_of(held.identity)}
+
+    def topay(rows, wanted):
+        return {
+            str(row["invoiceid_real"]): Decimal(str(row["topay"]))
+            for row in rows
+            if wanted(invoices[str(row["invoiceid_real"])])
+        }
+
+    rows = verified_data(post(url, "getInvoicesByPno", data))
+    assert set(topay(rows, lambda i: i.status == "Cancelled").values()) == {0}  # as the docs' example
+    paid = topay(rows, lambda i: i.status == "Paid" and not i.is_open)
+    assert paid and all(amount == Decimal(invoices[n].total_ore) / 100 for n, amount in paid.items())
+
+    reading(qvickly_settled_topay="zero")
+    rows = verified_data(post(url, "getInvoicesByPno", data))
+    assert set(topay(rows, lambda i: not i.is_open).values()) == {0}
+    opened = topay(rows, lambda i: i.is_open)
+    assert opened and all(amount == Decimal(invoices[n].total_ore) / 100 for n, amount in opened.items())
