@@ -30,6 +30,9 @@ READINGS: dict[str, tuple[str, ...]] = {
     # Qvickly, the topay of a summary row once the invoice is settled: the invoiced
     # total (cancelled rows say 0.00, as in the docs' example), or 0.00 for paid ones too.
     "qvickly_settled_topay": ("total", "zero"),
+    # Qvickly, the links in its data (fileurl, PaymentData.url): https, or script and
+    # data: links a compromised or spoofed upstream could send, signed all the same.
+    "qvickly_links": ("https", "script"),
     # Qvickly, what getInvoicesByPno answers for a number it does not hold: the
     # signed 8010/8011, a signed empty list, or the unsigned top-level 8010.
     "qvickly_unknown_pno": ("code", "empty", "unsigned"),

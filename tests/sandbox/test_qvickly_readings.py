@@ -118,3 +118,15 @@ def test_a_settled_row_can_say_zero_for_what_was_invoiced(url, reading):
     assert set(topay(rows, lambda i: not i.is_open).values()) == {0}
     opened = topay(rows, lambda i: i.is_open)
     assert opened and all(amount == Decimal(invoices[n].total_ore) / 100 for n, amount in opened.items())
+
+
+def test_links_can_be_script_and_data_links_signed_all_the_same(url, reading):
+    held = customer("person")
+    reading(qvickly_links="script")
+    rows = verified_data(post(url, "getInvoicesByPno", {"pno": held.identity, "status": "Sent,Paid"}))
+    links = [row["fileurl"] for row in rows if "fileurl" in row]
+    invoice = world().qvickly_invoices_of(held.identity)[0]
+    links.append(verified_data(post(url, "getInvoiceByHash", {"hash": invoice.hash}))["PaymentData"]["url"])
+    links.append(verified_data(post(url, "getPaymentinfo", {"number": invoice.number}))["PaymentData"]["url"])
+    schemes = {link.strip().split(":", 1)[0].lower() for link in links}
+    assert schemes == {"javascript", "data"}
