@@ -27,9 +27,10 @@ def test_the_documented_top_level_error_is_never_taken_as_not_found(qvickly_clie
     )
 
 
+@pytest.mark.parametrize("pno_match", ["any", "strict", "dashed"])
 @pytest.mark.parametrize("answer", ["code", "empty"])
-def test_a_signed_not_found_or_a_signed_empty_list_means_no_invoices(qvickly_client, reading, answer):
-    reading(qvickly_unknown_pno=answer)
+def test_a_signed_not_found_or_a_signed_empty_list_means_no_invoices(qvickly_client, reading, answer, pno_match):
+    reading(qvickly_unknown_pno=answer, qvickly_pno_match=pno_match)
     assert qvickly_client.customer_invoices(UNKNOWN) is None
 
 

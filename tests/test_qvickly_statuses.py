@@ -16,10 +16,11 @@ def sample(kind):
     return world().samples()[kind]
 
 
+@pytest.mark.parametrize("pno_match", ["any", "strict"])
 @pytest.mark.parametrize("sent_paid", ["all", "paid_or_cancelled"])
 @pytest.mark.parametrize("kind", ["person", "coordination", "company"])
-def test_every_open_invoice_is_found_whatever_sent_paid_returns(qvickly_client, reading, sent_paid, kind):
-    reading(qvickly_sent_paid=sent_paid)
+def test_every_open_invoice_is_found_whatever_sent_paid_returns(qvickly_client, reading, sent_paid, pno_match, kind):
+    reading(qvickly_sent_paid=sent_paid, qvickly_pno_match=pno_match)
     invoices = world().qvickly_invoices_of(sample(kind))
     found = {r.number: r for r in qvickly_client.customer_invoices(sample(kind)).invoices}
     assert {i.number for i in invoices if i.is_open} <= set(found)
