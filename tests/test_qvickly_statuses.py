@@ -74,7 +74,7 @@ def test_a_paid_status_not_yet_exported_is_paid_and_says_what_the_pair_means(sta
     looked_up(staff_client)
     assert Invoice.objects.get(number=unexported.number).state == "paid"
     text = invoice_page(staff_client, unexported.number)
-    assert "Paid · Created" in text and "not yet exported to Qvickly&#x27;s ledger" in text
+    assert "Paid · Created" in text and "not yet exported to the backend system" in text
 
 
 @pytest.mark.parametrize(

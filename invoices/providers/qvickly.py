@@ -20,7 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from invoices import identity
+from invoices.identity import InvalidIdentity, is_company
+from invoices.identity import parse as parse_identity
 from invoices.providers.base import (
     JSON,
     AccountSettings,
@@ -59,7 +60,7 @@ KINDS = {"F": "invoice", "K": "credit", "KN": "cash", "RF": "interest"}
 SETTLED = {"Cancelled": "cancelled", "Credited": "credited"}
 # What Status.md says "Paid" means beside each distributor status: never "paid" alone.
 PAID_PAIRS = {
-    "Created": "not yet exported to Qvickly's ledger (also seen when credited before it was paid)",
+    "Created": "not yet exported to the backend system (also seen when credited before it was paid)",
     "Sent": "finalized by the customer but not yet paid",
     "Paid": "paid by the customer",
 }
@@ -275,10 +276,10 @@ def pno_forms(number: str, today: datetime.date | None = None) -> tuple[str, ...
     later. Text that is no valid number goes as it is, for the provider to refuse.
     """
     try:
-        canonical = identity.parse(number).number
-    except identity.InvalidIdentity:
+        canonical = parse_identity(number).number
+    except InvalidIdentity:
         return (number,)
-    if identity.is_company(canonical):
+    if is_company(canonical):
         return (canonical, f"{canonical[:6]}-{canonical[6:]}")
     date, serial = canonical[2:8], canonical[8:]
     if (today or timezone.localdate()).year - int(canonical[:4]) >= 100:
