@@ -25,7 +25,7 @@ READINGS: dict[str, tuple[str, ...]] = {
     # only that form with its separator as the replies write it (YYMMDD-NNNN).
     "qvickly_pno_match": ("any", "strict", "dashed"),
     # Qvickly, what getInvoicesByPno's "Sent,Paid" returns: every invoice, open ones
-    # too, or only what its docs name (distributor status Paid, or Cancelled).
+    # too, or only the settled ones (paid, cancelled, credited), as its docs read.
     "qvickly_sent_paid": ("all", "paid_or_cancelled"),
     # Qvickly, the topay of a summary row once the invoice is settled: the invoiced
     # total (cancelled rows say 0.00, as in the docs' example), or 0.00 for paid ones too.
