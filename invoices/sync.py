@@ -54,6 +54,10 @@ RECORD_FIELDS = [
 
 T = TypeVar("T")
 
+# States in which a listing may say 0 for what was invoiced (Qvickly's summary rows
+# write topay "0.00" once an invoice is cancelled, perhaps once it is paid).
+SETTLED_STATES = (Invoice.State.PAID, Invoice.State.CANCELLED, Invoice.State.CREDITED)
+
 
 @dataclass
 class Problem:
@@ -212,6 +216,7 @@ def write_invoices(link: CustomerLink, found: CustomerRecord, listing_complete: 
     # PostgreSQL refuses to upsert a row twice in one statement, so keep the last.
     records = list({record.provider_id: record for record in found.invoices}.values())
     keep_known_currencies(link.account, records)
+    keep_known_totals(link.account, records)
     rows = [
         Invoice(
             account=link.account,
@@ -248,6 +253,17 @@ def keep_known_currencies(account: ProviderAccount, records: list[InvoiceRecord]
         known = Invoice.objects.filter(account=account, provider_id__in=guessed, detail__isnull=False)
         for provider_id, currency in known.values_list("provider_id", "currency"):
             guessed[provider_id].currency = currency
+
+
+def keep_known_totals(account: ProviderAccount, records: list[InvoiceRecord]) -> None:
+    """A settled invoice listed with a total of 0 keeps the total known before, from an
+    earlier listing or from its full invoice: a summary row's topay of 0 never makes
+    it "invoiced 0" when something said otherwise."""
+    zeroed = {r.provider_id: r for r in records if r.total == 0 and r.state in SETTLED_STATES}
+    if zeroed:
+        known = Invoice.objects.filter(account=account, provider_id__in=zeroed).exclude(total=0)
+        for provider_id, total in known.values_list("provider_id", "total"):
+            zeroed[provider_id].total = total
 
 
 def write_name_and_email(customer: Customer, found: CustomerRecord) -> None:
@@ -348,5 +364,11 @@ def invoice_detail(invoice: Invoice, force: bool = False) -> ProviderError | Non
     invoice.detail, invoice.detail_fetched_at = record.raw, timezone.now()
     # Listings may carry no currency (Qvickly summary rows); the full invoice does.
     invoice.currency = record.currency or invoice.currency
-    invoice.save(update_fields=["detail", "detail_fetched_at", "currency"])
+    fields = ["detail", "detail_fetched_at", "currency"]
+    if invoice.total == 0 and invoice.state in SETTLED_STATES and record.total != 0:
+        # The listing said 0 for a settled invoice; the full invoice says what was
+        # invoiced, and keep_known_totals keeps it through the next listing.
+        invoice.total = record.total
+        fields.append("total")
+    invoice.save(update_fields=fields)
     return None

@@ -30,6 +30,25 @@ READINGS: dict[str, tuple[str, ...]] = {
     # X-MaxPageIndex: documented as the total number of pages; clients use it as
     # the last 0-based page index.
     "fusebill_max_page_index": ("page_count", "last_index"),
+    # Qvickly, which written form of a number getInvoicesByPno matches: any, only
+    # the stored 10-digit form (YYMMDDNNNN, + kept from the 100th birthday), or
+    # only that form with its separator as the replies write it (YYMMDD-NNNN).
+    "qvickly_pno_match": ("any", "strict", "dashed"),
+    # Qvickly, what getInvoicesByPno's "Sent,Paid" returns: every invoice, open ones
+    # too, or only the settled ones (paid, cancelled, credited), as its docs read.
+    "qvickly_sent_paid": ("all", "paid_or_cancelled"),
+    # Qvickly, the topay of a summary row once the invoice is settled: the invoiced
+    # total (cancelled rows say 0.00, as in the docs' example), or 0.00 for paid ones too.
+    "qvickly_settled_topay": ("total", "zero"),
+    # Qvickly, the links in its data (fileurl, PaymentData.url): https, or script and
+    # data: links a compromised or spoofed upstream could send, signed all the same.
+    "qvickly_links": ("https", "script"),
+    # Qvickly, what getInvoicesByPno answers for a number it does not hold: the
+    # signed 8010/8011, a signed empty list, or the unsigned top-level 8010.
+    "qvickly_unknown_pno": ("code", "empty", "unsigned"),
+    # Qvickly, how a request signed with a wrong secret is refused: unsigned at the
+    # top level, or wrapped and signed with the merchant's real secret.
+    "qvickly_auth_error": ("unsigned", "signed"),
 }
 
 _lock = threading.Lock()

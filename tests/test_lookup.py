@@ -9,6 +9,14 @@ from invoices.models import Customer, CustomerLink, Invoice
 from sandbox.world import world
 
 
+@pytest.fixture(autouse=True, params=["any", "strict", "dashed"])
+def pno_match(request, reading):
+    """Every lookup here runs against each reading of which written form of a number
+    getInvoicesByPno matches, which its docs leave open (docs/providers.md)."""
+    reading(qvickly_pno_match=request.param)
+    return request.param
+
+
 @pytest.fixture
 def person():
     return world().samples()["person"]

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from invoices.providers import NotFound, ProviderError, qvickly
+from sandbox.world import world
 from tests.conftest import example
 
 EXAMPLE_HASH = "20240510123456789abcdef123456789abcdef123456789abcdef123456789abcdef"
@@ -31,16 +32,17 @@ def test_a_reply_whose_signature_does_not_match_is_refused(qvickly_client):
     assert caught.value.permanent
 
 
-def test_a_top_level_error_and_a_signed_error_become_the_same_typed_error(qvickly_client):
-    top_level = {"code": "5201", "message": "Invoice number 12345 does not exist.", "logid": "1234567"}
-    data = {"code": "7022", "message": "Status not correct", "logid": "1"}
-    wrapped = {"credentials": {"hash": qvickly.sign(data, qvickly_client.secret), "logid": 1}, "data": data}
+def test_a_signed_error_becomes_its_typed_error(qvickly_client):
+    def signed(data):
+        return {"credentials": {"hash": qvickly.sign(data, qvickly_client.secret), "logid": 1}, "data": data}
+
     with pytest.raises(NotFound) as not_found:
-        qvickly_client.unwrap(top_level)
+        qvickly_client.unwrap(signed({"code": "5201", "message": "Invoice number 12345 does not exist.", "logid": "1"}))
     with pytest.raises(ProviderError) as bad_status:
-        qvickly_client.unwrap(wrapped)
+        qvickly_client.unwrap(signed({"code": "7022", "message": "Status not correct", "logid": "1"}))
     assert (not_found.value.code, not_found.value.message) == ("5201", "Invoice number 12345 does not exist.")
     assert (bad_status.value.code, bad_status.value.message) == ("7022", "Status not correct")
+    assert bad_status.value.permanent and not isinstance(bad_status.value, NotFound)
 
 
 def test_full_payment_objects_of_the_customer_listing_parse_with_ore_and_the_zero_date(qvickly_client):
@@ -110,6 +112,41 @@ def test_an_unknown_personal_number_has_no_invoices(qvickly_client):
     assert qvickly_client.invoices_by_pno("195501011018") == []
 
 
+def qvickly_customer(kind):
+    """A customer of the sandbox's world Qvickly knows: a sample, or the first centenarian."""
+    if kind == "centenarian":
+        return next(c for c in world().customers if c.qvickly_number and "+" in c.short_identity)
+    return world().customer_by_identity(world().samples()[kind])
+
+
+@pytest.mark.parametrize("kind", ["person", "coordination", "company", "centenarian"])
+def test_a_number_is_asked_in_the_ten_digit_form_the_provider_stores_first(qvickly_client, reading, kind):
+    # Any other form would get the unsigned error, which is never taken as "no invoices".
+    reading(qvickly_pno_match="strict", qvickly_unknown_pno="unsigned")
+    customer = qvickly_customer(kind)
+    found = qvickly_client.customer_invoices(customer.identity)
+    assert {r.number for r in found.invoices} == {i.number for i in world().qvickly_invoices_of(customer.identity)}
+
+
+@pytest.mark.parametrize("kind", ["person", "coordination", "company", "centenarian"])
+def test_when_the_ten_digit_form_finds_nothing_the_other_written_forms_are_tried(qvickly_client, reading, kind):
+    reading(qvickly_pno_match="dashed")
+    customer = qvickly_customer(kind)
+    found = qvickly_client.customer_invoices(customer.identity)
+    assert {r.number for r in found.invoices} == {i.number for i in world().qvickly_invoices_of(customer.identity)}
+
+
+def test_the_plus_comes_from_new_year_of_the_year_a_person_turns_a_hundred():
+    # Folkbokföringslagen 18 §: from the calendar year of the 100th birthday, not the day.
+    born_on_new_years_eve = "192612311239"
+    assert qvickly.pno_forms(born_on_new_years_eve, today=datetime.date(2025, 12, 31)) == (
+        "2612311239",
+        "261231-1239",
+        "192612311239",
+    )
+    assert qvickly.pno_forms(born_on_new_years_eve, today=datetime.date(2026, 1, 1)) == ("261231+1239", "192612311239")
+
+
 def test_an_invalid_personal_number_is_a_permanent_error_from_the_provider(qvickly_client):
     with pytest.raises(ProviderError) as caught:
         qvickly_client.invoices_by_pno("195501011019")
@@ -151,3 +188,10 @@ def test_the_signed_text_is_what_php_writes_for_slashes_swedish_letters_and_del(
     assert qvickly.encode(data) == (
         '{"url":"https:\\/\\/x\\/y","name":"\\u00c5sa \\u00d6berg","del":"a\x7fb","text":"\\\\u007f"}'
     )
+
+
+def test_a_combined_method_is_named_by_its_parts_and_never_as_the_stand_alone_codes():
+    # Methods.md: 264 is paylink + card; 24 and 266 are codes of their own, not sums.
+    assert qvickly.method_name("264") == "Card + Pay link"
+    assert qvickly.method_name("266") == "Card (seamless)"
+    assert qvickly.method_name("24") == "Card / bank"

@@ -18,7 +18,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
+from invoices.identity import InvalidIdentity, is_company
+from invoices.identity import parse as parse_identity
 from invoices.providers.base import (
     JSON,
     AccountSettings,
@@ -53,7 +56,18 @@ CREDENTIAL_CODES = {"9010", "9011", "9013"}
 PERMANENT_CODES = {"9001", "9003", "9004", "9014", "9015", "9016", "7020", "7022", "9511"}
 
 KINDS = {"F": "invoice", "K": "credit", "KN": "cash", "RF": "interest"}
-STATES = {"Paid": "paid", "Cancelled": "cancelled", "Credited": "credited"}
+# Statuses that settle an invoice whatever its balance says.
+SETTLED = {"Cancelled": "cancelled", "Credited": "credited"}
+# What Status.md says "Paid" means beside each distributor status: never "paid" alone.
+PAID_PAIRS = {
+    "Created": "not yet exported to the backend system (also seen when credited before it was paid)",
+    "Sent": "finalized by the customer but not yet paid",
+    "Paid": "paid by the customer",
+}
+# getPaymentinfo puts the credit check's result where the status goes (Status.md):
+# it says how the purchase was approved, nothing of whether it is paid.
+CREDIT_CHECKS = {"Approved", "FactoringWithRegress", "FactoringWithoutRegress", "Rejected", "Manual", "Pending"}
+# Methods.md. 24 and 266 are codes of their own, not sums of the others.
 PAYMENT_METHODS = {
     "1": "Invoice (factoring)",
     "2": "Invoice (handling)",
@@ -61,8 +75,11 @@ PAYMENT_METHODS = {
     "8": "Card",
     "16": "Bank",
     "24": "Card / bank",
+    "32": "Cash (deprecated)",
     "64": "Checkout",
+    "128": "Simple payment (deprecated)",
     "256": "Pay link",
+    "266": "Card (seamless)",
     "512": "Swish",
     "1024": "Swish",
     "2048": "Pay with Qvickly",
@@ -135,16 +152,20 @@ class Client:
         if not isinstance(reply, dict):
             raise ProviderError(NAME, "sent a reply of an unknown shape")
         if "code" in reply and "credentials" not in reply:
-            raise error_from(reply)
+            raise unsigned_error(reply)
         credentials, data = reply.get("credentials"), reply.get("data")
         if not isinstance(credentials, dict) or data is None:
             raise ProviderError(NAME, "sent a reply of an unknown shape")
         expected = sign(data, self.secret)
         if not hmac.compare_digest(str(credentials.get("hash", "")), expected):
+            # With a wrong secret the server may sign its refusal with the real one, which
+            # our check fails: staff must read "check the credentials", not "tampered reply".
+            if is_error(data) and error_code(data) in CREDENTIAL_CODES:
+                raise error_from(data)
             raise ProviderError(
                 NAME, "sent a reply whose signature does not match; it was not used", code="9511", permanent=True
             )
-        if isinstance(data, dict) and "code" in data and "message" in data:
+        if is_error(data):
             raise error_from(data)
         return data
 
@@ -158,6 +179,28 @@ class Client:
         except NotFound:
             return []
         return self.records(rows)
+
+    @shape_errors(NAME)
+    def invoices_of_number(self, number: str) -> list[InvoiceRecord]:
+        """Every invoice of a personal or organisation number, asked in each of its
+        written forms in turn (pno_forms) until one finds any; empty when none does."""
+        for pno in pno_forms(number):
+            if records := self.open_and_settled(pno):
+                return records
+        return []
+
+    def open_and_settled(self, pno: str) -> list[InvoiceRecord]:
+        """Both filters getInvoicesByPno takes, merged by invoice number.
+
+        "Sent,Paid" is documented as "the distributor status Paid or the status
+        Cancelled": nothing says it returns open invoices too, so "Sent" is
+        asked as well, and an invoice both return is kept once.
+        """
+        merged: dict[str, InvoiceRecord] = {}
+        for status in ("Sent", "Sent,Paid"):
+            for record in self.invoices_by_pno(pno, status):
+                merged.setdefault(record.provider_id, record)
+        return list(merged.values())
 
     @shape_errors(NAME)
     def invoices_by_customer(self, customer_number: str) -> list[InvoiceRecord]:
@@ -177,13 +220,13 @@ class Client:
         (our provider id for a Qvickly invoice is its number)."""
         if invoice_hash:
             return self.invoice_by_hash(invoice_hash)
-        return parse_full(self.call("getPaymentinfo", {"number": invoice_id}), self.currency)
+        return parse_payment_info(self.call("getPaymentinfo", {"number": invoice_id}), invoice_id, self.currency)
 
     @shape_errors(NAME)
     def customer_invoices(self, identity: str | None = None, customer_id: str = "") -> CustomerRecord | None:
         """The customer's invoices: by identity number when known (it brings the
         paid history too), else by customer number. None when there are none."""
-        records = self.invoices_by_pno(identity) if identity else self.invoices_by_customer(customer_id)
+        records = self.invoices_of_number(identity) if identity else self.invoices_by_customer(customer_id)
         if not records:
             return None
 
@@ -221,6 +264,29 @@ class Client:
         return [parse_row(row, self.currency) for row in rows]
 
 
+def pno_forms(number: str, today: datetime.date | None = None) -> tuple[str, ...]:
+    """The written forms of a personal or organisation number, in the order to ask them.
+
+    Every documented example sends the 10-digit form and the provider stores
+    10 digits, so that comes first: YYMMDDNNNN, or YYMMDD+NNNN from the year a
+    person turns 100 (Folkbokföringslagen 18 §). Which form getInvoicesByPno
+    matches is undocumented, so when it finds nothing the others follow:
+    YYMMDD-NNNN as the replies write it, then the 12 digits. A centenarian is
+    never asked without the +: those ten digits are someone born a century
+    later. Text that is no valid number goes as it is, for the provider to refuse.
+    """
+    try:
+        canonical = parse_identity(number).number
+    except InvalidIdentity:
+        return (number,)
+    if is_company(canonical):
+        return (canonical, f"{canonical[:6]}-{canonical[6:]}")
+    date, serial = canonical[2:8], canonical[8:]
+    if (today or timezone.localdate()).year - int(canonical[:4]) >= 100:
+        return (f"{date}+{serial}", canonical)
+    return (f"{date}{serial}", f"{date}-{serial}", canonical)
+
+
 def retry_after(response: Reply) -> float | None:
     """Qvickly documents no rate limit; honour a Retry-After in seconds if one comes."""
     try:
@@ -230,8 +296,32 @@ def retry_after(response: Reply) -> float | None:
     return seconds if 0 <= seconds <= settings.PROVIDER_RATE_LIMIT_MAX_WAIT else None
 
 
+def is_error(data: object) -> bool:
+    return isinstance(data, dict) and "code" in data and "message" in data
+
+
+def error_code(body: JSON) -> str:
+    return str(body.get("code", "")).strip()
+
+
+def unsigned_error(body: JSON) -> ProviderError:
+    """A top-level error: unsigned, so anyone on the way could have written it.
+
+    Refused credentials are said as such (a server that cannot place our
+    secret cannot sign with it, so that is how a wrong one comes back, and
+    believing it costs nothing). Anything else is a transport problem, worth
+    retrying later: never a trustworthy "not found", which would empty a
+    customer's invoices.
+    """
+    code = error_code(body)
+    if code in CREDENTIAL_CODES:
+        return error_from(body)
+    message = str(body.get("message", "")).strip() or "no message"
+    return ProviderError(NAME, f"sent an unsigned error, which cannot be trusted: {message}", code=code)
+
+
 def error_from(body: JSON) -> ProviderError:
-    code = str(body.get("code", "")).strip()
+    code = error_code(body)
     message = str(body.get("message", "")).strip() or "returned an error"
     if code in NOT_FOUND_CODES:
         return NotFound(NAME, message, code=code)
@@ -299,9 +389,7 @@ def parse_full(obj: object, currency: str) -> InvoiceRecord:
     outstanding = ore(info.get("balancedue", "0"), "PaymentInfo.balancedue")
     status = text(payment.get("status"))
     issue_date = to_date(info.get("paymentdate"))
-    name = text(billing.get("company")) or " ".join(
-        part for part in (text(billing.get("firstname")), text(billing.get("lastname"))) if part
-    )
+    name = customer_name(billing)
     return checked(
         InvoiceRecord(
             provider_id=number,
@@ -327,10 +415,66 @@ def parse_full(obj: object, currency: str) -> InvoiceRecord:
     )
 
 
+# What a reply that carries no balance owes: not 0, but not a number we know.
+UNKNOWN = Decimal("NaN")
+
+
+def parse_payment_info(obj: object, number: str, currency: str) -> InvoiceRecord:
+    """getPaymentinfo's answer (Get-payment-info.md), which is not getInvoiceByHash's.
+
+    It carries no number (the one asked for is used), no due or paid date and
+    no balance: the balance is unknown, NaN rather than 0 so that no sum can
+    quietly count it as nothing owed, and the invoice keeps what its listing
+    said (sync stores only the detail and the currency from here). Its status
+    may be a credit check's result, which says nothing of payment: only a
+    status that settles the invoice by itself gives a state other than open.
+    """
+    if not isinstance(obj, dict) or not isinstance(obj.get("PaymentData"), dict):
+        raise ProviderError(NAME, "sent payment info of an unknown shape")
+    payment = obj["PaymentData"]
+    info = mapping(obj.get("PaymentInfo"))
+    customer = mapping(obj.get("Customer"))
+    billing = mapping(customer.get("Billing"))
+    status = text(payment.get("status"))
+    return checked(
+        InvoiceRecord(
+            provider_id=number,
+            number=number,
+            kind="invoice",
+            state=SETTLED.get(status, "open"),
+            currency=text(payment.get("currency")) or currency,
+            total=ore(mapping(mapping(obj.get("Cart")).get("Total")).get("withtax", "0"), "Cart.Total.withtax"),
+            outstanding=UNKNOWN,
+            raw=obj,
+            provider_status=status,
+            issue_date=to_date(info.get("paymentdate")),
+            pdf_url=text(payment.get("url")),
+            customer_name=customer_name(billing),
+            customer_email=text(billing.get("email")),
+            customer_number=text(customer.get("nr")),
+            customer_identity=text(customer.get("pno")),
+        ),
+        NAME,
+    )
+
+
+def customer_name(billing: JSON) -> str:
+    return text(billing.get("company")) or " ".join(
+        part for part in (text(billing.get("firstname")), text(billing.get("lastname"))) if part
+    )
+
+
 def state_of(status: str, outstanding: Decimal) -> str:
-    """Our state from Qvickly's status; statuses we do not know keep the balance's word."""
-    if status in STATES:
-        return STATES[status]
+    """Our state from Qvickly's status and the balance.
+
+    Cancelled and credited invoices are settled. Otherwise the balance decides:
+    "Paid" is never read alone, for beside distributor status Sent it means
+    "finalized by the customer but not yet paid" (Status.md), which the balance
+    shows; status_meaning() says it in words. Credit-check results and statuses
+    we do not know say nothing of payment, and change nothing either.
+    """
+    if status in SETTLED:
+        return SETTLED[status]
     return "open" if outstanding != 0 else "paid"
 
 
@@ -366,8 +510,21 @@ def method_name(raw: object) -> str:
         bits = int(code)
     except ValueError:
         return code
-    names = [name for value, name in PAYMENT_METHODS.items() if int(value) & bits and int(value) != 24]
+    names = [name for value, name in PAYMENT_METHODS.items() if is_single_bit(int(value)) and int(value) & bits]
     return " + ".join(dict.fromkeys(names)) or code
+
+
+def is_single_bit(value: int) -> bool:
+    return value > 0 and value & (value - 1) == 0
+
+
+def status_meaning(status: str, distributor_status: str) -> str:
+    """What a status means beside its distributor status, as Status.md pairs them."""
+    if status == "Paid" and distributor_status in PAID_PAIRS:
+        return PAID_PAIRS[distributor_status]
+    if status in CREDIT_CHECKS:
+        return "the result of the credit check; it says nothing of payment"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -396,6 +553,14 @@ class Fee:
 
 
 @dataclass(frozen=True)
+class Settlement:
+    """The payout to the merchant that settled this payment (getPaymentinfo)."""
+
+    number: str
+    date: datetime.date | None
+
+
+@dataclass(frozen=True)
 class Detail:
     """Everything staff need from a full payment object, amounts converted from öre once."""
 
@@ -414,18 +579,23 @@ class Detail:
     signer_pno: str
     method: str
     status: str
+    invoice_status: str  # PaymentInfo.invoiceStatus
+    status_meaning: str
     currency: str
     order_id: str
     invoice_url: str
-    number: str
+    number: str  # "" from getPaymentinfo, which leaves it out: the invoice's own is shown
     paid_date: datetime.date | None
+    paid_date_known: bool  # getPaymentinfo says nothing of it; "not paid" would be a guess
     payment_date: datetime.date | None
     terms: str
     your_reference: str
     our_reference: str
     project: str
     delivery: str
-    balance_due: Decimal
+    balance_due: Decimal | None  # None: the reply has none (getPaymentinfo), which is never 0
+    settlement: Settlement | None
+    card: list[tuple[str, str]]  # what the card payment says, as (label, value)
 
 
 def address(data: object) -> Address | None:
@@ -487,19 +657,47 @@ def detail(obj: JSON) -> Detail:
         signer_pno=text(mapping(customer.get("companySigner")).get("pno")),
         method=method_name(payment.get("method")),
         status=text(payment.get("status")),
+        invoice_status=text(info.get("invoiceStatus")),
+        status_meaning=status_meaning(text(payment.get("status")), text(info.get("invoiceStatus"))),
         currency=text(payment.get("currency")),
         order_id=text(payment.get("orderid")),
         invoice_url=web_url(payment.get("url")),
         number=text(payment.get("number")),
         paid_date=to_date(payment.get("paiddate")),
+        paid_date_known="paiddate" in payment,
         payment_date=to_date(info.get("paymentdate")),
         terms=text(info.get("paymentterms")),
         your_reference=text(info.get("yourreference")),
         our_reference=text(info.get("ourreference")),
         project=text(info.get("projectname")),
         delivery=" / ".join(p for p in (text(info.get("deliverymethod")), text(info.get("deliveryterms"))) if p),
-        balance_due=ore(info.get("balancedue", "0"), "PaymentInfo.balancedue"),
+        balance_due=ore(info["balancedue"], "PaymentInfo.balancedue") if "balancedue" in info else None,
+        settlement=settlement(obj.get("Settlement")),
+        card=card_facts(obj.get("Card")),
     )
+
+
+def settlement(data: object) -> Settlement | None:
+    if not isinstance(data, dict) or not text(data.get("number")):
+        return None
+    return Settlement(number=text(data.get("number")), date=to_date(data.get("date")))
+
+
+def card_facts(data: object) -> list[tuple[str, str]]:
+    """The Card block's facts staff can use; its shop URLs are left out."""
+    card = mapping(data)
+
+    def flag(name: str) -> str:
+        value = text(card.get(name))
+        return {"1": "Yes", "0": "No", "true": "Yes", "false": "No"}.get(value.lower(), value)
+
+    facts = [
+        ("Recurring", flag("recurring")),
+        ("Recurring payment number", text(card.get("recurringnr"))),
+        ("Name prompted in the payment window", flag("promptname")),
+        ("Return method", text(card.get("returnmethod"))),
+    ]
+    return [(label, value) for label, value in facts if value]
 
 
 def client(account: AccountSettings) -> Client:

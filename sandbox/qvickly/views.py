@@ -11,8 +11,8 @@ import json
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox import faults
-from sandbox.qvickly.functions import QvicklyError, dispatch
+from sandbox import faults, readings
+from sandbox.qvickly.functions import QvicklyError, UnsignedQvicklyError, dispatch
 from sandbox.qvickly.wire import php_json, sign
 from sandbox.world import QVICKLY_MERCHANTS
 
@@ -57,13 +57,26 @@ def _answer(body):
     language = _language(credentials)
     secret, failure = _authenticate(credentials, body.get("data"))
     if failure:
-        return _top_level_error(failure, language)
+        return _refusal(failure, language, QVICKLY_MERCHANTS.get(str(credentials.get("id"))))
     logid = next(_logids)
     try:
         data = dispatch(body.get("function"), body.get("data"), logid)
+    except UnsignedQvicklyError as error:
+        return _top_level_error(error.code, language)
     except QvicklyError as error:
         data = {"code": error.code, "message": _message(error.code, language, **error.params), "logid": str(logid)}
     return _reply({"credentials": {"hash": sign(data, secret), "logid": logid}, "data": data})
+
+
+def _refusal(code, language, merchant_secret):
+    """A request that failed authentication: the unsigned top-level error, or (one
+    reading) the wrapped error signed with the merchant's real secret, which a
+    client holding a wrong one cannot verify."""
+    if merchant_secret is None or readings.current("qvickly_auth_error") == "unsigned":
+        return _top_level_error(code, language)
+    logid = next(_logids)
+    data = {"code": code, "message": _message(code, language), "logid": str(logid)}
+    return _reply({"credentials": {"hash": sign(data, merchant_secret), "logid": logid}, "data": data})
 
 
 def _json_body(request):

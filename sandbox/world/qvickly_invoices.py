@@ -37,6 +37,13 @@ OPEN_STATUS_OF_METHOD = {"1": "Factoring", "2": "Handling", "4": "PartPayment", 
 INVOICE_METHODS = ("1", "2", "2", "2", "4", "2048", "16")
 CASH_METHODS = ("8", "512", "1024", "24")
 OPEN_DISTRIBUTOR = ("Sent", "Sent", "eFakturaSent", "eFakturaConfirmed", "Ready", "Approved", "")
+# Method -> the credit checks (Status.md) its purchases may have had; direct payments
+# (card, bank, Swish) have none. Picked by invoice number, so no draw changes.
+CREDIT_CHECKS_OF_METHOD = {
+    "1": ("FactoringWithoutRegress", "FactoringWithRegress"),
+    "2": ("Approved", "Approved", "Manual"),
+    "4": ("Approved",),
+}
 
 
 @dataclass
@@ -77,17 +84,24 @@ class _DraftMaker:
         self.drafts = []
 
     def showcase(self, identity):
-        """A scripted mix, so the sample customers show every state."""
-        self.make(identity, "F", 200, 30, "paid")
-        self.make(identity, "F", 120, 30, "paid")
+        """A scripted mix, so the sample customers show every state.
+
+        Some are then rewritten without drawing again, so everything else in
+        the world stays as it was: deprecated and stand-alone method codes, and
+        the status pairs Status.md explains ("Paid" is never read alone).
+        """
+        self.make(identity, "F", 200, 30, "paid").method = "128"  # simple payment, deprecated
+        unexported = self.make(identity, "F", 120, 30, "paid")
+        unexported.method, unexported.distributor_status = "32", "Created"  # paid, not yet exported
         self.make(identity, "F", 150, 20, "cancelled")
         self.make(identity, "F", 90, 30, "credited")
         self.make(identity, "F", 70, 30, "refunded")
         self.make(identity, "F", 60, 30, "open")  # 30 days overdue
         self.make(identity, "F", 40, 30, "partly")  # overdue, partly paid
         self.make(identity, "RF", 5, 20, "open")
-        self.make(identity, "F", 5, 30, "open")  # not yet due
-        self.make(identity, "KN", 30, 0, "paid")
+        finalized = self.make(identity, "F", 5, 30, "open")  # not yet due
+        finalized.status, finalized.distributor_status = "Paid", "Sent"  # finalized by the customer, not yet paid
+        self.make(identity, "KN", 30, 0, "paid").method = "266"  # card (seamless), not 256 + 8 + 2
 
     def random(self, identity):
         rng = self.rng
@@ -218,6 +232,17 @@ def numbered(rng: random.Random, drafts: list[Draft], today: datetime.date) -> l
                 credits_number="" if draft.credits_key is None else numbers[draft.credits_key],
                 articles=draft.articles,
                 payment_method=draft.method,
+                credit_check=_credit_check(draft, numbers[draft.key]),
             )
         )
     return invoices
+
+
+def _credit_check(draft, number):
+    """The purchase's credit check; a credit note is no purchase and has none."""
+    if draft.invoice_type == "K":
+        return ""
+    if draft.status == "Pending":
+        return "Pending"  # still being decided
+    checks = CREDIT_CHECKS_OF_METHOD.get(draft.method, ())
+    return checks[int(number) % len(checks)] if checks else ""

@@ -83,6 +83,9 @@ class QvicklyInvoice:
     articles: tuple[Article, ...]
     payment_method: str
     currency: str = "SEK"
+    # The credit check's result (Status.md), for invoice and part-payment methods;
+    # getPaymentinfo sends it in place of the status while the invoice is open.
+    credit_check: str = ""
 
     @property
     def net_ore(self):
@@ -94,7 +97,9 @@ class QvicklyInvoice:
 
     @property
     def is_open(self):
-        return self.status not in CLOSED_STATUSES
+        """Not settled: "Paid" with a balance is still owed (Status.md: Paid beside
+        distributor status Sent is finalized by the customer but not yet paid)."""
+        return self.status not in CLOSED_STATUSES or self.balance_ore != 0
 
     def is_overdue(self, today=None):
         return self.is_open and self.balance_ore > 0 and self.due_date < (today or datetime.date.today())
