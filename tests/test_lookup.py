@@ -133,3 +133,13 @@ def test_a_name_search_with_one_match_goes_to_the_customer(staff_client, qvickly
 def test_a_text_search_without_matches_says_so(staff_client, qvickly_account):
     response = search(staff_client, "Nobody Atall")
     assert "No customer matches" in response.content.decode()
+
+
+def test_a_number_nobody_answered_for_is_never_reported_as_having_no_invoices(staff_client, qvickly_account):
+    qvickly_account.base_url = "http://127.0.0.1:9/"
+    qvickly_account.save()
+    text = search(staff_client, "195501011018").content.decode()
+    assert "<strong>Qvickly SE</strong> could not be asked: Qvickly: could not be reached" in text
+    assert "No provider has invoices" not in text
+    assert "19550101-XXXX was not found at the providers that could be asked" in text
+    assert "may still have invoices there" in text
