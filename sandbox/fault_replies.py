@@ -148,12 +148,13 @@ def deep_json(fault, request, answer):
     return HttpResponse("[" * depth + "]" * depth, content_type="application/json")
 
 
-CONTROL_CHARACTERS = "\x00\x07\x1b"
+CONTROL_CHARACTERS = "\x00\x07\x1b\ud800"
 
 
 def with_control_characters(fault, request, answer):
-    """The normal JSON with NUL, BEL and ESC in every string: PostgreSQL refuses NUL in
-    text and jsonb, and none of them belongs in what staff read."""
+    """The normal JSON with NUL, BEL, ESC and a lone surrogate in every string:
+    PostgreSQL refuses NUL in text and jsonb, no database stores a lone surrogate,
+    and none of them belongs in what staff read."""
     normal = answer()
     try:
         data = json.loads(normal.content)

@@ -32,6 +32,14 @@ log = logging.getLogger(__name__)
 # A JSON object as a provider sent it.
 JSON = dict[str, Any]
 
+# Control characters carry nothing staff read, PostgreSQL refuses NUL, and a
+# lone surrogate (JSON can encode one) cannot be stored in any database.
+UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    return UNPRINTABLE.sub("", text)
+
 
 class ProviderError(Exception):
     """One failure talking to a provider.
@@ -42,13 +50,15 @@ class ProviderError(Exception):
     """
 
     def __init__(self, provider: str, message: str, code: object = "", detail: str = "", permanent: bool = False):
-        # Provider texts can echo what they were sent (a personal number in a
-        # URL or a message): masked here, before they reach a page or a log.
-        message, detail = redact(message), redact(detail)
+        # Provider texts can echo what they were sent (a personal number in a URL
+        # or a message): masked before anything is cut, so no partial number is
+        # left unmasked, and cleaned of what a page, a log line or PostgreSQL
+        # must not get.
+        message, detail = printable(redact(message))[:300], printable(redact(detail))[:300]
         super().__init__(message)
         self.provider = provider
         self.message = message
-        self.code = str(code or "")
+        self.code = printable(str(code or ""))[:20]
         self.detail = detail
         self.permanent = permanent
 
@@ -190,8 +200,6 @@ class Provider:
         return shape_errors(self.label)(self.present)(raw)
 
 
-# Control characters carry nothing staff read, and PostgreSQL refuses NUL.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # Deeper than any documented reply: nesting beyond this is junk or an attack.
 MAX_DEPTH = 32
 
@@ -220,7 +228,7 @@ class Reply:
         except RecursionError:
             raise ProviderError(self.provider, "sent a reply nested too deeply to read") from None
         except ValueError:
-            raise ProviderError(self.provider, "sent a reply that is not JSON", detail=self.text[:200]) from None
+            raise ProviderError(self.provider, "sent a reply that is not JSON", detail=self.text) from None
         depth_checked(data, self.provider)
         return without_control_characters(data) if clean else data
 
@@ -234,9 +242,10 @@ def depth_checked(value: object, provider: str, depth: int = 0) -> None:
 
 
 def without_control_characters(value: Any) -> Any:
-    """The same JSON with NUL and other control characters taken out of every string."""
+    """The same JSON with NUL, other control characters and lone surrogates taken
+    out of every string."""
     if isinstance(value, str):
-        return CONTROL.sub("", value)
+        return printable(value)
     if isinstance(value, dict):
         return {without_control_characters(k): without_control_characters(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -292,16 +301,16 @@ class Session:
         """The reply, or the ProviderError of a failure a retry may fix."""
         deadline = time.monotonic() + settings.PROVIDER_CALL_DEADLINE
         try:
-            response = self.http.request(
-                method, url, timeout=self.timeout, allow_redirects=False, stream=True, **kwargs
-            )
+            # No single read may wait past the call's deadline either.
+            timeout = (self.timeout[0], min(self.timeout[1], settings.PROVIDER_CALL_DEADLINE))
+            response = self.http.request(method, url, timeout=timeout, allow_redirects=False, stream=True, **kwargs)
             with response:
                 if response.is_redirect or 300 <= response.status_code < 400:
                     raise ProviderError(
                         self.provider,
                         "answered with a redirect, which was not followed",
                         code=response.status_code,
-                        detail=response.headers.get("Location", "")[:200],
+                        detail=response.headers.get("Location", ""),
                         permanent=True,
                     )
                 return Reply(self.provider, response.status_code, response.headers, self.read(response, deadline))
@@ -314,9 +323,13 @@ class Session:
         ) as exc:
             reached = not isinstance(exc, requests.ConnectionError) or "Connection aborted" in str(exc)
             message = "dropped the connection" if reached else "could not be reached"
-            return ProviderError(self.provider, message, detail=str(exc)[:200])
+            return ProviderError(self.provider, message, detail=str(exc))
+        except urllib3.exceptions.HTTPError as exc:
+            # A body that cannot be decoded (gzip, TLS) mid-read: asking again will not help.
+            message = "sent a reply that could not be read"
+            raise ProviderError(self.provider, message, detail=str(exc), permanent=True) from exc
         except requests.RequestException as exc:
-            raise ProviderError(self.provider, "request failed", detail=str(exc)[:200], permanent=True) from exc
+            raise ProviderError(self.provider, "request failed", detail=str(exc), permanent=True) from exc
 
     def read(self, response: requests.Response, deadline: float) -> bytes:
         """The body, a chunk as it arrives, so the deadline and the size cap hold
@@ -352,13 +365,13 @@ LARGEST_AMOUNT = Decimal("999999999999.99")
 def to_decimal(value: object, provider: str, what: str) -> Decimal:
     """A money value as Decimal, refusing floats' binary noise, junk, NaN and absurd sizes."""
     if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
-        raise ProviderError(provider, f"sent an invalid amount for {what}", detail=repr(value)[:100])
+        raise ProviderError(provider, f"sent an invalid amount for {what}", detail=repr(value))
     try:
         amount = Decimal(str(value).strip() or "0")
     except InvalidOperation:
-        raise ProviderError(provider, f"sent an invalid amount for {what}", detail=repr(value)[:100]) from None
+        raise ProviderError(provider, f"sent an invalid amount for {what}", detail=repr(value)) from None
     if not amount.is_finite() or abs(amount) > LARGEST_AMOUNT:
-        raise ProviderError(provider, f"sent an amount out of range for {what}", detail=repr(value)[:100])
+        raise ProviderError(provider, f"sent an amount out of range for {what}", detail=repr(value))
     return amount
 
 
@@ -379,9 +392,9 @@ def checked(record: InvoiceRecord, provider: str) -> InvoiceRecord:
     keeps them whole.
     """
     if not record.provider_id or len(record.provider_id) > 64 or len(record.number) > 64:
-        raise ProviderError(provider, "sent an invoice id that is missing or too long", detail=record.provider_id[:100])
+        raise ProviderError(provider, "sent an invoice id that is missing or too long", detail=record.provider_id)
     if not re.fullmatch(r"[A-Z]{3}", record.currency):
-        raise ProviderError(provider, "sent an unknown currency", detail=record.currency[:20])
+        raise ProviderError(provider, "sent an unknown currency", detail=record.currency)
     if len(record.provider_hash) > 128:
         raise ProviderError(provider, "sent an invoice hash that is too long")
     record.provider_kind = record.provider_kind[:20]
@@ -417,7 +430,7 @@ def shape_errors(provider: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             try:
                 return method(*args, **kwargs)
             except (TypeError, AttributeError, KeyError, IndexError, ValueError, ArithmeticError) as exc:
-                raise ProviderError(provider, "sent data of an unexpected shape", detail=repr(exc)[:200]) from exc
+                raise ProviderError(provider, "sent data of an unexpected shape", detail=repr(exc)) from exc
 
         return wrapper
 

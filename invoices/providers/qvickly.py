@@ -142,7 +142,7 @@ class Client:
                 NAME,
                 f"answered HTTP {response.status_code}",
                 code=str(response.status_code),
-                detail=response.text[:200],
+                detail=response.text,
             )
         # Verified over the data as sent; control characters go once it is trusted.
         return without_control_characters(self.unwrap(response.json(clean=False)))
@@ -333,7 +333,7 @@ def error_from(body: JSON) -> ProviderError:
 def parse_row(row: object, currency: str) -> InvoiceRecord:
     """Either reply shape of the invoice listings: summary rows or full payment objects."""
     if not isinstance(row, dict):
-        raise ProviderError(NAME, "sent an invoice row of an unknown shape", detail=repr(row)[:200])
+        raise ProviderError(NAME, "sent an invoice row of an unknown shape", detail=repr(row))
     if "PaymentData" in row:
         return parse_full(row, currency)
     return parse_summary(row, currency)
@@ -343,7 +343,7 @@ def parse_summary(row: JSON, currency: str) -> InvoiceRecord:
     """A summary row: amounts in kronor, as strings or bare numbers; no currency."""
     number = text(row.get("invoiceid_real"))
     if not number:
-        raise ProviderError(NAME, "sent an invoice without a number", detail=repr(row)[:200])
+        raise ProviderError(NAME, "sent an invoice without a number", detail=repr(row))
     kind_code = text(row.get("invoicetype")) or "F"
     total = to_decimal(row.get("topay", "0"), NAME, "topay")
     outstanding = to_decimal(row.get("balancedue", "0"), NAME, "balancedue")

@@ -124,7 +124,10 @@ def _reply(body):
 
 def _message(code, language, **params):
     english, swedish = MESSAGES[code]
-    return (english if language == "en" else swedish).format(**params)
+    text = (english if language == "en" else swedish).format(**params)
+    if readings.current("qvickly_error_text") == "control":
+        text = text[:1] + "\x00\x07" + text[1:]
+    return text
 
 
 # Faults ----------------------------------------------------------------------

@@ -327,7 +327,7 @@ def test_control_characters_spoil_every_string_of_a_fusebill_reply(sandbox_url):
     clean = fusebill(sandbox_url).json()
     inject(sandbox_url, provider="fusebill", fault="control_characters")
     spoiled = fusebill(sandbox_url).json()
-    assert spoiled["firstName"] == clean["firstName"][:1] + "\x00\x07\x1b" + clean["firstName"][1:]
+    assert spoiled["firstName"] == clean["firstName"][:1] + "\x00\x07\x1b\ud800" + clean["firstName"][1:]
     assert spoiled["id"] == clean["id"]
 
 
