@@ -211,7 +211,8 @@ class InvoiceQuerySet(models.QuerySet):
         it was paid later)."""
         return (
             self.exclude(state=Invoice.State.CANCELLED)
-            .filter(gone_at__isnull=True)
+            # Invoices that left the provider count until the day they were found gone.
+            .filter(Q(gone_at__isnull=True) | Q(gone_at__date__gt=day))
             .filter(Q(issue_date__isnull=True) | Q(issue_date__lte=day))
             .annotate(
                 balance=Case(

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TypeVar
 
 from django.db import transaction
@@ -80,6 +81,9 @@ class Outcome:
     account: ProviderAccount
     record: CustomerRecord | None = None
     error: ProviderError | None = None
+    # When the asking began: rows another refresh wrote after it are newer than
+    # this answer, and never taken for gone.
+    asked_at: datetime = field(default_factory=timezone.now)
 
     @property
     def problem(self) -> Problem | None:
@@ -175,13 +179,14 @@ def current_problems(links: Iterable[CustomerLink]) -> list[Problem]:
 
 def fetch(account: ProviderAccount, identity: str | None = None, customer_id: str = "") -> Outcome:
     """The customer as the account knows them, by identity number or the account's customer id."""
+    asked_at = timezone.now()
     if not identity and not customer_id:
-        return Outcome(account)
+        return Outcome(account, asked_at=asked_at)
     try:
         record = guarded(account, "fetch", lambda client: client.customer_invoices(identity, customer_id))
     except ProviderError as exc:
-        return Outcome(account, error=exc)
-    return Outcome(account, record=record)
+        return Outcome(account, error=exc, asked_at=asked_at)
+    return Outcome(account, record=record, asked_at=asked_at)
 
 
 def write_outcomes(pairs: Iterable[tuple[CustomerLink, Outcome]]) -> None:
@@ -191,11 +196,11 @@ def write_outcomes(pairs: Iterable[tuple[CustomerLink, Outcome]]) -> None:
             if outcome.error is not None:
                 write_error(link, outcome.error)
             elif outcome.record is not None:
-                write_invoices(link, outcome.record)
+                write_invoices(link, outcome.record, complete_since=outcome.asked_at)
             else:
                 # The account does not know them (any more): that says nothing of
                 # invoices cached from it, which stay as they were.
-                write_invoices(link, CustomerRecord(link.provider_customer_id), listing_complete=False)
+                write_invoices(link, CustomerRecord(link.provider_customer_id))
 
 
 def write_error(link: CustomerLink, error: ProviderError) -> None:
@@ -205,11 +210,12 @@ def write_error(link: CustomerLink, error: ProviderError) -> None:
     link.save(update_fields=["error", "error_at", "credentials_rejected"])
 
 
-def write_invoices(link: CustomerLink, found: CustomerRecord, listing_complete: bool = True) -> None:
+def write_invoices(link: CustomerLink, found: CustomerRecord, complete_since: datetime | None = None) -> None:
     """Upsert the customer's records (unique on account + provider id) and mark the link fresh.
 
-    When `found` is the provider's complete listing of the customer, cached
-    invoices it no longer holds are marked as gone from the provider.
+    `complete_since` says `found` is the provider's complete listing of the
+    customer, asked for at that moment: cached invoices of theirs it no longer
+    holds, written before then, are marked as gone from the provider.
     """
     now = timezone.now()
     # A listing paged while the provider posts a new invoice can return one twice;
@@ -233,14 +239,16 @@ def write_invoices(link: CustomerLink, found: CustomerRecord, listing_complete: 
         unique_fields=["account", "provider_id"],
         update_fields=[*RECORD_FIELDS, "customer", "fetched_at", "gone_at"],
     )
-    if listing_complete:
+    if complete_since is not None:
         # What a complete, successful listing no longer returns has left the provider
         # (deleted, moved to another customer). Failed listings never get here.
-        Invoice.objects.filter(account=link.account, customer=link.customer, gone_at__isnull=True).exclude(
-            provider_id__in=[record.provider_id for record in records]
-        ).update(gone_at=now)
+        Invoice.objects.filter(
+            account=link.account, customer=link.customer, gone_at__isnull=True, fetched_at__lt=complete_since
+        ).exclude(provider_id__in=[record.provider_id for record in records]).update(gone_at=now)
     write_name_and_email(link.customer, found)
-    link.provider_customer_id = found.provider_customer_id or link.provider_customer_id
+    # The first id the account gave stays: a second customer holding the same number
+    # at the provider must not take the link over.
+    link.provider_customer_id = link.provider_customer_id or found.provider_customer_id
     link.fetched_at, link.error, link.error_at, link.credentials_rejected = now, "", None, False
     link.save()
 
@@ -268,9 +276,9 @@ def keep_known_totals(account: ProviderAccount, records: list[InvoiceRecord]) ->
 
 def write_name_and_email(customer: Customer, found: CustomerRecord) -> None:
     """Name and e-mail come from the first provider that has them; a blank never overwrites."""
-    changed = [field for field in ("name", "email") if getattr(found, field) and not getattr(customer, field)]
-    for field in changed:
-        setattr(customer, field, getattr(found, field))
+    changed = [name for name in ("name", "email") if getattr(found, name) and not getattr(customer, name)]
+    for name in changed:
+        setattr(customer, name, getattr(found, name))
     if changed:
         customer.save(update_fields=changed)
 
@@ -310,6 +318,8 @@ def adopt(account: ProviderAccount, record: CustomerRecord) -> Customer:
         link, _ = CustomerLink.objects.get_or_create(customer=customer, account=account)
     with transaction.atomic():
         if record.invoices:
+            # One customer number's invoices, not necessarily all the person's: nothing
+            # is taken for gone from it.
             write_invoices(link, record)
         else:
             write_customer_id(link, record)
@@ -336,7 +346,7 @@ def owner_of(outcomes: Iterable[Outcome], without_identity: bool = False) -> Cus
 def write_customer_id(link: CustomerLink, found: CustomerRecord) -> None:
     """Who the customer is at this account, without claiming their invoices are fetched."""
     write_name_and_email(link.customer, found)
-    link.provider_customer_id = found.provider_customer_id
+    link.provider_customer_id = link.provider_customer_id or found.provider_customer_id
     link.save(update_fields=["provider_customer_id"])
 
 

@@ -30,6 +30,9 @@ READINGS: dict[str, tuple[str, ...]] = {
     # X-MaxPageIndex: documented as the total number of pages; clients use it as
     # the last 0-based page index.
     "fusebill_max_page_index": ("page_count", "last_index"),
+    # The largest page Fusebill serves: documented as never below 1,000, but a
+    # deployment may cut pageSize further (X-PageSize tells).
+    "fusebill_max_page_size": ("1000", "50"),
     # Qvickly, which written form of a number getInvoicesByPno matches: any, only
     # the stored 10-digit form (YYMMDDNNNN, + kept from the 100th birthday), or
     # only that form with its separator as the replies write it (YYMMDD-NNNN).
@@ -49,6 +52,9 @@ READINGS: dict[str, tuple[str, ...]] = {
     # Qvickly, how a request signed with a wrong secret is refused: unsigned at the
     # top level, or wrapped and signed with the merchant's real secret.
     "qvickly_auth_error": ("unsigned", "signed"),
+    # Qvickly, its error messages: plain text, or with NUL and BEL in them (signed
+    # all the same), which no page, log or database may get.
+    "qvickly_error_text": ("plain", "control"),
 }
 
 _lock = threading.Lock()

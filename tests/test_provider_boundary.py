@@ -128,7 +128,7 @@ def test_control_characters_from_a_provider_never_reach_the_cache(staff_client, 
     assert stored.exists()
     for invoice in stored:
         assert "\x00" not in invoice.provider_status and "\x07" not in invoice.provider_status
-        assert "\x00" not in str(invoice.raw) and "\x1b" not in str(invoice.raw)
+        assert "\x00" not in str(invoice.raw) and "\x1b" not in str(invoice.raw) and "\ud800" not in str(invoice.raw)
     assert "\x00" not in (Customer.objects.get().name + Customer.objects.get().email)
 
 
@@ -191,3 +191,66 @@ def aging_today():
     from invoices.aging import Aging
 
     return Aging.today()
+
+
+def test_control_characters_in_a_providers_error_message_never_reach_the_page_or_the_cache(
+    staff_client, customer, qvickly_account, reading
+):
+    # Signed errors are verified over the text as sent, so they are read before any
+    # cleaning; the error itself must still come out clean (PostgreSQL refuses NUL).
+    reading(qvickly_error_text="control", qvickly_auth_error="signed")
+    qvickly_account.secret = "rotated"
+    qvickly_account.save()
+    text = refresh(staff_client, customer)
+    link = customer.links.get(account=qvickly_account)
+    assert link.credentials_rejected and "(code 9013)" in link.error
+    assert not any(c in link.error for c in "\x00\x07")
+    assert "\x00" not in text
+
+
+def test_a_listing_that_comes_back_shorter_than_counted_is_not_used(
+    staff_client, qvickly_account, fusebill_account, reading
+):
+    staff_client.post(reverse("search"), {"q": world().samples()["big"]})  # hundreds of invoices
+    big = Customer.objects.get()
+    before = rows("fusebill")
+    # The emulator serves 50 where 100 were asked for: the first page looks like the last.
+    reading(fusebill_max_page_size="50")
+    text = refresh(staff_client, big)
+    assert "Fusebill: listed 50 of the" in text and "the listing was not used" in text
+    assert rows("fusebill") == before and not Invoice.objects.filter(gone_at__isnull=False).exists()
+
+
+def test_a_customer_number_search_never_takes_the_persons_other_invoices_for_gone(
+    staff_client, customer, qvickly_account
+):
+    link = customer.links.get(account=qvickly_account)
+    elsewhere = cached_invoice(qvickly_account, customer, "888888001", "100.00")
+    staff_client.post(reverse("search"), {"q": link.provider_customer_id})
+    elsewhere.refresh_from_db()
+    assert elsewhere.gone_at is None
+
+
+def test_rows_written_after_a_listing_was_asked_for_are_not_taken_for_gone(customer, fusebill_account):
+    from invoices import sync
+    from invoices.providers import CustomerRecord
+
+    link = customer.links.get(account=fusebill_account)
+    asked_at = timezone.now()
+    newer = cached_invoice(fusebill_account, customer, "777777001", "50.00")  # written by another refresh since
+    sync.write_invoices(link, CustomerRecord(link.provider_customer_id), complete_since=asked_at)
+    newer.refresh_from_db()
+    assert newer.gone_at is None
+
+
+def test_an_invoice_found_gone_still_counts_in_totals_as_of_days_before(customer, departed):
+    from datetime import timedelta
+
+    from invoices.aging import Aging
+
+    departed.gone_at = timezone.now()
+    departed.save()
+    yesterday = Aging(as_of=timezone.localdate() - timedelta(days=1))
+    numbers = customer.invoices.as_of(yesterday.as_of).values_list("number", flat=True)
+    assert "999999001" in numbers
+    assert "999999001" not in customer.invoices.as_of(timezone.localdate()).values_list("number", flat=True)

@@ -96,12 +96,21 @@ class Client:
         """Every item of a paged listing. Stops on an empty or short page, not on
         X-MaxPageIndex alone: clients disagree on what that header means."""
         items: list[Any] = []
+        counted = 0
         for number in range(MAX_PAGES):
-            page, _ = self.get_json(path, {**(params or {}), "pageSize": PAGE_SIZE, "pageNumber": number})
+            page, reply = self.get_json(path, {**(params or {}), "pageSize": PAGE_SIZE, "pageNumber": number})
             if not isinstance(page, list):
                 raise ProviderError(NAME, "sent a listing of an unknown shape")
+            if number == 0:
+                # X-Count is documented as the total that match; read either way it is
+                # never more than the listing holds. Fewer rows than counted means
+                # rows went missing while paging (a smaller page size, a deletion).
+                counted = int(count) if (count := reply.headers.get("X-Count", "").strip()).isdigit() else 0
             items.extend(page)
             if len(page) < PAGE_SIZE:
+                if len(items) < counted:
+                    message = f"listed {len(items)} of the {counted} it counted; the listing was not used"
+                    raise ProviderError(NAME, message)
                 return items
         raise ProviderError(NAME, f"sent more than {MAX_PAGES} pages; the listing was not used")
 
@@ -202,18 +211,19 @@ class Client:
 
     @shape_errors(NAME)
     def customer_invoices(self, identity: str | None = None, customer_id: str = "") -> CustomerRecord | None:
-        """The customer this account knows, by id or identity number, with all invoices."""
-        if customer_id:
+        """The customer this account knows, with every invoice: by identity number
+        first, so a person the provider holds as two customers is listed whole, else
+        by the account's customer id (a customer whose record holds no number)."""
+        matches = self.customers_by_identity(identity, written_forms(identity)) if identity else []
+        if not matches and customer_id:
             try:
-                customer = self.customer(customer_id)
+                matches = [self.customer(customer_id)]
             except NotFound:
                 return None
-        elif identity:
-            matches = self.customers_by_identity(identity, written_forms(identity))
-            if not matches:
-                return None
-            customer = matches[0]
-        customer.invoices = self.invoices(customer.provider_customer_id)
+        if not matches:
+            return None
+        customer = matches[0]
+        customer.invoices = [invoice for match in matches for invoice in self.invoices(match.provider_customer_id)]
         return customer
 
 

@@ -26,7 +26,8 @@ def listing(
     items = [item for item in items if all(matches(read(item)) for read, matches in filters)]
     expression, order, key = _sorting(params, sorts, default_sort)
     items.sort(key=key, reverse=order == "Descending")
-    size = min(_count_param(params, "pageSize", DEFAULT_PAGE_SIZE, minimum=1), MAX_PAGE_SIZE)
+    largest = MAX_PAGE_SIZE if readings.current("fusebill_max_page_size") == "1000" else 50
+    size = min(_count_param(params, "pageSize", DEFAULT_PAGE_SIZE, minimum=1), largest)
     number = _count_param(params, "pageNumber", 0, minimum=0)
     page = items[number * size : (number + 1) * size]
     pages = math.ceil(len(items) / size)
