@@ -35,8 +35,9 @@ READINGS: dict[str, tuple[str, ...]] = {
     "fusebill_max_page_size": ("1000", "50"),
     # Qvickly, which written form of a number getInvoicesByPno matches: any, only
     # the stored 10-digit form (YYMMDDNNNN, + kept from the 100th birthday), or
-    # only that form with its separator as the replies write it (YYMMDD-NNNN).
-    "qvickly_pno_match": ("any", "strict", "dashed"),
+    # only that form with its separator as the replies write it (YYMMDD-NNNN); or
+    # any, while every other written form is refused as invalid (9016).
+    "qvickly_pno_match": ("any", "strict", "dashed", "ten_digits"),
     # Qvickly, what getInvoicesByPno's "Sent,Paid" returns: every invoice, open ones
     # too, or only the settled ones (paid, cancelled, credited), as its docs read.
     "qvickly_sent_paid": ("all", "paid_or_cancelled"),

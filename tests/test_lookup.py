@@ -9,7 +9,7 @@ from invoices.models import Customer, CustomerLink, Invoice
 from sandbox.world import world
 
 
-@pytest.fixture(autouse=True, params=["any", "strict", "dashed"])
+@pytest.fixture(autouse=True, params=["any", "strict", "dashed", "ten_digits"])
 def pno_match(request, reading):
     """Every lookup here runs against each reading of which written form of a number
     getInvoicesByPno matches, which its docs leave open (docs/providers.md)."""

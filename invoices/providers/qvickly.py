@@ -50,6 +50,8 @@ CLIENT_NAME = "ARPortal:Python:1.0"
 
 # Codes that mean "nothing here" rather than "something broke".
 NOT_FOUND_CODES = {"5201", "6010", "6011", "8010", "8011", "8012"}
+# pno required, too short, invalid: what a written form the provider does not take earns.
+INVALID_PNO_CODES = {"9014", "9015", "9016"}
 # Missing id or hash, invalid credentials, authentication failed.
 CREDENTIAL_CODES = {"9010", "9011", "9013"}
 # Retrying cannot fix these either: unknown functions, invalid parameters.
@@ -184,8 +186,19 @@ class Client:
     def invoices_of_number(self, number: str) -> list[InvoiceRecord]:
         """Every invoice of a personal or organisation number, asked in each of its
         written forms in turn (pno_forms) until one finds any; empty when none does."""
-        for pno in pno_forms(number):
-            if records := self.open_and_settled(pno):
+        first, *others = pno_forms(number)
+        if records := self.open_and_settled(first):
+            return records
+        for pno in others:
+            try:
+                records = self.open_and_settled(pno)
+            except ProviderError as error:
+                # A form the provider does not accept (pno too short, invalid) is
+                # a form it does not store the number in, not a failed lookup.
+                if error.code in INVALID_PNO_CODES:
+                    continue
+                raise
+            if records:
                 return records
         return []
 

@@ -84,6 +84,8 @@ def get_invoices_by_pno(data, logid):
         raise QvicklyError("7022")
     if not pno:
         raise QvicklyError("9014")
+    if readings.current("qvickly_pno_match") == "ten_digits" and not re.fullmatch(r"[0-9]{6}\+?[0-9]{4}", pno):
+        raise QvicklyError("9016")  # a server that validates the form it stores, and refuses others
     try:
         identity = read_number(pno)
     except InvalidNumber:
@@ -104,7 +106,7 @@ def _held_as(pno, customer):
     written form, or only the form the provider stores (10 digits, with or
     without its separator)."""
     match = readings.current("qvickly_pno_match")
-    if match == "any":
+    if match in ("any", "ten_digits"):
         return True
     stored = customer.short_identity if match == "dashed" else customer.short_identity.replace("-", "")
     return re.sub(r"\s", "", pno) == stored
