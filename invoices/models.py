@@ -20,6 +20,7 @@ from django.utils import timezone
 from encrypted_fields.fields import EncryptedTextField
 
 from invoices import identity, providers
+from invoices.providers.base import ProviderError, web_url
 
 
 class RawJSONEncoder(DjangoJSONEncoder):
@@ -93,11 +94,17 @@ class ProviderAccount(models.Model):
         return providers.provider(self.kind)
 
     def client(self) -> providers.ProviderClient:
+        # Checked here too: an account saved before the rule, or by other means.
+        if not self.url_is_allowed():
+            raise ProviderError(self.provider.label, "is set up with a URL that is not https: correct it in the admin")
         return self.provider.client(self)
 
+    def url_is_allowed(self) -> bool:
+        """Secrets travel with every call: plain HTTP only to the sandbox or while developing."""
+        return self.base_url.lower().startswith("https://") or settings.DEBUG or settings.SANDBOX_ENABLED
+
     def clean(self) -> None:
-        # Secrets travel with every call: plain HTTP only to the sandbox or while developing.
-        if not self.base_url.lower().startswith("https://") and not (settings.DEBUG or settings.SANDBOX_ENABLED):
+        if not self.url_is_allowed():
             raise ValidationError({"base_url": "The provider's URL must start with https://."})
         if self.kind not in providers.registry():
             return  # the field's own choices validation says so
@@ -370,6 +377,12 @@ class Invoice(models.Model):
             return True
         now = now or timezone.now()
         return now - self.detail_fetched_at > self.account.ttl
+
+    @property
+    def pdf_link(self) -> str:
+        """The provider's PDF link when it is a web address; rows cached before links
+        were checked at the boundary may hold anything."""
+        return web_url(self.pdf_url)
 
     def credited_invoice(self):
         """For a credit invoice: the invoice it credits, when we have it."""

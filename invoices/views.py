@@ -25,7 +25,6 @@ from invoices.forms import ListForm, SearchForm, SummaryFilterForm
 from invoices.identity import Identity
 from invoices.models import Customer, Invoice, InvoiceQuerySet, LookupAudit, ProviderAccount
 from invoices.providers import CredentialsRejected, NotFound, PdfProxy, ProviderError
-from invoices.providers.base import web_url
 
 log = logging.getLogger(__name__)
 
@@ -272,7 +271,7 @@ def invoice_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponseBase:
     """A PDF that needs the provider's credentials is fetched through us; others are public links."""
     invoice = get_object_or_404(Invoice.objects.select_related("account"), pk=pk)
     if not invoice.account.provider.proxies_pdf:
-        if link := web_url(invoice.pdf_url):
+        if link := invoice.pdf_link:
             return redirect(link)
         raise Http404("This invoice has no PDF.")
     try:

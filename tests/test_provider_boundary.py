@@ -254,3 +254,18 @@ def test_an_invoice_found_gone_still_counts_in_totals_as_of_days_before(customer
     numbers = customer.invoices.as_of(yesterday.as_of).values_list("number", flat=True)
     assert "999999001" in numbers
     assert "999999001" not in customer.invoices.as_of(timezone.localdate()).values_list("number", flat=True)
+
+
+def test_an_account_saved_with_a_plain_http_url_is_not_called_outside_development(customer, fusebill_account, settings):
+    settings.DEBUG, settings.SANDBOX_ENABLED = False, False
+    assert fusebill_account.base_url.startswith("http://")  # saved while the sandbox was on
+    with pytest.raises(ProviderError, match="is set up with a URL that is not https"):
+        fusebill_account.client()
+
+
+def test_a_cached_link_that_is_not_a_web_address_is_never_rendered(staff_client, customer):
+    invoice = Invoice.objects.filter(account__kind="qvickly").first()
+    Invoice.objects.filter(pk=invoice.pk).update(pdf_url="javascript:alert(1)")
+    page = staff_client.get(invoice.get_absolute_url()).content.decode()
+    assert "javascript:" not in page
+    assert staff_client.get(reverse("invoice-pdf", args=[invoice.pk])).status_code == 404
