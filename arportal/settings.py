@@ -202,8 +202,10 @@ LOOKUP_WAIT = env.float("LOOKUP_WAIT", default=3.0)
 # A customer's refresh lock is taken over after this long: longer than any refresh
 # can take (a hung worker must not block the customer for ever).
 REFRESH_LOCK_TIMEOUT = env.int("REFRESH_LOCK_TIMEOUT", default=15 * 60)
-# The longest a call waits for its account's request budget (ProviderAccount.requests_per_minute).
-PROVIDER_BUDGET_MAX_WAIT = env.float("PROVIDER_BUDGET_MAX_WAIT", default=60.0)
+# The longest a call waits for its account's request budget (ProviderAccount.requests_per_minute):
+# while staff wait for a page (invoice detail, PDF, search), and in a background worker.
+PROVIDER_BUDGET_MAX_WAIT = env.float("PROVIDER_BUDGET_MAX_WAIT", default=10.0)
+PROVIDER_BUDGET_WORKER_WAIT = env.float("PROVIDER_BUDGET_WORKER_WAIT", default=300.0)
 
 # Upper edges, in days past the due date, of the aging buckets (the last bucket is open-ended).
 AGING_BUCKETS = env.list("AGING_BUCKETS", cast=int, default=[30, 60, 90, 120])

@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -33,6 +36,21 @@ if TYPE_CHECKING:
     from invoices.models import ProviderAccount
 
 
+# Seconds a call may wait for a token: short while staff wait for a page, longer
+# in a worker (tasks.py), where waiting out a busy budget is the whole point.
+patience_seconds: ContextVar[float | None] = ContextVar("patience_seconds", default=None)
+
+
+@contextmanager
+def patience(seconds: float) -> Iterator[None]:
+    """Calls made inside may wait this long for the account's budget."""
+    reset = patience_seconds.set(seconds)
+    try:
+        yield
+    finally:
+        patience_seconds.reset(reset)
+
+
 def shape(limit: int) -> tuple[float, float]:
     """The bucket for a per-minute limit: (capacity, tokens earned per second)."""
     capacity = max(1, limit // 10)
@@ -42,13 +60,15 @@ def shape(limit: int) -> tuple[float, float]:
 def take(account: ProviderAccount) -> None:
     """Spends one request of the account's budget, waiting for one if none is left.
 
-    Raises the provider's ProviderError when none comes within PROVIDER_BUDGET_MAX_WAIT.
+    Raises the provider's ProviderError when none comes within the patience
+    allowed (PROVIDER_BUDGET_MAX_WAIT in a request, PROVIDER_BUDGET_WORKER_WAIT in a worker).
     """
     limit = account.request_limit
     if not limit:
         return  # the provider sets no limit
     capacity, rate = shape(limit)
-    deadline = time.monotonic() + settings.PROVIDER_BUDGET_MAX_WAIT
+    waited = patience_seconds.get()
+    deadline = time.monotonic() + (settings.PROVIDER_BUDGET_MAX_WAIT if waited is None else waited)
     while not spend(account.pk, capacity, rate):
         # About the time one token takes to come back, jittered so waiting workers spread out.
         pause = random.uniform(0.5, 1.0) / rate

@@ -15,11 +15,12 @@ import dataclasses
 import time
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 from django_tasks import TaskResult, task
 from django_tasks.exceptions import TaskException
 
-from invoices import sync
+from invoices import budget, sync
 from invoices.models import Customer, CustomerLink, LookupAudit
 
 SKIPPED: dict[str, Any] = {"skipped": "another refresh took over the customer's lock"}
@@ -36,7 +37,8 @@ def refresh_customer(customer_id: int, token: str, account_ids: list[int] | None
         if account_ids is not None:
             links = [link for link in links if link.account_id in account_ids]
         if links:
-            sync.refresh(customer, links, fence=lambda: customer.renew_refresh(token))
+            with budget.patience(settings.PROVIDER_BUDGET_WORKER_WAIT):
+                sync.refresh(customer, links, fence=lambda: customer.renew_refresh(token))
     except sync.LockLost:
         return SKIPPED
     finally:
@@ -55,7 +57,8 @@ def look_up(customer_id: int, token: str, audit_id: int | None = None) -> dict[s
     if placeholder is None or not placeholder.renew_refresh(token):
         return SKIPPED
     try:
-        result = sync.first_lookup(placeholder, fence=lambda: placeholder.renew_refresh(token))
+        with budget.patience(settings.PROVIDER_BUDGET_WORKER_WAIT):
+            result = sync.first_lookup(placeholder, fence=lambda: placeholder.renew_refresh(token))
     except sync.LockLost:
         return SKIPPED
     finally:

@@ -111,3 +111,16 @@ def test_threads_hammering_the_throttled_key_never_get_a_429(sandbox_url, settin
     assert counts["refused"] == 0
     assert counts["peak"] <= 2
     assert len(answered) >= 4
+
+
+def test_a_worker_waits_out_a_used_up_budget_where_a_page_would_give_up(fusebill_account, settings):
+    settings.PROVIDER_BUDGET_MAX_WAIT = 0.05
+    fusebill_account.requests_per_minute = 61  # a burst of 6, then about one a second
+    for _ in range(6):
+        budget.take(fusebill_account)
+    with pytest.raises(ProviderError, match="request budget is used up"):
+        budget.take(fusebill_account)
+    started = time.monotonic()
+    with budget.patience(5):
+        budget.take(fusebill_account)
+    assert 0.3 < time.monotonic() - started < 3

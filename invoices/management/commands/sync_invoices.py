@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils import timezone
 
-from invoices import sync, tasks
+from invoices import budget, sync, tasks
 from invoices.models import Customer, CustomerLink, ProviderAccount
 
 
@@ -133,7 +133,9 @@ class Command(BaseCommand):
         if token is None:
             return [], True
         try:
-            return sync.current_problems(sync.refresh(customer, links, lambda: customer.renew_refresh(token))), False
+            with budget.patience(settings.PROVIDER_BUDGET_WORKER_WAIT):
+                links = sync.refresh(customer, links, lambda: customer.renew_refresh(token))
+            return sync.current_problems(links), False
         except sync.LockLost:
             return [], True
         finally:
