@@ -105,9 +105,13 @@ if SANDBOX_ENABLED:
 # TASKS_REDIS_URL set, the queue lives in Redis and workers on several machines
 # share it (`manage.py rqworker --job-class django_tasks_rq.Job`).
 TASKS_REDIS_URL = env.str("TASKS_REDIS_URL", default="")
+# A customer's refresh lock is taken over after this long: longer than any refresh
+# can take (a hung worker must not block the customer for ever).
+REFRESH_LOCK_TIMEOUT = env.int("REFRESH_LOCK_TIMEOUT", default=15 * 60)
 if TASKS_REDIS_URL:
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL}}
+    # RQ kills a job after 3 minutes by default; a refresh may take as long as its lock lasts.
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": REFRESH_LOCK_TIMEOUT}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -199,9 +203,6 @@ PROVIDER_RATE_LIMIT_MAX_WAIT = env.float("PROVIDER_RATE_LIMIT_MAX_WAIT", default
 # How long the search waits for the providers when a number was never looked up
 # before (nothing cached to show); past it the page fills in when they answer.
 LOOKUP_WAIT = env.float("LOOKUP_WAIT", default=3.0)
-# A customer's refresh lock is taken over after this long: longer than any refresh
-# can take (a hung worker must not block the customer for ever).
-REFRESH_LOCK_TIMEOUT = env.int("REFRESH_LOCK_TIMEOUT", default=15 * 60)
 # The longest a call waits for its account's request budget (ProviderAccount.requests_per_minute):
 # while staff wait for a page (invoice detail, PDF, search), and in a background worker.
 PROVIDER_BUDGET_MAX_WAIT = env.float("PROVIDER_BUDGET_MAX_WAIT", default=10.0)

@@ -31,4 +31,4 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 TASKS_REDIS_URL = os.environ.get("TEST_TASKS_REDIS_URL", "redis://127.0.0.1:6379/13")
 if "django_rq" not in INSTALLED_APPS:  # noqa: F405
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]  # noqa: F405
-RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL}}
+RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": REFRESH_LOCK_TIMEOUT}}  # noqa: F405
