@@ -15,12 +15,18 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-# The development server with the provider sandbox mounted and demo data.
+# The task worker `make run` starts: the database queue's, or RQ's when TASKS_REDIS_URL is set.
+WORKER = $(if $(TASKS_REDIS_URL),rqworker --job-class django_tasks_rq.Job default,db_worker)
+
+# The development server with the provider sandbox mounted and demo data, and a
+# task worker beside it that stops when the server stops.
 run: export DEBUG ?= 1
 run: export SANDBOX_ENABLED ?= 1
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py demo_setup --base-url http://$(HOST):$(PORT)/sandbox/
+	$(BIN)/python manage.py $(WORKER) & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

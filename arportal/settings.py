@@ -93,10 +93,28 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "invoices",
 ]
 if SANDBOX_ENABLED:
     INSTALLED_APPS += ["sandbox", "bench"]
+
+# Background work (invoices/tasks.py): a queue in our own database by default, so a
+# single machine needs no other service (`manage.py db_worker` runs it). With
+# TASKS_REDIS_URL set, the queue lives in Redis and workers on several machines
+# share it (`manage.py rqworker --job-class django_tasks_rq.Job`).
+TASKS_REDIS_URL = env.str("TASKS_REDIS_URL", default="")
+# A customer's refresh lock is taken over after this long: longer than any refresh
+# can take (a hung worker must not block the customer for ever).
+REFRESH_LOCK_TIMEOUT = env.int("REFRESH_LOCK_TIMEOUT", default=15 * 60)
+if TASKS_REDIS_URL:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    # RQ kills a job after 3 minutes by default; a refresh may take as long as its lock lasts.
+    RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": REFRESH_LOCK_TIMEOUT}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -181,6 +199,14 @@ PROVIDER_CALL_DEADLINE = env.float("PROVIDER_CALL_DEADLINE", default=30.0)
 PROVIDER_MAX_REPLY_BYTES = env.int("PROVIDER_MAX_REPLY_BYTES", default=20 * 1024 * 1024)
 # The longest a request waits for a provider's rate limit to reset before giving up.
 PROVIDER_RATE_LIMIT_MAX_WAIT = env.float("PROVIDER_RATE_LIMIT_MAX_WAIT", default=10.0)
+
+# How long the search waits for the providers when a number was never looked up
+# before (nothing cached to show); past it the page fills in when they answer.
+LOOKUP_WAIT = env.float("LOOKUP_WAIT", default=3.0)
+# The longest a call waits for its account's request budget (ProviderAccount.requests_per_minute):
+# while staff wait for a page (invoice detail, PDF, search), and in a background worker.
+PROVIDER_BUDGET_MAX_WAIT = env.float("PROVIDER_BUDGET_MAX_WAIT", default=10.0)
+PROVIDER_BUDGET_WORKER_WAIT = env.float("PROVIDER_BUDGET_WORKER_WAIT", default=300.0)
 
 # Upper edges, in days past the due date, of the aging buckets (the last bucket is open-ended).
 AGING_BUCKETS = env.list("AGING_BUCKETS", cast=int, default=[30, 60, 90, 120])

@@ -40,6 +40,7 @@ class ProviderAccountForm(forms.ModelForm):
             "secret",
             "currency",
             "cache_ttl",
+            "requests_per_minute",
             "identity_field",
             "test_mode",
             "language",
@@ -80,7 +81,7 @@ class ProviderAccountAdmin(SuperuserOnly, admin.ModelAdmin):
     actions = ["test_connection"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "active", "base_url", "merchant_id", "secret", "currency"]}),
-        ("Settings", {"fields": ["cache_ttl", "identity_field", "test_mode", "language"]}),
+        ("Settings", {"fields": ["cache_ttl", "requests_per_minute", "identity_field", "test_mode", "language"]}),
     ]
 
     @admin.action(description="Test connection")

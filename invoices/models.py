@@ -6,12 +6,14 @@ a provider outage never empties a page: rows are upserted, never deleted.
 
 import hashlib
 import hmac
+import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, Count, F, Max, Min, Q, Sum, When, Window
 from django.db.models.functions import Abs, RowNumber
@@ -69,6 +71,13 @@ class ProviderAccount(models.Model):
         null=True, blank=True, help_text="Seconds cached invoices stay fresh; blank for the site default"
     )
     active = models.BooleanField(default=True)
+    requests_per_minute = models.PositiveIntegerField(
+        null=True,
+        validators=[MinValueValidator(2)],
+        blank=True,
+        help_text="The most requests the provider allows this account per minute, shared by every worker; "
+        "blank for the provider's usual limit",
+    )
     currency = models.CharField(max_length=3, default="SEK", help_text="Used for replies that carry no currency")
     identity_field = models.CharField(
         max_length=40,
@@ -103,6 +112,17 @@ class ProviderAccount(models.Model):
         """Secrets travel with every call: plain HTTP only to the sandbox or while developing."""
         return self.base_url.lower().startswith("https://") or settings.DEBUG or settings.SANDBOX_ENABLED
 
+    @property
+    def request_limit(self) -> int | None:
+        """Requests per minute allowed to this account; None when the provider sets no limit."""
+        return self.provider.requests_per_minute if self.requests_per_minute is None else self.requests_per_minute
+
+    def take_request(self) -> None:
+        """Called by the provider session before every request: waits for the account's budget."""
+        from invoices import budget  # budget reads this module's models
+
+        budget.take(self)
+
     def clean(self) -> None:
         if not self.url_is_allowed():
             raise ValidationError({"base_url": "The provider's URL must start with https://."})
@@ -129,6 +149,11 @@ class Customer(models.Model):
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The refresh lock: who holds it (a random token, blank when nobody) and since
+    # when. Taken with one conditional UPDATE, so it holds across workers and
+    # machines on any database; a refresh queued or running is joined, not repeated.
+    refresh_token = models.CharField(max_length=32, blank=True, default="")
+    refresh_claimed_at = models.DateTimeField(null=True, blank=True)
 
     objects = CustomerQuerySet.as_manager()
 
@@ -150,6 +175,40 @@ class Customer(models.Model):
     @property
     def masked_identity(self):
         return identity.mask(self.identity_number) if self.identity_number else ""
+
+    @staticmethod
+    def lock_expired_before() -> datetime:
+        return timezone.now() - timedelta(seconds=settings.REFRESH_LOCK_TIMEOUT)
+
+    @property
+    def is_refreshing(self) -> bool:
+        """A refresh is queued or running (and its lock has not expired)."""
+        claimed = self.refresh_claimed_at
+        return bool(self.refresh_token) and claimed is not None and claimed > self.lock_expired_before()
+
+    def claim_refresh(self) -> str | None:
+        """Takes the refresh lock: its token, or None when another refresh holds it.
+
+        A lock older than REFRESH_LOCK_TIMEOUT belonged to a worker that died;
+        it is taken over (that worker, should it wake, fails renew_refresh).
+        """
+        token = uuid.uuid4().hex
+        free = (
+            Q(refresh_token="")
+            | Q(refresh_claimed_at__isnull=True)
+            | Q(refresh_claimed_at__lt=self.lock_expired_before())
+        )
+        taken = Customer.objects.filter(free, pk=self.pk).update(refresh_token=token, refresh_claimed_at=timezone.now())
+        return token if taken else None
+
+    def renew_refresh(self, token: str) -> bool:
+        """Still holding the lock? Renews it if so: a refresh calls it when it starts and
+        again in the transaction that writes, so a refresh whose lock was taken over
+        writes nothing."""
+        return bool(Customer.objects.filter(pk=self.pk, refresh_token=token).update(refresh_claimed_at=timezone.now()))
+
+    def release_refresh(self, token: str) -> None:
+        Customer.objects.filter(pk=self.pk, refresh_token=token).update(refresh_token="", refresh_claimed_at=None)
 
 
 class CustomerLink(models.Model):
@@ -185,6 +244,18 @@ class CustomerLink(models.Model):
         if self.fetched_at is None:
             return True
         return now - self.fetched_at > self.account.ttl
+
+
+class RequestBudget(models.Model):
+    """A provider account's request budget, a token bucket shared by every worker
+    (invoices/budget.py takes from it). Times are seconds since the epoch."""
+
+    account = models.OneToOneField(ProviderAccount, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    tokens = models.FloatField()
+    refilled_at = models.FloatField()
+
+    def __str__(self):
+        return f"{self.tokens:.1f} requests left at {self.account_id}"
 
 
 class InvoiceQuerySet(models.QuerySet):

@@ -92,6 +92,14 @@ class Outcome:
         return Problem(self.account.name, str(self.error), isinstance(self.error, CredentialsRejected))
 
 
+class LockLost(Exception):
+    """The customer's refresh lock was taken over (it expired): another refresh writes instead."""
+
+
+# Asked in the transaction that writes: does this refresh still hold the customer's lock?
+Fence = Callable[[], bool] | None
+
+
 @dataclass
 class LookupResult:
     customer: Customer | None
@@ -127,16 +135,41 @@ def lookup_identity(number: Identity) -> LookupResult:
         links, asked = refresh_if_stale(customer)
         return LookupResult(customer, current_problems(links), asked_providers=asked)
     outcomes = [fetch(account, identity=number.number) for account in ProviderAccount.objects.filter(active=True)]
-    if not any(outcome.record for outcome in outcomes):
-        return LookupResult(None, [problem for outcome in outcomes if (problem := outcome.problem)])
+    return write_first_lookup(number.number, outcomes)
+
+
+def first_lookup(placeholder: Customer, fence: Fence = None) -> LookupResult:
+    """Asks every active account for the number of a customer created for this lookup.
+
+    `placeholder` holds only the number, so that no personal number travels in a
+    task's arguments; it is deleted when no provider knows the number, or when
+    the invoices belong to a customer found before by customer number, who then
+    takes the number.
+    """
+    number = placeholder.identity_number or ""
+    outcomes = [fetch(account, identity=number) for account in ProviderAccount.objects.filter(active=True)]
+    return write_first_lookup(number, outcomes, placeholder, fence)
+
+
+def write_first_lookup(
+    number: str, outcomes: list[Outcome], placeholder: Customer | None = None, fence: Fence = None
+) -> LookupResult:
     with transaction.atomic():
+        if fence is not None and not fence():
+            raise LockLost
+        if not any(outcome.record for outcome in outcomes):
+            if placeholder is not None and not placeholder.invoices.exists():
+                placeholder.delete()
+            return LookupResult(None, [problem for outcome in outcomes if (problem := outcome.problem)])
         customer = owner_of(outcomes, without_identity=True)
         if customer is not None:
             # Found before by customer number alone; now we know who it is.
-            customer.identity_number = number.number
+            if placeholder is not None:
+                placeholder.delete()
+            customer.identity_number = number
             customer.save(update_fields=["identity_number"])
         else:
-            customer, _ = Customer.objects.get_or_create(identity_number=number.number)
+            customer = placeholder or Customer.objects.get_or_create(identity_number=number)[0]
         links = [CustomerLink.objects.get_or_create(customer=customer, account=o.account)[0] for o in outcomes]
         write_outcomes(zip(links, outcomes, strict=True))
     return LookupResult(customer, current_problems(links))
@@ -150,18 +183,19 @@ def refresh_if_stale(customer: Customer) -> tuple[list[CustomerLink], bool]:
     return links, False
 
 
-def refresh(customer: Customer, links: Sequence[CustomerLink] | None = None) -> list[CustomerLink]:
+def refresh(customer: Customer, links: Sequence[CustomerLink] | None = None, fence: Fence = None) -> list[CustomerLink]:
     """Refetch every active account of the customer; returns its links, errors and all.
 
     Everything is fetched first and then written in one transaction per
     customer: no database lock is held while a provider answers, and a refresh
     running at the same time (the web app, sync_invoices) sees all or nothing.
+    `fence` is asked in that transaction; when it says the lock was lost, nothing is written.
     """
     links = list(links or customer_links(customer))
     outcomes = [
         fetch(link.account, identity=customer.identity_number, customer_id=link.provider_customer_id) for link in links
     ]
-    write_outcomes(zip(links, outcomes, strict=True))
+    write_outcomes(zip(links, outcomes, strict=True), fence)
     return links
 
 
@@ -189,9 +223,11 @@ def fetch(account: ProviderAccount, identity: str | None = None, customer_id: st
     return Outcome(account, record=record, asked_at=asked_at)
 
 
-def write_outcomes(pairs: Iterable[tuple[CustomerLink, Outcome]]) -> None:
+def write_outcomes(pairs: Iterable[tuple[CustomerLink, Outcome]], fence: Fence = None) -> None:
     """Each link's outcome, all in one transaction."""
     with transaction.atomic():
+        if fence is not None and not fence():
+            raise LockLost
         for link, outcome in pairs:
             if outcome.error is not None:
                 write_error(link, outcome.error)

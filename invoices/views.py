@@ -7,6 +7,7 @@ same template, so every link and form also works without JavaScript.
 import logging
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -16,9 +17,10 @@ from django.utils.text import get_valid_filename
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
-from invoices import exports, sync
+from invoices import exports, sync, tasks
 from invoices.aging import Aging
 from invoices.decorators import staff_required
 from invoices.forms import ListForm, SearchForm, SummaryFilterForm
@@ -113,35 +115,82 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         query = form.cleaned_data["q"]
         if isinstance(query, Identity):
-            result = sync.lookup_identity(query)
-            audit_lookup(request.user, query, result)
-            if result.customer is not None:
-                return redirect(result.customer)
-            context.update(searched_identity=query, problems=result.problems)
-        else:
-            matches, problems = sync.lookup_text(query)
-            if len(matches) == 1 and not problems:
-                return redirect(matches[0])
-            context.update(searched_text=query, matches=matches, problems=problems)
+            return identity_lookup(request, query, context)
+        matches, problems = sync.lookup_text(query)
+        if len(matches) == 1 and not problems:
+            return redirect(matches[0])
+        context.update(searched_text=query, matches=matches, problems=problems)
     return render(request, "invoices/search.html", context)
 
 
-def audit_lookup(user, query: Identity, result: sync.LookupResult) -> None:
-    LookupAudit.record(
-        user,
-        query.number,
-        customer=result.customer,
-        result_count=result.customer.invoices.count() if result.customer else 0,
-        source=LookupAudit.Source.PROVIDER if result.asked_providers else LookupAudit.Source.CACHE,
-    )
+# Lookups still running when the search answered, in the session: customer id -> [audit id, task result id].
+PENDING = "pending_lookups"
+
+
+def identity_lookup(request: HtmxHttpRequest, query: Identity, context: dict[str, object]) -> HttpResponse:
+    """A known number goes to its page at once; a new one waits up to LOOKUP_WAIT for the providers.
+
+    The customer row is created first and its id, never the number, goes to the task.
+    """
+    customer, created = Customer.objects.get_or_create(identity_number=query.number)
+    if not created:
+        asked = tasks.refresh_if_stale(customer)
+        source = LookupAudit.Source.PROVIDER if asked else LookupAudit.Source.CACHE
+        LookupAudit.record(
+            request.user, query.number, customer=customer, result_count=customer.invoices.count(), source=source
+        )
+        return redirect(customer)
+    audit = LookupAudit.record(request.user, query.number, customer=customer, source=LookupAudit.Source.PROVIDER)
+    result = tasks.start_lookup(customer, audit.pk)
+    if result is None or not tasks.wait_for(customer.pk, settings.LOOKUP_WAIT):
+        pending = request.session.get(PENDING, {})
+        pending[str(customer.pk)] = [audit.pk, result.id if result else ""]
+        request.session[PENDING] = dict(list(pending.items())[-20:])
+        return redirect(customer)
+    return lookup_outcome(request, audit, tasks.outcome(result), context)
+
+
+def lookup_outcome(
+    request: HtmxHttpRequest, audit: LookupAudit, outcome: dict | None, context: dict[str, object]
+) -> HttpResponse:
+    """Where a finished first lookup leads: the customer found, or a page saying nobody knows the number."""
+    audit.refresh_from_db()
+    if audit.customer is not None:
+        return redirect(audit.customer)
+    context.update(searched_identity={"masked": audit.masked_number}, problems=(outcome or {}).get("problems", []))
+    return render(request, "invoices/search.html", context)
+
+
+def finished_lookup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The page of a customer created for a lookup that has since ended without them:
+    the lookup's outcome for whoever started it, else not found."""
+    audit_id, result_id = request.session.get(PENDING, {}).get(str(pk), [None, ""])
+    audit = LookupAudit.objects.filter(pk=audit_id).first() if audit_id else None
+    if audit is None or audit.user_id != request.user.pk:
+        raise Http404("No such customer.")
+    if request.htmx:
+        # The page polls a fragment; the outcome is a whole page.
+        if audit.customer is not None:
+            return HttpResponseClientRedirect(audit.customer.get_absolute_url())
+        return HttpResponseClientRefresh()
+    form = SearchForm()
+    return lookup_outcome(request, audit, tasks.outcome_by_id(result_id), {"form": form, "search_form": form})
 
 
 @staff_required
 @require_safe
 @vary_on_headers("HX-Request")
 def customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    customer = get_object_or_404(Customer, pk=pk)
-    links, _ = sync.refresh_if_stale(customer)
+    """The cached invoices at once; a stale customer gets a refresh task, and the page
+    polls its data section until the task has ended."""
+    customer = Customer.objects.filter(pk=pk).first()
+    if customer is None:
+        return finished_lookup(request, pk)
+    links = sync.customer_links(customer)
+    if tasks.refresh_if_stale(customer, links):
+        # Read again: the task may have ended already (or, with the immediate backend, run).
+        customer.refresh_from_db()
+        links = sync.customer_links(customer)
     return render_customer(request, customer, links)
 
 
@@ -151,9 +200,11 @@ def customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @permission_required("invoices.refresh_from_provider", raise_exception=True)
 def customer_refresh(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
-    links = sync.refresh(customer)
+    # A refresh already queued or running is joined: a second click enqueues nothing.
+    tasks.request_refresh(customer)
     if request.htmx:
-        return render_customer(request, customer, links)
+        customer.refresh_from_db()
+        return render_customer(request, customer, sync.customer_links(customer))
     # Problems are kept on the links, so the page after the redirect shows them.
     return redirect(customer)
 
@@ -204,6 +255,8 @@ def render_customer(request: HtmxHttpRequest, customer: Customer, links: list, r
         # Organisation numbers are public and shown whole; only persons' are revealed.
         "can_reveal": customer.is_person and request.user.has_perm("invoices.reveal_identity"),
         "customer": customer,
+        "refreshing": customer.is_refreshing,
+        "never_fetched": not any(link.fetched_at for link in links),
         "problems": sync.current_problems(links),
         "links": links,
         "totals": customer.invoices.totals(aging),

@@ -1,4 +1,5 @@
 import json
+import os
 import threading
 from decimal import Decimal
 from pathlib import Path
@@ -122,3 +123,50 @@ def reading(sandbox_url):
 
     yield play
     requests.delete(url, timeout=5)
+
+
+DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+RQ_TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend"}}
+
+
+def redis_answers():
+    from django.conf import settings
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        return Redis.from_url(settings.TASKS_REDIS_URL, socket_connect_timeout=0.5).ping()
+    except RedisError:
+        return False
+
+
+@pytest.fixture(params=["db", "rq"])
+def worker(request, settings):
+    """A real task backend, and a function that runs what is queued, then returns.
+
+    db: the database queue with `manage.py db_worker --batch`; rq: Redis with an
+    RQ worker in this thread (skipped when no Redis answers at TASKS_REDIS_URL).
+    Tasks run in this thread, so they see this test's database.
+    """
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    if request.param == "db":
+        settings.TASKS = DB_TASKS
+        yield lambda: call_command("db_worker", "--batch", "--no-startup-delay", stdout=StringIO(), stderr=StringIO())
+        return
+    if not redis_answers():
+        why = f"no Redis answers at {settings.TASKS_REDIS_URL}: the RQ backend is not tested"
+        if os.environ.get("REQUIRE_REDIS"):
+            pytest.fail(why)
+        pytest.skip(why)
+    import django_rq
+    from django_tasks_rq import Job
+    from rq import SimpleWorker
+
+    settings.TASKS = RQ_TASKS
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    yield lambda: SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
+    queue.empty()

@@ -23,3 +23,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Serve static files from the finders, as in development: no collectstatic in tests.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# Tasks run as they are enqueued, so page tests stay synchronous; the engine tests
+# (tests/test_tasks_*.py) switch to the database or RQ backend with a real worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# The RQ backend is always installed here so the engine tests can switch to it.
+TASKS_REDIS_URL = os.environ.get("TEST_TASKS_REDIS_URL", "redis://127.0.0.1:6379/13")
+if "django_rq" not in INSTALLED_APPS:  # noqa: F405
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]  # noqa: F405
+RQ_QUEUES = {"default": {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": REFRESH_LOCK_TIMEOUT}}  # noqa: F405

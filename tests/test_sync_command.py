@@ -22,11 +22,12 @@ def cached(staff_client, qvickly_account, fusebill_account):
     return list(Customer.objects.order_by("pk"))
 
 
-def run(*args):
+def run(*args, now=True):
+    """The command as cron runs it; `now`: refreshing here rather than enqueueing."""
     from io import StringIO
 
     out, err = StringIO(), StringIO()
-    call_command("sync_invoices", *args, stdout=out, stderr=err)
+    call_command("sync_invoices", *args, *(["--now"] if now else []), stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
 
@@ -62,6 +63,22 @@ def test_it_can_refresh_one_account_one_customer_or_only_stale_ones(cached, qvic
     )
     out, _ = run("--account", qvickly_account.name, "--older-than", "60")
     assert f"[1/1] customer {cached[0].pk}" in out
+
+
+def test_without_now_it_enqueues_each_customer_and_waits_with_a_line_per_account(cached, qvickly_account):
+    # The test settings run tasks as they are enqueued; tests/test_tasks_*.py use real workers.
+    CustomerLink.objects.update(fetched_at=None)
+    out, _ = run("--wait", now=False)
+    assert "Queued 2 refresh(es); 0 already queued or running." in out
+    assert f"{qvickly_account.name}: 2/2 refreshed, 0 failed" in out
+    assert not CustomerLink.objects.filter(fetched_at__isnull=True).exists()
+
+
+def test_a_customer_already_queued_is_not_queued_again(cached):
+    token = cached[0].claim_refresh()
+    out, _ = run(now=False)
+    assert "Queued 1 refresh(es); 1 already queued or running." in out
+    cached[0].release_refresh(token)
 
 
 def test_an_unknown_account_or_customer_is_a_clear_error(cached):

@@ -136,6 +136,9 @@ class AccountSettings(Protocol):
     currency: str
     identity_field: str
 
+    def take_request(self) -> None:
+        """Waits until the account's shared request budget allows one more request."""
+
 
 class ProviderClient(Protocol):
     """What every provider client offers the sync engine and the views."""
@@ -190,6 +193,9 @@ class Provider:
     discovers_book: bool
     # Account fields the client cannot work without, beyond the base URL and secret.
     required_fields: tuple[str, ...] = ()
+    # Requests per minute the provider allows an account, unless the account says
+    # otherwise; None when the provider documents no limit.
+    requests_per_minute: int | None = None
 
     @property
     def detail_template(self) -> str:
@@ -272,12 +278,20 @@ class Session:
     is how a spoofed upstream would read other addresses.
     """
 
-    def __init__(self, provider: str, retry_after: Callable[[Reply], float | None] | None = None):
+    def __init__(
+        self,
+        provider: str,
+        retry_after: Callable[[Reply], float | None] | None = None,
+        take_request: Callable[[], None] | None = None,
+    ):
         self.provider = provider
         self.http = requests.Session()
         self.timeout = (settings.PROVIDER_CONNECT_TIMEOUT, settings.PROVIDER_READ_TIMEOUT)
         # How long a provider asks us to wait after a 429; None means do not retry.
         self.retry_after = retry_after or (lambda reply: None)
+        # Called before every attempt, retries included: the account's request budget,
+        # shared by every worker, which this module knows nothing of.
+        self.take_request = take_request or (lambda: None)
 
     def request(self, method: str, url: str, **kwargs: Any) -> Reply:
         budget = time.monotonic() + settings.PROVIDER_RETRY_BUDGET
@@ -299,6 +313,7 @@ class Session:
 
     def attempt(self, method: str, url: str, **kwargs: Any) -> Reply | ProviderError:
         """The reply, or the ProviderError of a failure a retry may fix."""
+        self.take_request()
         deadline = time.monotonic() + settings.PROVIDER_CALL_DEADLINE
         try:
             # No single read may wait past the call's deadline either.

@@ -12,6 +12,7 @@ import logging
 import math
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -72,11 +73,18 @@ MESSAGES = {
 
 
 class Client:
-    def __init__(self, base_url: str, api_key: str, identity_field: str = "reference", currency: str = "SEK"):
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        identity_field: str = "reference",
+        currency: str = "SEK",
+        take_request: Callable[[], None] | None = None,
+    ):
         self.base_url = base_url.rstrip("/")
         self.identity_field = identity_field
         self.currency = currency
-        self.session = Session(NAME, retry_after=reset_delay)
+        self.session = Session(NAME, retry_after=reset_delay, take_request=take_request)
         self.session.http.headers.update({"Authorization": f"Basic {api_key}", "Accept": "application/json"})
 
     # Transport.
@@ -525,7 +533,13 @@ def charge_detail(charge: JSON) -> Charge:
 
 
 def client(account: AccountSettings) -> Client:
-    return Client(account.base_url, account.secret, identity_field=account.identity_field, currency=account.currency)
+    return Client(
+        account.base_url,
+        account.secret,
+        identity_field=account.identity_field,
+        currency=account.currency,
+        take_request=account.take_request,
+    )
 
 
 # The PDF endpoint needs the API key, so PDFs are streamed through the app.
@@ -537,4 +551,6 @@ PROVIDER = Provider(
     proxies_pdf=True,
     searches=frozenset({Search.NAME, Search.EMAIL}),
     discovers_book=True,
+    # A live account's documented limit (a Fusebill sandbox account has 50).
+    requests_per_minute=1000,
 )

@@ -13,6 +13,7 @@ import hmac
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -112,6 +113,7 @@ class Client:
         test_mode: bool = False,
         language: str = "sv",
         currency: str = "SEK",
+        take_request: Callable[[], None] | None = None,
     ):
         self.base_url = base_url
         self.merchant_id = merchant_id
@@ -119,7 +121,7 @@ class Client:
         self.test_mode = test_mode
         self.language = language
         self.currency = currency
-        self.session = Session(NAME, retry_after=retry_after)
+        self.session = Session(NAME, retry_after=retry_after, take_request=take_request)
 
     def call(self, function: str, data: JSON) -> Any:
         body = {
@@ -721,6 +723,7 @@ def client(account: AccountSettings) -> Client:
         test_mode=account.test_mode,
         language=account.language,
         currency=account.currency,
+        take_request=account.take_request,
     )
 
 
@@ -735,4 +738,6 @@ PROVIDER = Provider(
     searches=frozenset(),
     discovers_book=True,
     required_fields=("merchant_id",),
+    # Qvickly documents no rate limit.
+    requests_per_minute=None,
 )

@@ -10,6 +10,9 @@ import math
 import threading
 import time
 
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
 from sandbox import readings
 from sandbox.world import FusebillKey
 
@@ -24,20 +27,29 @@ class RateLimiter:
         self.wall = wall  # dates their resets
         self.lock = threading.Lock()
         self.windows = {}  # key -> [window start, count, day start, day count]
+        # Per key name, for the usage endpoint: requests that arrived in the current
+        # window (refused ones too), the most that ever arrived in one, and refusals.
+        self.usage = {}  # name -> {"window": n, "peak": n, "refused": n}
 
     def take(self, key: str, limits: FusebillKey) -> tuple[bool, dict[str, int | str]]:
         """Counts one request if the key has any left: (allowed, the rate-limit headers)."""
         now = self.clock()
         with self.lock:
             window = self.windows.setdefault(key, [now, 0, now, 0])
+            usage = self.usage.setdefault(limits.name, {"window": 0, "peak": 0, "refused": 0})
             if now - window[0] >= limits.window_seconds:
                 window[0:2] = [now, 0]
+                usage["window"] = 0
             if now - window[2] >= DAY_SECONDS:
                 window[2:4] = [now, 0]
             allowed = window[1] < limits.per_window and window[3] < limits.per_day
+            usage["window"] += 1
+            usage["peak"] = max(usage["peak"], usage["window"])
             if allowed:
                 window[1] += 1
                 window[3] += 1
+            else:
+                usage["refused"] += 1
             start, used, day_start, used_today = window
         form, wall = readings.current("fusebill_reset_format"), self.wall()
         return allowed, {
@@ -48,6 +60,21 @@ class RateLimiter:
             "X-Rate-Limit-Remaining-Day": limits.per_day - used_today,
             "X-Rate-Limit-Reset-Day": reset_header(day_start + DAY_SECONDS - now, form, wall),
         }
+
+
+@csrf_exempt
+def usage(request):
+    """GET: per key name, the most requests that arrived in one window and how many
+    were refused with 429; DELETE: start counting afresh. Neither changes the limits
+    or the windows themselves."""
+    if request.method == "DELETE":
+        with limiter.lock:
+            limiter.usage.clear()
+        return JsonResponse({})
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "DELETE"])
+    with limiter.lock:
+        return JsonResponse({name: dict(counts) for name, counts in limiter.usage.items()})
 
 
 def reset_header(seconds_left: float, form: str, wall: float) -> int | str:

@@ -1,18 +1,21 @@
+import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils import timezone
 
-from invoices import sync
-from invoices.models import Customer, ProviderAccount
+from invoices import budget, sync, tasks
+from invoices.models import Customer, CustomerLink, ProviderAccount
 
 
 class Command(BaseCommand):
     help = (
         "Refresh cached invoices from the providers: every known customer, or one account, one "
-        "customer, or those not refreshed for a while. Safe to run while the web app refreshes "
-        "and safe to run twice at once. Exits 1 when any refresh failed."
+        "customer, or those not refreshed for a while. Enqueues the refreshes for the workers "
+        "(a customer already queued or refreshing is not queued twice); --now refreshes here "
+        "instead and exits 1 when any refresh failed."
     )
 
     def add_arguments(self, parser):
@@ -21,8 +24,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--older-than", type=int, metavar="MINUTES", help="only customers not refreshed for this long"
         )
+        parser.add_argument("--now", action="store_true", help="refresh here, one customer after another")
+        parser.add_argument(
+            "--wait", action="store_true", help="wait for the queued refreshes, with a progress line per account"
+        )
 
-    def handle(self, *args, account=None, customer=None, older_than=None, verbosity=1, **options):
+    def handle(
+        self, *args, account=None, customer=None, older_than=None, now=False, wait=False, verbosity=1, **options
+    ):
         customers = Customer.objects.order_by("pk")
         accounts = ProviderAccount.objects.filter(active=True)
         if account:
@@ -39,13 +48,65 @@ class Command(BaseCommand):
             stale = Q(links__fetched_at__isnull=True) | Q(links__fetched_at__lt=cutoff)
             customers = customers.filter(stale, links__account__in=accounts).distinct()
 
+        if not now:
+            return self.enqueue(customers, accounts if account else None, wait, verbosity)
+        self.refresh_here(customers, accounts, verbosity)
+
+    def enqueue(self, customers, accounts, wait, verbosity):
+        """Queue a refresh of each customer; with `wait`, report per account until they end."""
+        started = timezone.now()
+        account_ids = [a.pk for a in accounts] if accounts is not None else None
+        queued = joined = 0
+        for each in customers.iterator():
+            if tasks.request_refresh(each, account_ids):
+                queued += 1
+            else:
+                joined += 1
+        if verbosity:
+            self.stdout.write(f"Queued {queued} refresh(es); {joined} already queued or running.")
+        if wait:
+            self.wait(customers, accounts, started, verbosity)
+
+    def wait(self, customers, accounts, started, verbosity):
+        """Until no selected customer is queued or refreshing: one line per account when it changes."""
+        accounts = accounts if accounts is not None else ProviderAccount.objects.filter(active=True)
+        links = CustomerLink.objects.filter(customer__in=customers.values("pk"))
+        deadline = time.monotonic() + settings.REFRESH_LOCK_TIMEOUT
+        held = ~Q(refresh_token="") & Q(refresh_claimed_at__gte=Customer.lock_expired_before())
+        last, failed = None, 0
+        while True:
+            busy = Customer.objects.filter(held, pk__in=customers.values("pk")).exists()
+            lines, failed = [], 0
+            for each in accounts.order_by("name"):
+                mine = links.filter(account=each)
+                done = mine.filter(fetched_at__gte=started).count()
+                errors = mine.filter(error_at__gte=started).count()
+                failed += errors
+                lines.append(f"{each.name}: {done}/{mine.count()} refreshed, {errors} failed")
+            if lines != last and verbosity:
+                self.stdout.write("; ".join(lines))
+            last = lines
+            if not busy or time.monotonic() > deadline:
+                break
+            time.sleep(2)
+        if failed:
+            raise CommandError(
+                "Some refreshes failed; those customers' cached invoices were kept as they were.", returncode=1
+            )
+
+    def refresh_here(self, customers, accounts, verbosity):
         names = {a.name for a in accounts}
         # Accounts whose credentials a provider refused: asking again cannot help.
         rejected: set[str] = set()
         total, failed = customers.count(), 0
         for number, each in enumerate(customers.iterator(), start=1):
             links = [link for link in sync.customer_links(each) if link.account.name in names - rejected]
-            problems = sync.current_problems(sync.refresh(each, links)) if links else []
+            problems, elsewhere = self.refresh_one(each, links) if links else ([], False)
+            if elsewhere:
+                # A worker holds the customer's lock: its refresh stands for ours.
+                if verbosity:
+                    self.stdout.write(f"[{number}/{total}] customer {each.pk}: being refreshed elsewhere, skipped")
+                continue
             skipped = sorted(rejected)
             rejected |= {p.account for p in problems if p.credentials_rejected}
             failed += bool(problems or skipped)
@@ -64,3 +125,18 @@ class Command(BaseCommand):
                 "Some refreshes failed; those customers' cached invoices were kept as they were.", returncode=1
             )
         self.stdout.write(self.style.SUCCESS(summary))
+
+    @staticmethod
+    def refresh_one(customer, links):
+        """(problems, whether another refresh held the customer), under the customer's lock."""
+        token = customer.claim_refresh()
+        if token is None:
+            return [], True
+        try:
+            with budget.patience(settings.PROVIDER_BUDGET_WORKER_WAIT):
+                links = sync.refresh(customer, links, lambda: customer.renew_refresh(token))
+            return sync.current_problems(links), False
+        except sync.LockLost:
+            return [], True
+        finally:
+            customer.release_refresh(token)
