@@ -109,6 +109,19 @@ def _settlement(paid_date):
     return {"number": f"{year}{week:02d}", "date": payout.isoformat()}
 
 
+def due_payment_row(invoice, today) -> dict:
+    """A getDuePayments row as Get-due-payments.md shows it: all text, no customer.
+    `topay` is what is still owed, in kronor."""
+    return {
+        "number": invoice.number,
+        "orderid": str(int(invoice.number) + 300000),  # as PaymentData.orderid
+        "invoiceDate": invoice.invoice_date.isoformat(),
+        "invoiceStatus": invoice.collection_state(today),
+        "dueDate": invoice.due_date.isoformat(),
+        "topay": _kronor_text(invoice.balance_ore),
+    }
+
+
 def summary_row(invoice, customer) -> dict:
     """A summary row; amounts in kronor.
 
