@@ -13,6 +13,7 @@ import hmac
 import json
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,7 @@ from invoices.providers.base import (
     AccountSettings,
     CredentialsRejected,
     CustomerRecord,
+    Discovered,
     InvoiceRecord,
     NotFound,
     Provider,
@@ -256,12 +258,89 @@ class Client:
     def account_info(self) -> JSON:
         return mapping(self.call("getAccountinfo", {"comingfromPHP": "0"}))
 
+    # The whole book.
+
+    @shape_errors(NAME)
+    def due_payments(self, due_date: datetime.date) -> list[DuePayment]:
+        """Every invoice of the merchant past due on `due_date` (Due or Collection),
+        merchant-wide, with no customer in the rows."""
+        try:
+            rows = self.call("getDuePayments", {"dueDate": due_date.isoformat()})
+        except NotFound:
+            return []
+        if rows in ("", None):
+            return []
+        if not isinstance(rows, list):
+            raise ProviderError(NAME, "sent a list of due payments of an unknown shape")
+        return [parse_due_payment(row) for row in rows]
+
+    @shape_errors(NAME)
+    def payment_info(self, number: str) -> InvoiceRecord:
+        """getPaymentinfo for one invoice: who it is to (customer_identity is its
+        Customer.pno as written, customer_number its Customer.nr), without a balance."""
+        return parse_payment_info(self.call("getPaymentinfo", {"number": number}), number, self.currency)
+
+    def discover(self) -> Iterator[Discovered]:
+        """Every customer with anything past due: getDuePayments as of today, then
+        getPaymentinfo per invoice for the customer it belongs to. One per invoice:
+        a customer with several overdue invoices comes several times.
+
+        The book this reaches ends there: Qvickly has no call that lists customers,
+        so one whose invoices are all paid or not yet due is found only by a lookup.
+        An invoice whose payment info fails is yielded as its error; refused
+        credentials stop the listing, for every call would fail the same way.
+        """
+        for row in self.due_payments(timezone.localdate()):
+            try:
+                info = self.payment_info(row.number)
+            except CredentialsRejected:
+                raise
+            except ProviderError as exc:
+                yield Discovered(error=exc)
+                continue
+            yield Discovered(
+                provider_customer_id=info.customer_number,
+                identity=info.customer_identity,
+                name=info.customer_name,
+                email=info.customer_email,
+                collection={row.number: row.status},
+            )
+
     def records(self, rows: object) -> list[InvoiceRecord]:
         if rows in ("", None):
             return []
         if not isinstance(rows, list):
             raise ProviderError(NAME, "sent an invoice list of an unknown shape")
         return [parse_row(row, self.currency) for row in rows]
+
+
+@dataclass(frozen=True)
+class DuePayment:
+    """A getDuePayments row (Get-due-payments.md): an overdue invoice, without its customer."""
+
+    number: str
+    order_id: str
+    invoice_date: datetime.date | None
+    status: str  # Due (förfallen) or Collection (sent to debt collection), kept verbatim
+    due_date: datetime.date | None
+    to_pay: Decimal  # kronor, as summary rows write amounts
+
+
+def parse_due_payment(row: object) -> DuePayment:
+    if not isinstance(row, dict):
+        raise ProviderError(NAME, "sent a due payment of an unknown shape", detail=repr(row)[:200])
+    raw_number = row.get("number")
+    number = text(raw_number) if isinstance(raw_number, (str, int)) and not isinstance(raw_number, bool) else ""
+    if not number or len(number) > 64:
+        raise ProviderError(NAME, "sent a due payment without a usable invoice number", detail=repr(row)[:200])
+    return DuePayment(
+        number=number,
+        order_id=text(row.get("orderid")),
+        invoice_date=to_date(row.get("invoiceDate")),
+        status=text(row.get("invoiceStatus"))[:50],
+        due_date=to_date(row.get("dueDate")),
+        to_pay=to_decimal(row.get("topay", "0"), NAME, "topay"),
+    )
 
 
 def pno_forms(number: str, today: datetime.date | None = None) -> tuple[str, ...]:
