@@ -12,7 +12,14 @@ from pathlib import Path
 
 from sandbox import readings
 from sandbox.qvickly.identity import InvalidNumber, read_number
-from sandbox.qvickly.shapes import due_payment_row, full_object, payment_info, single_object, summary_row
+from sandbox.qvickly.shapes import (
+    due_payment_row,
+    full_object,
+    payment_info,
+    settlement_row,
+    single_object,
+    summary_row,
+)
 from sandbox.world import QVICKLY_MERCHANTS, world
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
@@ -191,6 +198,23 @@ def get_due_payments(data, logid):
     return [due_payment_row(invoice, today) for invoice in overdue]
 
 
+def get_settlements(data, logid):
+    """Every weekly payout to the merchant from `fromDate` on, newest first, with the
+    invoices it settled. The docs set no limit on how far back: neither does this."""
+    try:
+        since = datetime.date.fromisoformat(_required(data, "fromDate"))
+    except ValueError:
+        raise QvicklyError("9004", param="fromDate") from None
+    today = world().today
+    payouts = {}
+    for invoice in sorted(world().qvickly_invoices, key=lambda i: int(i.number)):
+        payout = invoice.settled_on(today)
+        if payout is not None and payout >= since:
+            payouts.setdefault(payout, []).append(invoice)
+    rows = [settlement_row(payout, invoices) for payout, invoices in sorted(payouts.items(), reverse=True)]
+    return {"Settlements": rows, "Date": today.isoformat()}
+
+
 def get_account_info(data, logid):
     eid = next(iter(QVICKLY_MERCHANTS))
     return {"name": ACCOUNT_NAME, "eid": eid, "country": "SE", "currency": "SEK", "language": "sv", "test": "1"}
@@ -203,4 +227,5 @@ FUNCTIONS = {
     "getpaymentinfo": get_payment_info,
     "getaccountinfo": get_account_info,
     "getduepayments": get_due_payments,
+    "getsettlements": get_settlements,
 }

@@ -106,6 +106,14 @@ class QvicklyInvoice:
     def is_overdue(self, today=None):
         return self.is_open and self.balance_ore > 0 and self.due_date < (today or datetime.date.today())
 
+    def settled_on(self, today=None):
+        """The day Qvickly paid this invoice out to the merchant: weekly, on the Monday
+        after the payment; None while unpaid or before that Monday has come."""
+        if self.paid_date is None:
+            return None
+        payout = self.paid_date + datetime.timedelta(days=7 - self.paid_date.weekday())
+        return payout if payout <= (today or datetime.date.today()) else None
+
     def collection_state(self, today=None):
         """getDuePayments' invoiceStatus: "Due" (förfallen) while overdue, "Collection"
         once sent to debt collection; None when not overdue. Invoices more than

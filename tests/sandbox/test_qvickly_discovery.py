@@ -69,3 +69,28 @@ def test_payment_info_names_the_customer_of_each_overdue_invoice_by_number(url):
         owner = world().customer_by_identity(world().qvickly_invoice_by_number(row["number"]).identity)
         assert info["Customer"]["pno"] == short_form(owner.identity).replace("-", "")
         assert info["Customer"]["nr"] == owner.qvickly_number
+
+
+def settled_since(since):
+    return {i.number for i in world().qvickly_invoices if (day := i.settled_on(world().today)) and day >= since}
+
+
+def test_settlements_list_every_invoice_paid_out_since_the_date_once(url):
+    since = world().today - datetime.timedelta(days=60)
+    data = verified_data(post(url, "getSettlements", {"fromDate": since.isoformat()}))
+    assert set(data) == {"Settlements", "Date"} and data["Date"] == world().today.isoformat()
+    numbers = [number for payout in data["Settlements"] for number in payout["InvoiceIds"]]
+    assert sorted(numbers) == sorted(settled_since(since))
+    dates = [payout["SettlementDate"] for payout in data["Settlements"]]
+    assert dates == sorted(dates, reverse=True) and all(d >= since.isoformat() for d in dates)
+
+
+def test_a_settlement_agrees_with_the_settlement_payment_info_names(url):
+    since = world().today - datetime.timedelta(days=30)
+    [payout, *_] = verified_data(post(url, "getSettlements", {"fromDate": since.isoformat()}))["Settlements"]
+    info = verified_data(post(url, "getPaymentinfo", {"number": payout["InvoiceIds"][0]}))
+    assert info["Settlement"] == {"number": payout["SettlementId"], "date": payout["SettlementDate"]}
+
+
+def test_settlements_without_a_readable_date_are_refused(url):
+    assert wrapped_error_code(post(url, "getSettlements", {"fromDate": "last week"})) == "9004"
