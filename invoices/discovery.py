@@ -3,10 +3,10 @@
 Lookups only bring in the customers staff search for; an accounts-receivable
 dashboard must show the whole receivable. Each account's client lists what its
 provider can reveal (invoices.providers.base.BookSource: Fusebill every
-customer, Qvickly every customer with anything past due), and each one becomes
-or joins our Customer: by identity number when the provider holds a valid one,
-so one person is one customer across providers, else by the account's own
-customer id.
+customer, Qvickly every customer with anything past due or a payment settled
+lately), and each one becomes or joins our Customer: by identity number when
+the provider holds a valid one, so one person is one customer across
+providers, else by the account's own customer id.
 
 Discovery fetches no invoices: refreshing each discovered customer
 (sync.refresh) fills the book, one customer at a time, in the background.

@@ -15,6 +15,7 @@ from django.urls import reverse
 from invoices import sync
 from invoices.discovery import discover
 from invoices.models import Customer, CustomerLink, Invoice
+from invoices.providers import qvickly
 from sandbox.fusebill.examples import EXAMPLE_CUSTOMER_ID, examples
 from sandbox.world import world
 
@@ -26,6 +27,16 @@ def fusebill_ids():
 
 def overdue_qvickly_identities():
     return {i.identity for i in world().qvickly_invoices if i.is_overdue(world().today)}
+
+
+def settled_qvickly_identities():
+    since = world().today - qvickly.DISCOVERY_REACH
+    return {i.identity for i in world().qvickly_invoices if (day := i.settled_on(world().today)) and day >= since}
+
+
+def qvickly_identities():
+    """Everyone Qvickly's API reveals: anything past due, or a payment settled lately."""
+    return overdue_qvickly_identities() | settled_qvickly_identities()
 
 
 @pytest.fixture
@@ -50,32 +61,30 @@ def test_discovering_fusebill_finds_every_customer_it_holds(fusebill_account):
         assert link.customer.identity_number == customer.identity
 
 
-def test_discovering_qvickly_finds_every_customer_with_anything_past_due(qvickly_account):
+def test_discovering_qvickly_finds_every_customer_with_anything_past_due_or_lately_settled(qvickly_account):
     report = discover(qvickly_account)
     found = set(Customer.objects.filter(links__account=qvickly_account).values_list("identity_number", flat=True))
-    assert found == overdue_qvickly_identities()
-    assert (report.found, report.complete) == (len(overdue_qvickly_identities()), True)
+    assert overdue_qvickly_identities() <= found and settled_qvickly_identities() - overdue_qvickly_identities()
+    assert found == qvickly_identities()
+    assert (report.found, report.complete) == (len(qvickly_identities()), True)
+    # Which overdue invoices are with debt collection comes along.
+    in_collection = {i.number for i in world().qvickly_invoices if i.collection_state(world().today) == "Collection"}
+    assert in_collection and report.in_collection == in_collection
     numbers = {c.identity: c.qvickly_number for c in world().customers}
     for link in CustomerLink.objects.filter(account=qvickly_account).select_related("customer"):
         assert link.provider_customer_id == numbers[link.customer.identity_number]
 
 
-def test_qvickly_discovery_reports_which_overdue_invoices_are_with_debt_collection(qvickly_account):
-    report = discover(qvickly_account)
-    expected = {i.number for i in world().qvickly_invoices if i.collection_state(world().today) == "Collection"}
-    assert expected and report.in_collection == expected
-
-
 def test_the_same_person_at_both_providers_becomes_one_customer(qvickly_account, fusebill_account):
     discover(fusebill_account)
-    qvickly = discover(qvickly_account)
-    at_both = {c.identity for c in world().fusebill_customers()} & overdue_qvickly_identities()
-    assert at_both and qvickly.linked == len(at_both)
-    assert qvickly.new == len(overdue_qvickly_identities() - at_both)
+    report = discover(qvickly_account)
+    at_both = {c.identity for c in world().fusebill_customers()} & qvickly_identities()
+    assert at_both and report.linked == len(at_both)
+    assert report.new == len(qvickly_identities() - at_both)
     for identity in at_both:
         customer = Customer.objects.get(identity_number=identity)
         assert {link.account for link in customer.links.all()} == {qvickly_account, fusebill_account}
-    everyone = {c.identity for c in world().fusebill_customers()} | overdue_qvickly_identities()
+    everyone = {c.identity for c in world().fusebill_customers()} | qvickly_identities()
     assert Customer.objects.count() == len(everyone) + 1  # the docs' example customer has no number
 
 
@@ -88,7 +97,7 @@ def test_discovering_again_finds_the_same_customers_and_creates_none(qvickly_acc
 
 
 def test_a_customer_looked_up_before_is_linked_not_created_again(qvickly_account):
-    identity = sorted(overdue_qvickly_identities())[0]
+    identity = sorted(qvickly_identities())[0]
     looked_up = Customer.objects.create(identity_number=identity)
     report = discover(qvickly_account)
     assert report.linked == 1 and looked_up.links.get().account == qvickly_account
@@ -111,7 +120,7 @@ def test_refreshing_every_discovered_customer_fills_the_book(staff_client, qvick
     fusebill += [(e.raw["invoiceCustomer"]["currency"], str(e.raw["outstandingBalance"])) for e in examples()]
     # Qvickly's book: everyone with anything past due, and everyone Fusebill brought in
     # whom Qvickly knows too (the refresh asks every account by identity number).
-    identities = overdue_qvickly_identities() | {c.identity for c in world().fusebill_customers() if c.qvickly_number}
+    identities = qvickly_identities() | {c.identity for c in world().fusebill_customers() if c.qvickly_number}
     qvickly = [("SEK", Decimal(i.balance_ore) / 100) for i in world().qvickly_invoices if i.identity in identities]
     for account, expected in ((fusebill_account, fusebill), (qvickly_account, qvickly)):
         stored = world_outstanding(
@@ -150,10 +159,18 @@ def test_one_qvickly_invoice_that_cannot_be_read_is_counted_and_the_rest_still_d
     report = discover(qvickly_account)
     assert report.failures == 1 and not report.stopped
     assert list(report.failed) == ["Qvickly: sent a reply that is not JSON"]
-    assert report.found >= len(overdue_qvickly_identities()) - 1
+    assert report.found >= len(qvickly_identities()) - 1
 
 
 def test_refused_credentials_stop_qvickly_discovery_at_once(qvickly_account, faults):
     faults(provider="qvickly", fault="reject_credentials", after=1)
     report = discover(qvickly_account)
     assert (report.found, report.failures, report.stopped) == (0, 0, "Qvickly: Autentisering misslyckades. (code 9013)")
+
+
+def test_settlements_that_cannot_be_read_leave_the_overdue_book_discovered(qvickly_account, faults):
+    faults(provider="qvickly", fault="malformed_json", after=1, times=1)  # getDuePayments, then getSettlements
+    report = discover(qvickly_account)
+    found = set(Customer.objects.filter(links__account=qvickly_account).values_list("identity_number", flat=True))
+    assert found == overdue_qvickly_identities()
+    assert dict(report.failed) == {"Qvickly: sent a reply that is not JSON": 1} and not report.stopped

@@ -64,6 +64,37 @@ def test_a_mangled_fusebill_customer_becomes_a_customer_or_a_typed_error(data):
         assert isinstance(customer.identity, str) and customer.provider_customer_id.isdigit()
 
 
+# The first entry of Get-settlements.md's example.
+PAYOUT = {
+    "SettlementId": "5",
+    "SettlementDate": "2024-04-29",
+    "SettlementURL": "https://online.billmate.se/avrakning/12345/5-2024-04-29.pdf",
+    "InvoiceIds": ["12349"],
+}
+
+
+def test_the_documented_settlement_is_read_with_the_invoices_it_settled():
+    payout = qvickly.parse_payout(PAYOUT)
+    assert (payout.settlement_id, str(payout.date), payout.invoice_numbers) == ("5", "2024-04-29", ("12349",))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(junk, mangled(PAYOUT)))
+def test_a_mangled_settlement_becomes_a_payout_or_a_typed_error(row):
+    try:
+        payout = shape_errors("Qvickly")(qvickly.parse_payout)(row)
+    except ProviderError as exc:
+        assert exc.provider == "Qvickly" and exc.message
+    else:
+        assert all(isinstance(n, str) and n for n in payout.invoice_numbers)
+
+
+@pytest.mark.parametrize("ids", ["12349", [["12349"]], [{"id": "1"}], [True], ["1" * 65]])
+def test_a_settlement_whose_invoice_ids_are_not_ids_is_a_typed_error(ids):
+    with pytest.raises(ProviderError):
+        shape_errors("Qvickly")(qvickly.parse_payout)({**PAYOUT, "InvoiceIds": ids})
+
+
 @pytest.fixture
 def faults(sandbox_url):
     url = sandbox_url + "faults/"

@@ -49,6 +49,9 @@ from invoices.providers.base import (
 NAME = "Qvickly"
 API_VERSION = "2.5.0"
 CLIENT_NAME = "ARPortal:Python:1.0"
+# How far back discovery reads settlements; getDuePayments is documented to reach
+# "about three months" back, and settlements are read no further.
+DISCOVERY_REACH = datetime.timedelta(days=90)
 
 # Codes that mean "nothing here" rather than "something broke".
 NOT_FOUND_CODES = {"5201", "6010", "6011", "8010", "8011", "8012"}
@@ -280,19 +283,44 @@ class Client:
         Customer.pno as written, customer_number its Customer.nr), without a balance."""
         return parse_payment_info(self.call("getPaymentinfo", {"number": number}), number, self.currency)
 
+    @shape_errors(NAME)
+    def settlements(self, from_date: datetime.date) -> list[Payout]:
+        """Every payout to the merchant from `from_date` on, with the invoices it settled."""
+        try:
+            data = self.call("getSettlements", {"fromDate": from_date.isoformat()})
+        except NotFound:
+            return []
+        if data in ("", None, []):
+            return []
+        if not isinstance(data, dict) or not isinstance(data.get("Settlements", []), list):
+            raise ProviderError(NAME, "sent settlements of an unknown shape")
+        return [parse_payout(row) for row in data.get("Settlements", [])]
+
     def discover(self) -> Iterator[Discovered]:
-        """Every customer with anything past due: getDuePayments as of today, then
-        getPaymentinfo per invoice for the customer it belongs to. One per invoice:
-        a customer with several overdue invoices comes several times.
+        """Every customer with anything past due (getDuePayments as of today), and
+        every customer with a payment settled in the last DISCOVERY_REACH
+        (getSettlements); getPaymentinfo per invoice says whose it is. One per
+        invoice: a customer with several comes several times.
 
         The book this reaches ends there: Qvickly has no call that lists customers,
-        so one whose invoices are all paid or not yet due is found only by a lookup.
-        An invoice whose payment info fails is yielded as its error; refused
-        credentials stop the listing, for every call would fail the same way.
+        so one whose invoices are all not yet due, or paid longer ago, is found only
+        by a lookup. An invoice whose payment info fails, or settlements that cannot
+        be read, are yielded as their error; refused credentials stop the listing,
+        for every call would fail the same way.
         """
-        for row in self.due_payments(timezone.localdate()):
+        today = timezone.localdate()
+        states = {row.number: row.status for row in self.due_payments(today)}
+        try:
+            for payout in self.settlements(today - DISCOVERY_REACH):
+                for number in payout.invoice_numbers:
+                    states.setdefault(number, "")
+        except CredentialsRejected:
+            raise
+        except ProviderError as exc:
+            yield Discovered(error=exc)
+        for number, state in states.items():
             try:
-                info = self.payment_info(row.number)
+                info = self.payment_info(number)
             except CredentialsRejected:
                 raise
             except ProviderError as exc:
@@ -303,7 +331,7 @@ class Client:
                 identity=info.customer_identity,
                 name=info.customer_name,
                 email=info.customer_email,
-                collection={row.number: row.status},
+                collection={number: state} if state else {},
             )
 
     def records(self, rows: object) -> list[InvoiceRecord]:
@@ -340,6 +368,33 @@ def parse_due_payment(row: object) -> DuePayment:
         status=text(row.get("invoiceStatus"))[:50],
         due_date=to_date(row.get("dueDate")),
         to_pay=to_decimal(row.get("topay", "0"), NAME, "topay"),
+    )
+
+
+@dataclass(frozen=True)
+class Payout:
+    """A getSettlements entry (Get-settlements.md): one payout and the invoices it settled."""
+
+    settlement_id: str
+    date: datetime.date | None
+    url: str
+    invoice_numbers: tuple[str, ...]
+
+
+def parse_payout(row: object) -> Payout:
+    if not isinstance(row, dict) or not isinstance(row.get("InvoiceIds", []), list):
+        raise ProviderError(NAME, "sent a settlement of an unknown shape", detail=repr(row)[:200])
+    numbers = [value for value in row.get("InvoiceIds", []) if isinstance(value, (str, int))]
+    if len(numbers) != len(row.get("InvoiceIds", [])) or any(isinstance(n, bool) for n in numbers):
+        raise ProviderError(NAME, "sent a settlement with invoice ids of an unknown shape", detail=repr(row)[:200])
+    invoice_numbers = tuple(text(n) for n in numbers if text(n))
+    if any(len(n) > 64 for n in invoice_numbers):
+        raise ProviderError(NAME, "sent a settlement with an invoice id that is too long")
+    return Payout(
+        settlement_id=text(row.get("SettlementId")),
+        date=to_date(row.get("SettlementDate")),
+        url=web_url(row.get("SettlementURL")),
+        invoice_numbers=invoice_numbers,
     )
 
 
