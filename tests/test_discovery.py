@@ -5,6 +5,7 @@ The sandbox's generated world is the oracle: what it holds is computed here,
 never written out as numbers.
 """
 
+import time
 from collections import defaultdict
 from decimal import Decimal
 
@@ -14,10 +15,11 @@ from django.urls import reverse
 
 from invoices import sync
 from invoices.discovery import discover
-from invoices.models import Customer, CustomerLink, Invoice
+from invoices.models import Customer, CustomerLink, Invoice, ProviderAccount
 from invoices.providers import qvickly
 from sandbox.fusebill.examples import EXAMPLE_CUSTOMER_ID, examples
 from sandbox.world import world
+from tests.conftest import fusebill_key
 
 
 def fusebill_ids():
@@ -174,3 +176,24 @@ def test_settlements_that_cannot_be_read_leave_the_overdue_book_discovered(qvick
     found = set(Customer.objects.filter(links__account=qvickly_account).values_list("identity_number", flat=True))
     assert found == overdue_qvickly_identities()
     assert dict(report.failed) == {"Qvickly: sent a reply that is not JSON": 1} and not report.stopped
+
+
+def test_fusebill_lists_the_customers_who_owe_anything_first(fusebill_client):
+    balances = [Decimal(str(row["arBalance"])) for row in fusebill_client.every_customer()]
+    owing = sum(1 for balance in balances if balance >= Decimal("0.01"))
+    assert 0 < owing < len(balances) == len(fusebill_ids())
+    assert all(balance >= Decimal("0.01") for balance in balances[:owing])
+
+
+def test_a_rate_limited_fusebill_key_still_discovers_every_customer(db, sandbox_url):
+    account = ProviderAccount.objects.create(
+        name="Fusebill throttled",
+        kind="fusebill",
+        base_url=sandbox_url + "fusebill/v1",
+        secret=fusebill_key("throttled"),
+    )
+    account.client().account_info(), account.client().account_info()  # the window's two requests spent
+    started = time.monotonic()
+    report = discover(account)
+    assert (report.found, report.complete) == (len(fusebill_ids()), True)
+    assert time.monotonic() - started >= 1  # it waited for the window to reset, not failed
