@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 NEW, LINKED, KNOWN = "new", "linked", "known"
 
 
+class SharedIdentity(Exception):
+    """The provider has two customers under one identity number."""
+
+
 @dataclass
 class DiscoveryReport:
     """What one account's book held: counts, never who (no personal numbers here)."""
@@ -108,6 +112,9 @@ def take(account: ProviderAccount, item: Discovered, report: DiscoveryReport) ->
     try:
         with transaction.atomic():
             customer, outcome = claim(account, item)
+    except SharedIdentity:
+        report.failed["holds the identity number of another customer at this account"] += 1
+        return
     except DatabaseError as exc:
         # The database's message can quote the identity number: only its kind is logged.
         log.error("discovery at %s could not save a customer: %s", account.name, type(exc).__name__)
@@ -146,6 +153,10 @@ def claim(account: ProviderAccount, item: Discovered) -> tuple[Customer, str]:
         created_customer = known is None
         customer = known or Customer.objects.create(identity_number=number)
         link, created_link = CustomerLink.objects.get_or_create(customer=customer, account=account)
+        if link.provider_customer_id and item.provider_customer_id not in ("", link.provider_customer_id):
+            # Two of the account's customers hold one number; a customer has one link per
+            # account, and taking it over would make the two trade places on every sweep.
+            raise SharedIdentity
         outcome = NEW if created_customer else LINKED if created_link else KNOWN
     found = CustomerRecord(
         provider_customer_id=item.provider_customer_id or link.provider_customer_id, name=item.name, email=item.email

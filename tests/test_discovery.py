@@ -197,3 +197,14 @@ def test_a_rate_limited_fusebill_key_still_discovers_every_customer(db, sandbox_
     report = discover(account)
     assert (report.found, report.complete) == (len(fusebill_ids()), True)
     assert time.monotonic() - started >= 1  # it waited for the window to reset, not failed
+
+
+def test_a_second_customer_under_the_same_number_at_one_account_is_reported_not_swapped_in(fusebill_account):
+    other = next(c for c in world().fusebill_customers() if not c.qvickly_number)
+    # As if the account held this customer's number on a second customer of its own.
+    holder = Customer.objects.create(identity_number=other.identity)
+    CustomerLink.objects.create(customer=holder, account=fusebill_account, provider_customer_id="999999")
+    report = discover(fusebill_account)
+    assert report.failed == {"holds the identity number of another customer at this account": 1}
+    assert holder.links.get().provider_customer_id == "999999"
+    assert report.found == len(fusebill_ids()) - 1
