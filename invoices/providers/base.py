@@ -14,7 +14,7 @@ import logging
 import random
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, ParamSpec, Protocol, TypeVar, runtime_checkable
@@ -155,6 +155,35 @@ class ProviderClient(Protocol):
 
     def account_info(self) -> Mapping[str, object]:
         """One cheap call that proves the credentials work."""
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """One customer a provider revealed while listing its book, before any invoice is fetched.
+
+    Either or both of the account's own customer id and the identity number
+    (as the provider wrote it, unchecked) say who it is. `collection` is the
+    collection state the provider gave per invoice number, where the listing
+    carries one (Qvickly's Due / Collection). `error` is set instead when this
+    one customer could not be read; the listing goes on.
+    """
+
+    provider_customer_id: str = ""
+    identity: str = ""
+    name: str = ""
+    email: str = ""
+    collection: Mapping[str, str] = field(default_factory=dict)
+    error: ProviderError | None = None
+
+
+@runtime_checkable
+class BookSource(Protocol):
+    """A client that can list the customers of the whole book, not only those staff look up."""
+
+    def discover(self) -> Iterator[Discovered]:
+        """Every customer the provider's API can reveal, each once or more. A failure of
+        the listing itself is raised as a ProviderError; what was yielded before stands."""
+        ...
 
 
 @runtime_checkable

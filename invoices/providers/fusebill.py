@@ -12,7 +12,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,6 +25,7 @@ from invoices.providers.base import (
     AccountSettings,
     CredentialsRejected,
     CustomerRecord,
+    Discovered,
     InvoiceRecord,
     NotFound,
     Provider,
@@ -55,6 +56,9 @@ MIN_LITERAL = 3
 # Reset headers at least this large are epoch timestamps (2001 on) rather than
 # seconds until the reset; from the second, milliseconds (1973 on, as such).
 EPOCH_SECONDS, EPOCH_MILLISECONDS = 1e9, 1e11
+# The arBalance range of customers who owe anything: the lower bound is inclusive
+# and money has cents, so a cent is the least balance owed.
+OWING = "0.01|"
 # A 429 whose reset header cannot be read waits this long; a reset already past, the least.
 UNKNOWN_RESET_WAIT, LEAST_WAIT = 1.0, 0.1
 
@@ -101,10 +105,14 @@ class Client:
         return response.json(parse_float=Decimal), response
 
     def pages(self, path: str, params: dict[str, Any] | None = None) -> list[Any]:
-        """Every item of a paged listing. Stops on an empty or short page, not on
-        X-MaxPageIndex alone: clients disagree on what that header means."""
-        items: list[Any] = []
-        counted = 0
+        """Every item of a paged listing, or its error: none of it when a page fails."""
+        return list(self.each_page(path, params))
+
+    def each_page(self, path: str, params: dict[str, Any] | None = None) -> Iterator[Any]:
+        """The items of a paged listing as the pages arrive. Stops on an empty or
+        short page, not on X-MaxPageIndex alone: clients disagree on what that
+        header means. A page that fails raises after the items before it."""
+        seen = counted = 0
         for number in range(MAX_PAGES):
             page, reply = self.get_json(path, {**(params or {}), "pageSize": PAGE_SIZE, "pageNumber": number})
             if not isinstance(page, list):
@@ -114,12 +122,12 @@ class Client:
                 # never more than the listing holds. Fewer rows than counted means
                 # rows went missing while paging (a smaller page size, a deletion).
                 counted = int(count) if (count := reply.headers.get("X-Count", "").strip()).isdigit() else 0
-            items.extend(page)
+            seen += len(page)
+            yield from page
             if len(page) < PAGE_SIZE:
-                if len(items) < counted:
-                    message = f"listed {len(items)} of the {counted} it counted; the listing was not used"
-                    raise ProviderError(NAME, message)
-                return items
+                if seen < counted:
+                    raise ProviderError(NAME, f"listed {seen} of the {counted} it counted; the listing was not used")
+                return
         raise ProviderError(NAME, f"sent more than {MAX_PAGES} pages; the listing was not used")
 
     # Customers.
@@ -183,6 +191,37 @@ class Client:
             for customer in self.customers(**query):
                 found[customer.provider_customer_id] = customer
         return list(found.values())
+
+    def every_customer(self) -> Iterator[Any]:
+        """Every customer of the account as listed (JSON, unchecked), paged: those
+        with an AR balance first (the documented arBalance range filter), then
+        everyone, each once. Both in id order, so a page boundary never moves while
+        the book is read."""
+        seen: set[str] = set()
+        for filters in ({"arBalance": OWING}, {}):
+            params = {**query_params(filters), "sortOrder": "Ascending", "sortExpression": "id"}
+            for row in self.each_page("customers", params):
+                key = str(mapping(row).get("id"))
+                if key not in seen:
+                    seen.add(key)
+                    yield row
+
+    def discover(self) -> Iterator[Discovered]:
+        """Every customer, with the identity number as the account's identity field
+        holds it. A customer of an unreadable shape is yielded as its error; a page
+        that fails ends the listing with its error."""
+        for row in self.every_customer():
+            try:
+                customer = listed_customer(row, self.identity_field)
+            except ProviderError as exc:
+                yield Discovered(error=exc)
+                continue
+            yield Discovered(
+                provider_customer_id=customer.provider_customer_id,
+                identity=customer.identity,
+                name=customer.name,
+                email=customer.email,
+            )
 
     # Invoices.
 
@@ -340,6 +379,15 @@ def parse_customer(data: object, identity_field: str) -> CustomerRecord:
         ),
         NAME,
     )
+
+
+@shape_errors(NAME)
+def listed_customer(data: object, identity_field: str) -> CustomerRecord:
+    """A customer from the listing, whose id must be one we can ask for again."""
+    customer = parse_customer(data, identity_field)
+    if not customer.provider_customer_id.isdigit():
+        raise ProviderError(NAME, "sent a customer without a usable id", detail=customer.provider_customer_id[:100])
+    return customer
 
 
 def parse_invoice(data: object, currency: str) -> InvoiceRecord:

@@ -13,7 +13,7 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -28,6 +28,7 @@ from invoices.providers.base import (
     AccountSettings,
     CredentialsRejected,
     CustomerRecord,
+    Discovered,
     InvoiceRecord,
     NotFound,
     Provider,
@@ -48,6 +49,9 @@ from invoices.providers.base import (
 NAME = "Qvickly"
 API_VERSION = "2.5.0"
 CLIENT_NAME = "ARPortal:Python:1.0"
+# How far back discovery reads settlements; getDuePayments is documented to reach
+# "about three months" back, and settlements are read no further.
+DISCOVERY_REACH = datetime.timedelta(days=90)
 
 # Codes that mean "nothing here" rather than "something broke".
 NOT_FOUND_CODES = {"5201", "6010", "6011", "8010", "8011", "8012"}
@@ -271,12 +275,141 @@ class Client:
     def account_info(self) -> JSON:
         return mapping(self.call("getAccountinfo", {"comingfromPHP": "0"}))
 
+    # The whole book.
+
+    @shape_errors(NAME)
+    def due_payments(self, due_date: datetime.date) -> list[DuePayment]:
+        """Every invoice of the merchant past due on `due_date` (Due or Collection),
+        merchant-wide, with no customer in the rows."""
+        try:
+            rows = self.call("getDuePayments", {"dueDate": due_date.isoformat()})
+        except NotFound:
+            return []
+        if rows in ("", None):
+            return []
+        if not isinstance(rows, list):
+            raise ProviderError(NAME, "sent a list of due payments of an unknown shape")
+        return [parse_due_payment(row) for row in rows]
+
+    @shape_errors(NAME)
+    def payment_info(self, number: str) -> InvoiceRecord:
+        """getPaymentinfo for one invoice: who it is to (customer_identity is its
+        Customer.pno as written, customer_number its Customer.nr), without a balance."""
+        return parse_payment_info(self.call("getPaymentinfo", {"number": number}), number, self.currency)
+
+    @shape_errors(NAME)
+    def settlements(self, from_date: datetime.date) -> list[Payout]:
+        """Every payout to the merchant from `from_date` on, with the invoices it settled."""
+        try:
+            data = self.call("getSettlements", {"fromDate": from_date.isoformat()})
+        except NotFound:
+            return []
+        if data in ("", None, []):
+            return []
+        if not isinstance(data, dict) or not isinstance(data.get("Settlements", []), list):
+            raise ProviderError(NAME, "sent settlements of an unknown shape")
+        return [parse_payout(row) for row in data.get("Settlements", [])]
+
+    def discover(self) -> Iterator[Discovered]:
+        """Every customer with anything past due (getDuePayments as of today), and
+        every customer with a payment settled in the last DISCOVERY_REACH
+        (getSettlements); getPaymentinfo per invoice says whose it is. One per
+        invoice: a customer with several comes several times.
+
+        The book this reaches ends there: Qvickly has no call that lists customers,
+        so one whose invoices are all not yet due, or paid longer ago, is found only
+        by a lookup. An invoice whose payment info fails, or settlements that cannot
+        be read, are yielded as their error; refused credentials stop the listing,
+        for every call would fail the same way.
+        """
+        today = timezone.localdate()
+        states = {row.number: row.status for row in self.due_payments(today)}
+        try:
+            for payout in self.settlements(today - DISCOVERY_REACH):
+                for number in payout.invoice_numbers:
+                    states.setdefault(number, "")
+        except CredentialsRejected:
+            raise
+        except ProviderError as exc:
+            yield Discovered(error=exc)
+        for number, state in states.items():
+            try:
+                info = self.payment_info(number)
+            except CredentialsRejected:
+                raise
+            except ProviderError as exc:
+                yield Discovered(error=exc)
+                continue
+            yield Discovered(
+                provider_customer_id=info.customer_number,
+                identity=info.customer_identity,
+                name=info.customer_name,
+                email=info.customer_email,
+                collection={number: state} if state else {},
+            )
+
     def records(self, rows: object) -> list[InvoiceRecord]:
         if rows in ("", None):
             return []
         if not isinstance(rows, list):
             raise ProviderError(NAME, "sent an invoice list of an unknown shape")
         return [parse_row(row, self.currency) for row in rows]
+
+
+@dataclass(frozen=True)
+class DuePayment:
+    """A getDuePayments row (Get-due-payments.md): an overdue invoice, without its customer."""
+
+    number: str
+    order_id: str
+    invoice_date: datetime.date | None
+    status: str  # Due (förfallen) or Collection (sent to debt collection), kept verbatim
+    due_date: datetime.date | None
+    to_pay: Decimal  # kronor, as summary rows write amounts
+
+
+def parse_due_payment(row: object) -> DuePayment:
+    if not isinstance(row, dict):
+        raise ProviderError(NAME, "sent a due payment of an unknown shape", detail=repr(row)[:200])
+    raw_number = row.get("number")
+    number = text(raw_number) if isinstance(raw_number, (str, int)) and not isinstance(raw_number, bool) else ""
+    if not number or len(number) > 64:
+        raise ProviderError(NAME, "sent a due payment without a usable invoice number", detail=repr(row)[:200])
+    return DuePayment(
+        number=number,
+        order_id=text(row.get("orderid")),
+        invoice_date=to_date(row.get("invoiceDate")),
+        status=text(row.get("invoiceStatus"))[:50],
+        due_date=to_date(row.get("dueDate")),
+        to_pay=to_decimal(row.get("topay", "0"), NAME, "topay"),
+    )
+
+
+@dataclass(frozen=True)
+class Payout:
+    """A getSettlements entry (Get-settlements.md): one payout and the invoices it settled."""
+
+    settlement_id: str
+    date: datetime.date | None
+    url: str
+    invoice_numbers: tuple[str, ...]
+
+
+def parse_payout(row: object) -> Payout:
+    if not isinstance(row, dict) or not isinstance(row.get("InvoiceIds", []), list):
+        raise ProviderError(NAME, "sent a settlement of an unknown shape", detail=repr(row)[:200])
+    numbers = [value for value in row.get("InvoiceIds", []) if isinstance(value, (str, int))]
+    if len(numbers) != len(row.get("InvoiceIds", [])) or any(isinstance(n, bool) for n in numbers):
+        raise ProviderError(NAME, "sent a settlement with invoice ids of an unknown shape", detail=repr(row)[:200])
+    invoice_numbers = tuple(text(n) for n in numbers if text(n))
+    if any(len(n) > 64 for n in invoice_numbers):
+        raise ProviderError(NAME, "sent a settlement with an invoice id that is too long")
+    return Payout(
+        settlement_id=text(row.get("SettlementId")),
+        date=to_date(row.get("SettlementDate")),
+        url=web_url(row.get("SettlementURL")),
+        invoice_numbers=invoice_numbers,
+    )
 
 
 def pno_forms(number: str, today: datetime.date | None = None) -> tuple[str, ...]:

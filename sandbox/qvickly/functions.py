@@ -4,6 +4,7 @@ Each takes the request's `data` and returns the reply's `data`, or raises
 QvicklyError with the code the real API gives.
 """
 
+import datetime
 import functools
 import json
 import re
@@ -11,7 +12,14 @@ from pathlib import Path
 
 from sandbox import readings
 from sandbox.qvickly.identity import InvalidNumber, read_number
-from sandbox.qvickly.shapes import full_object, payment_info, single_object, summary_row
+from sandbox.qvickly.shapes import (
+    due_payment_row,
+    full_object,
+    payment_info,
+    settlement_row,
+    single_object,
+    summary_row,
+)
 from sandbox.world import QVICKLY_MERCHANTS, world
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "examples"
@@ -31,6 +39,8 @@ EXAMPLES = (
 )
 
 ACCOUNT_NAME = "Sandlådan Handel AB"
+# getDuePayments answers "at most about three months back" (docs/providers.md).
+DUE_PAYMENTS_REACH = datetime.timedelta(days=92)
 
 
 class QvicklyError(Exception):
@@ -165,6 +175,48 @@ def get_payment_info(data, logid):
     return payment_info(invoice)
 
 
+def get_due_payments(data, logid):
+    """Every invoice of the merchant past due on `dueDate` and still unpaid today:
+    `Due`, or `Collection` once sent to debt collection, oldest due date first.
+
+    The docs give the date and say "at most about three months back", no more.
+    This emulator reads `dueDate` as the day the list is as of: a date further
+    back than DUE_PAYMENTS_REACH is answered as of the earliest day it reaches
+    (older states are not kept), a date after today as of today. So asked for
+    today it lists every overdue invoice, however long overdue.
+    """
+    try:
+        asked = datetime.date.fromisoformat(_required(data, "dueDate"))
+    except ValueError:
+        raise QvicklyError("9004", param="dueDate") from None
+    today = world().today
+    as_of = min(max(asked, today - DUE_PAYMENTS_REACH), today)
+    overdue = [
+        invoice
+        for invoice in world().qvickly_invoices
+        if invoice.collection_state(today) is not None and invoice.due_date < as_of
+    ]
+    overdue.sort(key=lambda invoice: (invoice.due_date, int(invoice.number)))
+    return [due_payment_row(invoice, today) for invoice in overdue]
+
+
+def get_settlements(data, logid):
+    """Every weekly payout to the merchant from `fromDate` on, newest first, with the
+    invoices it settled. The docs set no limit on how far back: neither does this."""
+    try:
+        since = datetime.date.fromisoformat(_required(data, "fromDate"))
+    except ValueError:
+        raise QvicklyError("9004", param="fromDate") from None
+    today = world().today
+    payouts = {}
+    for invoice in sorted(world().qvickly_invoices, key=lambda i: int(i.number)):
+        payout = invoice.settled_on(today)
+        if payout is not None and payout >= since:
+            payouts.setdefault(payout, []).append(invoice)
+    rows = [settlement_row(payout, invoices) for payout, invoices in sorted(payouts.items(), reverse=True)]
+    return {"Settlements": rows, "Date": today.isoformat()}
+
+
 def get_account_info(data, logid):
     eid = next(iter(QVICKLY_MERCHANTS))
     return {"name": ACCOUNT_NAME, "eid": eid, "country": "SE", "currency": "SEK", "language": "sv", "test": "1"}
@@ -176,4 +228,6 @@ FUNCTIONS = {
     "getinvoicebyhash": get_invoice_by_hash,
     "getpaymentinfo": get_payment_info,
     "getaccountinfo": get_account_info,
+    "getduepayments": get_due_payments,
+    "getsettlements": get_settlements,
 }

@@ -6,8 +6,6 @@ pages do; which variant an invoice gets depends on its number, so every
 listing shows them all.
 """
 
-import datetime
-
 from sandbox import readings
 from sandbox.world import QVICKLY_MERCHANTS, short_form, world
 
@@ -66,7 +64,7 @@ def payment_info(invoice) -> dict:
     }
     if invoice.payment_method in CARD_METHODS:
         reply["Card"] = _card(invoice)
-    settlement = _settlement(invoice.paid_date)
+    settlement = _settlement(invoice.settled_on(world().today))
     if settlement is not None:
         reply["Settlement"] = settlement
     buyer = full["Customer"]
@@ -97,16 +95,40 @@ def _card(invoice):
     }
 
 
-def _settlement(paid_date):
-    """Paid out weekly, on the Monday after the payment, numbered by year and week;
-    None until that Monday has come."""
-    if paid_date is None:
+def _settlement(payout):
+    """Paid out weekly (QvicklyInvoice.settled_on), numbered by year and week; None until then."""
+    if payout is None:
         return None
-    payout = paid_date + datetime.timedelta(days=7 - paid_date.weekday())
-    if payout > world().today:
-        return None
+    return {"number": settlement_id(payout), "date": payout.isoformat()}
+
+
+def settlement_id(payout) -> str:
     year, week, _ = payout.isocalendar()
-    return {"number": f"{year}{week:02d}", "date": payout.isoformat()}
+    return f"{year}{week:02d}"
+
+
+def settlement_row(payout, invoices) -> dict:
+    """A getSettlements entry as Get-settlements.md shows it."""
+    number = settlement_id(payout)
+    return {
+        "SettlementId": number,
+        "SettlementDate": payout.isoformat(),
+        "SettlementURL": f"{DOCUMENT_BASE}/avrakning/{next(iter(QVICKLY_MERCHANTS))}/{number}-{payout.isoformat()}.pdf",
+        "InvoiceIds": [invoice.number for invoice in invoices],
+    }
+
+
+def due_payment_row(invoice, today) -> dict:
+    """A getDuePayments row as Get-due-payments.md shows it: all text, no customer.
+    `topay` is what is still owed, in kronor."""
+    return {
+        "number": invoice.number,
+        "orderid": str(int(invoice.number) + 300000),  # as PaymentData.orderid
+        "invoiceDate": invoice.invoice_date.isoformat(),
+        "invoiceStatus": invoice.collection_state(today),
+        "dueDate": invoice.due_date.isoformat(),
+        "topay": _kronor_text(invoice.balance_ore),
+    }
 
 
 def summary_row(invoice, customer) -> dict:

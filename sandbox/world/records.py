@@ -12,6 +12,8 @@ from typing import NamedTuple
 # Fusebill payment schedule statuses; an invoice's state comes from its schedules.
 SCHEDULE_STATUSES = ("Due", "Overdue", "Paid", "WrittenOff", "Void", "Disputed", "Pending")
 CLOSED_STATUSES = ("Paid", "Cancelled", "Credited")
+# Days past due after which a Qvickly invoice may be sent to debt collection (inkasso).
+COLLECTION_AFTER_DAYS = 60
 
 
 class Article(NamedTuple):
@@ -103,6 +105,25 @@ class QvicklyInvoice:
 
     def is_overdue(self, today=None):
         return self.is_open and self.balance_ore > 0 and self.due_date < (today or datetime.date.today())
+
+    def settled_on(self, today=None):
+        """The day Qvickly paid this invoice out to the merchant: weekly, on the Monday
+        after the payment; None while unpaid or before that Monday has come."""
+        if self.paid_date is None:
+            return None
+        payout = self.paid_date + datetime.timedelta(days=7 - self.paid_date.weekday())
+        return payout if payout <= (today or datetime.date.today()) else None
+
+    def collection_state(self, today=None):
+        """getDuePayments' invoiceStatus: "Due" (förfallen) while overdue, "Collection"
+        once sent to debt collection; None when not overdue. Invoices more than
+        COLLECTION_AFTER_DAYS overdue go to collection unless their number is a
+        multiple of 3 (a merchant who waits): decided by the number, so no draw changes."""
+        today = today or datetime.date.today()
+        if not self.is_overdue(today):
+            return None
+        late = (today - self.due_date).days > COLLECTION_AFTER_DAYS
+        return "Collection" if late and int(self.number) % 3 else "Due"
 
 
 @dataclass(frozen=True)
