@@ -43,8 +43,13 @@ def page(browser, live_server):
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # A page that breaks its own Content-Security-Policy (an inline style htmx sets,
+    # say) still works, so only the console tells: every browser test fails on it.
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     yield page
     context.close()
+    assert not errors, f"the browser console reported errors: {errors}"
 
 
 @pytest.fixture
