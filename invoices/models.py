@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -100,7 +100,13 @@ class ProviderAccount(models.Model):
 
     @property
     def provider(self) -> providers.Provider:
-        return providers.provider(self.kind)
+        try:
+            return providers.provider(self.kind)
+        except KeyError:
+            raise ImproperlyConfigured(
+                f"Provider account {self.name!r} is of kind {self.kind!r}, which no module in "
+                "invoices/providers/ offers: restore that module or change the account's kind."
+            ) from None
 
     def client(self) -> providers.ProviderClient:
         # Checked here too: an account saved before the rule, or by other means.

@@ -269,3 +269,44 @@ def test_a_cached_link_that_is_not_a_web_address_is_never_rendered(staff_client,
     page = staff_client.get(invoice.get_absolute_url()).content.decode()
     assert "javascript:" not in page
     assert staff_client.get(reverse("invoice-pdf", args=[invoice.pk])).status_code == 404
+
+
+@pytest.fixture
+def trickling_headers():
+    """A server on loopback that sends its status line and headers a byte every
+    50 ms, as no emulator can (the WSGI server writes headers at once)."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    done = threading.Event()
+
+    def serve():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: " + b"x" * 200:
+                if done.is_set():
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.05)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/"
+    done.set()
+    listener.close()
+
+
+def test_a_reply_trickling_its_headers_ends_at_the_deadline_too(trickling_headers, settings):
+    from invoices.providers.base import Session
+
+    settings.PROVIDER_CALL_DEADLINE = 0.5
+    settings.PROVIDER_READ_TIMEOUT = 5  # each byte comes well within it
+    started = time.monotonic()
+    with pytest.raises(ProviderError, match=r"did not finish its reply within 0\.5 seconds"):
+        Session("Provider").request("GET", trickling_headers)
+    assert time.monotonic() - started < 1.5

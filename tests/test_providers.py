@@ -80,3 +80,11 @@ def test_an_unknown_sort_or_provider_in_the_query_falls_back_without_an_error(st
     assert page.status_code == 200
     assert page.context["sort"] == "-issued" and page.context["provider"] == ""
     assert not page.context["filters"].errors
+
+
+def test_an_account_of_a_kind_no_module_offers_names_the_account_and_the_kind():
+    from django.core.exceptions import ImproperlyConfigured
+
+    account = ProviderAccount(name="Old Acme", kind="acme")
+    with pytest.raises(ImproperlyConfigured, match="'Old Acme' is of kind 'acme', which no module"):
+        account.provider  # noqa: B018

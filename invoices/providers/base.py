@@ -26,6 +26,7 @@ import urllib3
 from django.conf import settings
 
 from invoices.logging import redact
+from invoices.providers.deadline import deadline, watched_session
 
 log = logging.getLogger(__name__)
 
@@ -314,7 +315,7 @@ class Session:
         take_request: Callable[[], None] | None = None,
     ):
         self.provider = provider
-        self.http = requests.Session()
+        self.http = watched_session()
         self.timeout = (settings.PROVIDER_CONNECT_TIMEOUT, settings.PROVIDER_READ_TIMEOUT)
         # How long a provider asks us to wait after a 429; None means do not retry.
         self.retry_after = retry_after or (lambda reply: None)
@@ -341,9 +342,28 @@ class Session:
             attempt += 1
 
     def attempt(self, method: str, url: str, **kwargs: Any) -> Reply | ProviderError:
-        """The reply, or the ProviderError of a failure a retry may fix."""
+        """The reply, or the ProviderError of a failure a retry may fix.
+
+        The whole call, headers and body, ends at PROVIDER_CALL_DEADLINE: a reply
+        that cannot finish by then is not worth waiting for again.
+        """
         self.take_request()
-        deadline = time.monotonic() + settings.PROVIDER_CALL_DEADLINE
+        seconds = settings.PROVIDER_CALL_DEADLINE
+        late = ProviderError(self.provider, f"did not finish its reply within {seconds:g} seconds")
+        with deadline(seconds) as call:
+            try:
+                outcome = self.exchange(method, url, time.monotonic() + seconds, **kwargs)
+            except ProviderError:
+                if not call.expired:
+                    raise
+                raise late from None
+        if call.expired:
+            # Shut down mid-reply, a body sent without a length reads as complete: not trusted.
+            raise late
+        return outcome
+
+    def exchange(self, method: str, url: str, ends: float, **kwargs: Any) -> Reply | ProviderError:
+        """One request and its whole reply, failures mapped to ProviderErrors."""
         try:
             # No single read may wait past the call's deadline either.
             timeout = (self.timeout[0], min(self.timeout[1], settings.PROVIDER_CALL_DEADLINE))
@@ -357,7 +377,7 @@ class Session:
                         detail=response.headers.get("Location", ""),
                         permanent=True,
                     )
-                return Reply(self.provider, response.status_code, response.headers, self.read(response, deadline))
+                return Reply(self.provider, response.status_code, response.headers, self.read(response, ends))
         except (requests.Timeout, urllib3.exceptions.ReadTimeoutError, TimeoutError):
             return ProviderError(self.provider, "did not answer in time")
         except (
@@ -375,7 +395,7 @@ class Session:
         except requests.RequestException as exc:
             raise ProviderError(self.provider, "request failed", detail=str(exc), permanent=True) from exc
 
-    def read(self, response: requests.Response, deadline: float) -> bytes:
+    def read(self, response: requests.Response, ends: float) -> bytes:
         """The body, a chunk as it arrives, so the deadline and the size cap hold
         however slowly the bytes come. Neither is worth retrying."""
         limit = settings.PROVIDER_MAX_REPLY_BYTES
@@ -389,7 +409,7 @@ class Session:
                 raise ProviderError(
                     self.provider, f"sent a reply larger than the {limit:,} bytes allowed", permanent=True
                 )
-            if time.monotonic() > deadline:
+            if time.monotonic() > ends:
                 raise ProviderError(
                     self.provider, f"did not finish its reply within {settings.PROVIDER_CALL_DEADLINE:g} seconds"
                 )
