@@ -119,9 +119,11 @@ class Command(BaseCommand):
         paused = [row.name for row in rows if row.paused]
         if paused:
             self.stderr.write(f"Paused, its credentials were rejected: {', '.join(paused)}. Check them in the admin.")
-        if failures:
+        if failures or paused:
+            # Cron mails a failing exit: someone should look at the problems above.
             raise CommandError(
-                "The sweep finished, but some customers failed; their cached invoices were kept as they were.",
+                "The sweep finished, but not every customer could be refreshed; "
+                "their cached invoices were kept as they were.",
                 returncode=1,
             )
         self.stdout.write(self.style.SUCCESS(f"Sweep {sweep.pk} finished: the whole book is refreshed."))
