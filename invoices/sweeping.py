@@ -179,7 +179,7 @@ def eta_of(sweep: Sweep, row: AccountProgress, now: datetime | None = None) -> t
 class Coverage:
     """What the book covers, for the home page."""
 
-    accounts: list[ProviderAccount]  # each with customer_count and invoice_count
+    accounts: list[ProviderAccount]  # each with known_count (its customers) and invoice_count
     running: Sweep | None
     progress: list[AccountProgress]
     last: Sweep | None  # the last sweep that finished
@@ -195,7 +195,21 @@ def coverage() -> Coverage:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    accounts = list(ProviderAccount.objects.with_freshness().annotate(invoice_count=Coalesce(Subquery(invoices), 0)))
+    # Customers the account knows by its own customer id: every customer has a link to
+    # every active account (the refresh asks them all), most of them empty.
+    known = (
+        CustomerLink.objects.filter(account=OuterRef("pk"))
+        .exclude(provider_customer_id="")
+        .order_by()
+        .values("account")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    accounts = list(
+        ProviderAccount.objects.with_freshness().annotate(
+            known_count=Coalesce(Subquery(known), 0), invoice_count=Coalesce(Subquery(invoices), 0)
+        )
+    )
     running = Sweep.objects.running()
     last = Sweep.objects.last_finished()
     result = Coverage(accounts, running, progress(running) if running else [], last)
