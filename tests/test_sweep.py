@@ -257,3 +257,20 @@ def test_starting_a_sweep_while_one_runs_joins_it(fusebill_account, settings):
     assert created and not joined_created and again == first
     assert Sweep.objects.filter(running=True).count() == 1
     assert timezone.now() >= first.started_at
+
+
+def test_the_command_follows_a_sweep_with_a_progress_bar_per_account(fusebill_account):
+    # The test settings run tasks as they are enqueued: the sweep has ended when --wait looks.
+    out, _ = sync_book("--wait")
+    assert f"{fusebill_account.name} [{'#' * 30}] {len(fusebill_ids())}/{len(fusebill_ids())} 100%" in out
+    assert "finished: the whole book is refreshed" in out
+
+
+def test_a_progress_bar_says_done_of_total_failures_and_how_long_is_left():
+    from invoices.management.commands.sync_invoices import bar
+
+    row = sweeping.AccountProgress("Fusebill", discovering=False, total=300, ended=120, failed=2)
+    assert bar(row, timedelta(seconds=80), width=10) == "Fusebill [####......] 120/300 40%, 2 failed, ETA 1m 20s"
+    assert bar(sweeping.AccountProgress("Qvickly", discovering=True), None) == "Qvickly: discovering customers…"
+    paused = sweeping.AccountProgress("Qvickly", discovering=False, paused=True)
+    assert bar(paused, None) == "Qvickly: paused, its credentials were rejected"
