@@ -18,15 +18,20 @@ install: $(VENV)/.installed
 # The task worker `make run` starts: the database queue's, or RQ's when TASKS_REDIS_URL is set.
 WORKER = $(if $(TASKS_REDIS_URL),rqworker --job-class django_tasks_rq.Job default,db_worker)
 
-# The development server with the provider sandbox mounted and demo data, and a
-# task worker beside it that stops when the server stops.
+# Waits until something answers at HOST:PORT (any() stops at the first connection made).
+WAIT_FOR_SERVER = $(BIN)/python -c 'import socket, time; any(socket.socket().connect_ex(("$(HOST)", $(PORT))) == 0 or time.sleep(0.5) for _ in iter(int, 1))'
+
+# The development server with the provider sandbox mounted and demo data, a task
+# worker beside it that stops when the server stops, and a sweep of the whole book,
+# started once the server answers (the sandbox the worker asks is served by it).
 run: export DEBUG ?= 1
 run: export SANDBOX_ENABLED ?= 1
 run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py demo_setup --base-url http://$(HOST):$(PORT)/sandbox/
 	$(BIN)/python manage.py $(WORKER) & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	$(WAIT_FOR_SERVER) && $(BIN)/python manage.py sync_invoices --book & sweep=$$!; \
+	trap 'kill $$worker $$sweep 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install

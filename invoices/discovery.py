@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, transaction
 
 from invoices.models import Customer, CustomerLink, ProviderAccount
-from invoices.providers import CustomerRecord, ProviderError
+from invoices.providers import CredentialsRejected, CustomerRecord, ProviderError
 from invoices.providers.base import BookSource, Discovered
 from invoices.sync import canonical_or_none, write_customer_id
 
@@ -46,6 +46,8 @@ class DiscoveryReport:
     failed: Counter[str] = field(default_factory=Counter)
     # Why the listing itself stopped early, if it did: what came before it stands.
     stopped: str = ""
+    # It stopped because the provider refused the account's credentials: asking again cannot help.
+    credentials_rejected: bool = False
     # Invoice numbers the provider says are with debt collection (Qvickly).
     in_collection: set[str] = field(default_factory=set)
     # Every customer found, for the refresh that fetches their invoices.
@@ -96,6 +98,7 @@ def discover(account: ProviderAccount) -> DiscoveryReport:
     except ProviderError as exc:
         log.warning("discovery at %s stopped: %s [%s]", account.name, exc, exc.detail)
         report.stopped = str(exc)
+        report.credentials_rejected = isinstance(exc, CredentialsRejected)
     except Exception as exc:
         # A bug of ours in one provider's code stops that account, never the sweep.
         log.exception("discovery at %s stopped unexpectedly", account.name)

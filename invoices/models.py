@@ -536,3 +536,78 @@ class LookupAudit(models.Model):
             result_count=result_count,
             source=source,
         )
+
+
+class SweepQuerySet(models.QuerySet):
+    def running(self) -> "Sweep | None":
+        return self.filter(running=True).first()
+
+    def last_finished(self) -> "Sweep | None":
+        return self.filter(finished_at__isnull=False).order_by("-finished_at").first()
+
+
+class Sweep(models.Model):
+    """One pass over the whole book: discover each active account, then refresh every
+    customer. Its accounts and items live in the database, so a sweep that a crash or
+    a restart cut short picks up its pending items instead of starting over."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # True while it runs, NULL after: the unique constraint allows one running sweep,
+    # so two starts at once make one sweep and the second joins it.
+    running = models.BooleanField(null=True, default=True, unique=True)
+
+    objects = SweepQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        return f"Sweep {self.pk} from {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SweepAccount(models.Model):
+    """What one account's discovery found in a sweep, and whether the sweep paused it."""
+
+    sweep = models.ForeignKey(Sweep, on_delete=models.CASCADE, related_name="accounts")
+    account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="+")
+    # Who is discovering it and since when (like the customer's refresh lock), then
+    # when it was done: a sweep task that died mid-discovery leaves it to be taken over.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    discovered_at = models.DateTimeField(null=True, blank=True)
+    discovered = models.PositiveIntegerField(default=0)
+    # Discovery's failures: reason -> how many customers it stopped.
+    failed = models.JSONField(default=dict)
+    stopped = models.CharField(max_length=500, blank=True)
+    # The provider refused the account's credentials: the sweep asks it nothing more.
+    paused = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["account__name"]
+        constraints = [models.UniqueConstraint(fields=["sweep", "account"], name="one_row_per_sweep_account")]
+
+    def __str__(self):
+        return f"{self.account.name} in {self.sweep}"
+
+
+class SweepItem(models.Model):
+    """One customer a sweep refreshes: pending until a refresh of them ends."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    sweep = models.ForeignKey(Sweep, on_delete=models.CASCADE, related_name="items")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    # Why the refresh failed, in the provider's words (one line per account that failed).
+    problem = models.CharField(max_length=1000, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sweep", "customer"], name="one_item_per_sweep_customer")]
+        indexes = [models.Index(fields=["sweep", "state"], name="sweep_item_state")]
+
+    def __str__(self):
+        return f"{self.customer} in {self.sweep}: {self.state}"

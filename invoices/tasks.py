@@ -20,30 +20,96 @@ from django.db.models import Q
 from django_tasks import TaskResult, task
 from django_tasks.exceptions import TaskException
 
-from invoices import budget, sync
-from invoices.models import Customer, CustomerLink, LookupAudit
+from invoices import budget, discovery, sweeping, sync
+from invoices.models import Customer, CustomerLink, LookupAudit, Sweep
 
 SKIPPED: dict[str, Any] = {"skipped": "another refresh took over the customer's lock"}
 
 
 @task()
-def refresh_customer(customer_id: int, token: str, account_ids: list[int] | None = None) -> dict[str, Any]:
-    """Refetch the customer from every active account (or only `account_ids`)."""
+def refresh_customer(
+    customer_id: int, token: str, account_ids: list[int] | None = None, sweep_id: int | None = None
+) -> dict[str, Any]:
+    """Refetch the customer from every active account (or only `account_ids`).
+
+    Whoever asked, the running sweep's item for the customer is marked when it
+    ends: a refresh a page started stands for the sweep's. A sweep's own refresh
+    (`sweep_id`) leaves out the accounts the sweep paused.
+    """
     customer = Customer.objects.filter(pk=customer_id).first()
     if customer is None or not customer.renew_refresh(token):
         return SKIPPED
+    links: list[CustomerLink] = []
     try:
         links = sync.customer_links(customer)
         if account_ids is not None:
             links = [link for link in links if link.account_id in account_ids]
+        # The home page names a paused account once; its customers are not failures each.
+        paused = sweeping.paused_account_ids(sweep_id) if sweep_id else set()
+        links = [link for link in links if link.account_id not in paused]
         if links:
             with budget.patience(settings.PROVIDER_BUDGET_WORKER_WAIT):
                 sync.refresh(customer, links, fence=lambda: customer.renew_refresh(token))
     except sync.LockLost:
         return SKIPPED
+    except Exception as exc:
+        # One customer that trips a bug of ours fails alone; the sweep goes on without them.
+        sweeping.mark(customer_id, [sync.Problem("ARPortal", f"an unexpected error ({type(exc).__name__})")], sweep_id)
+        raise
     finally:
         customer.release_refresh(token)
-    return {"problems": [dataclasses.asdict(p) for p in sync.current_problems(links)]}
+    problems = sync.current_problems(links)
+    sweeping.mark(customer_id, problems, sweep_id)
+    return {"problems": [dataclasses.asdict(p) for p in problems]}
+
+
+@task()
+def sweep_book(sweep_id: int) -> dict[str, Any]:
+    """Discover each account of the sweep, then enqueue a refresh of every pending customer.
+
+    Run again on a sweep cut short (a crash, a restart), it discovers only what
+    was not, and enqueues only pending customers nobody is refreshing.
+    """
+    sweep = Sweep.objects.filter(pk=sweep_id, running=True).first()
+    if sweep is None:
+        return {"skipped": "the sweep has ended"}
+    return advance(sweep, enqueue=True)
+
+
+def advance(sweep: Sweep, enqueue: bool = True) -> dict[str, Any]:
+    """The sweep's work from where it stands; `enqueue` False refreshes here, one after another."""
+    for row in sweep.accounts.filter(discovered_at__isnull=True).select_related("account"):
+        if sweeping.claim_account(row):
+            with budget.patience(settings.PROVIDER_BUDGET_WORKER_WAIT):
+                report = discovery.discover(row.account)
+            sweeping.record_discovery(row, report)
+    queued = joined = 0
+    for customer_id in sweeping.pending_customer_ids(sweep):
+        token = Customer(pk=customer_id).claim_refresh()
+        if token is None:
+            joined += 1  # being refreshed already: that refresh marks the item when it ends
+            continue
+        queued += 1
+        if not enqueue:
+            refresh_customer.call(customer_id, token, None, sweep.pk)
+            continue
+        try:
+            refresh_customer.enqueue(customer_id, token, None, sweep.pk)
+        except Exception:
+            Customer(pk=customer_id).release_refresh(token)
+            raise
+    sweeping.finish_if_done(sweep.pk)
+    return {"queued": queued, "joined": joined}
+
+
+def start_sweep() -> tuple[Sweep, bool]:
+    """Start a whole-book sweep, or join (and resume) the one running; and whether it is new.
+
+    Joining enqueues the sweep task again: it picks up what a crash left pending.
+    """
+    sweep, created = sweeping.start()
+    sweep_book.enqueue(sweep.pk)
+    return sweep, created
 
 
 @task()

@@ -4,6 +4,7 @@ from invoices import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sweep/", views.sweep_progress, name="sweep-progress"),
     path("search/", views.search, name="search"),
     path("aging/", views.aging_report, name="aging"),
     path("aging.csv", views.aging_csv, name="aging-csv"),

@@ -20,12 +20,12 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
-from invoices import exports, sync, tasks
+from invoices import exports, sweeping, sync, tasks
 from invoices.aging import Aging
 from invoices.decorators import staff_required
 from invoices.forms import ListForm, SearchForm, SummaryFilterForm
 from invoices.identity import Identity
-from invoices.models import Customer, Invoice, InvoiceQuerySet, LookupAudit, ProviderAccount
+from invoices.models import Customer, Invoice, InvoiceQuerySet, LookupAudit
 from invoices.providers import CredentialsRejected, NotFound, PdfProxy, ProviderError
 
 log = logging.getLogger(__name__)
@@ -53,15 +53,29 @@ def book_filters(request: HtmxHttpRequest) -> SummaryFilterForm:
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """The whole book: totals and aging per currency, largest debtors, freshness."""
     filters, aging, invoices = book(book_filters(request))
+    coverage = sweeping.coverage()
     context = {
         "filters": filters,
         "aging": aging,
         "totals": invoices.totals(aging),
         "debtors": invoices.largest_debtors(aging),
-        "accounts": ProviderAccount.objects.with_freshness(),
+        "coverage": coverage,
+        "accounts": coverage.accounts,
         "customer_count": Customer.objects.count(),
     }
     return render(request, "invoices/home.html", context)
+
+
+@staff_required
+@require_safe
+def sweep_progress(request: HtmxHttpRequest) -> HttpResponse:
+    """The running sweep's progress, which the home page polls; once it ends, the page reloads."""
+    coverage = sweeping.coverage()
+    if request.htmx and coverage.running is None:
+        return HttpResponseClientRefresh()
+    if not request.htmx:
+        return redirect("home")
+    return render(request, "invoices/home.html#sweep", {"coverage": coverage})
 
 
 @staff_required
