@@ -112,6 +112,20 @@ def read_only_client(client, django_user_model):
 
 
 @pytest.fixture
+def fault(sandbox_url):
+    """Makes an emulator misbehave (sandbox/faults.py) over HTTP; every fault is
+    cleared after the test."""
+    url = sandbox_url + "faults/"
+
+    def add(**fields):
+        response = requests.post(url, json=fields, timeout=5)
+        assert response.status_code == 201, response.text
+
+    yield add
+    requests.delete(url, timeout=5)
+
+
+@pytest.fixture
 def reading(sandbox_url):
     """Makes the emulators play a reading of the providers' docs (sandbox/readings.py)
     for one test, over HTTP like everything else; the defaults come back after."""

@@ -9,8 +9,6 @@ import time
 from collections import defaultdict
 from decimal import Decimal
 
-import pytest
-import requests
 from django.urls import reverse
 
 from invoices import sync
@@ -39,18 +37,6 @@ def settled_qvickly_identities():
 def qvickly_identities():
     """Everyone Qvickly's API reveals: anything past due, or a payment settled lately."""
     return overdue_qvickly_identities() | settled_qvickly_identities()
-
-
-@pytest.fixture
-def faults(sandbox_url):
-    url = sandbox_url + "faults/"
-
-    def add(**fault):
-        response = requests.post(url, json=fault, timeout=5)
-        assert response.status_code == 201, response.text
-
-    yield add
-    requests.delete(url, timeout=5)
 
 
 def test_discovering_fusebill_finds_every_customer_it_holds(fusebill_account):
@@ -137,9 +123,9 @@ def test_refreshing_every_discovered_customer_fills_the_book(staff_client, qvick
     assert sek["overdue"] >= sum(Decimal(i.balance_ore) / 100 for i in overdue)
 
 
-def test_a_fusebill_listing_failing_midway_is_reported_and_what_came_before_is_kept(fusebill_account, faults):
+def test_a_fusebill_listing_failing_midway_is_reported_and_what_came_before_is_kept(fusebill_account, fault):
     # The first page (everyone who owes anything) comes through; every later one fails.
-    faults(provider="fusebill", fault="http_503", after=1)
+    fault(provider="fusebill", fault="http_503", after=1)
     report = discover(fusebill_account)
     owing = {str(c.fusebill_id) for c in world().fusebill_customers() if world_owes(c)}
     assert report.stopped.endswith("(code 503)")
@@ -155,23 +141,23 @@ def example_owes():
     return sum(Decimal(str(e.raw["outstandingBalance"])) for e in examples()) >= Decimal("0.01")
 
 
-def test_one_qvickly_invoice_that_cannot_be_read_is_counted_and_the_rest_still_discovered(qvickly_account, faults):
+def test_one_qvickly_invoice_that_cannot_be_read_is_counted_and_the_rest_still_discovered(qvickly_account, fault):
     # getDuePayments and two getPaymentinfo calls through, then one garbled reply.
-    faults(provider="qvickly", fault="malformed_json", after=3, times=1)
+    fault(provider="qvickly", fault="malformed_json", after=3, times=1)
     report = discover(qvickly_account)
     assert report.failures == 1 and not report.stopped
     assert list(report.failed) == ["Qvickly: sent a reply that is not JSON"]
     assert report.found >= len(qvickly_identities()) - 1
 
 
-def test_refused_credentials_stop_qvickly_discovery_at_once(qvickly_account, faults):
-    faults(provider="qvickly", fault="reject_credentials", after=1)
+def test_refused_credentials_stop_qvickly_discovery_at_once(qvickly_account, fault):
+    fault(provider="qvickly", fault="reject_credentials", after=1)
     report = discover(qvickly_account)
     assert (report.found, report.failures, report.stopped) == (0, 0, "Qvickly: Autentisering misslyckades. (code 9013)")
 
 
-def test_settlements_that_cannot_be_read_leave_the_overdue_book_discovered(qvickly_account, faults):
-    faults(provider="qvickly", fault="malformed_json", after=1, times=1)  # getDuePayments, then getSettlements
+def test_settlements_that_cannot_be_read_leave_the_overdue_book_discovered(qvickly_account, fault):
+    fault(provider="qvickly", fault="malformed_json", after=1, times=1)  # getDuePayments, then getSettlements
     report = discover(qvickly_account)
     found = set(Customer.objects.filter(links__account=qvickly_account).values_list("identity_number", flat=True))
     assert found == overdue_qvickly_identities()

@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 import pytest
-import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -95,32 +94,20 @@ def test_a_settlement_whose_invoice_ids_are_not_ids_is_a_typed_error(ids):
         shape_errors("Qvickly")(qvickly.parse_payout)({**PAYOUT, "InvoiceIds": ids})
 
 
-@pytest.fixture
-def faults(sandbox_url):
-    url = sandbox_url + "faults/"
-
-    def add(**fault):
-        response = requests.post(url, json=fault, timeout=5)
-        assert response.status_code == 201, response.text
-
-    yield add
-    requests.delete(url, timeout=5)
-
-
 @pytest.mark.parametrize(
-    "fault,says",
+    "kind,says",
     [("deep_json", "nested too deeply"), ("malformed_json", "not JSON"), ("html_error", "")],
 )
 def test_a_due_payments_list_that_cannot_be_read_stops_qvickly_discovery_with_a_typed_error(
-    qvickly_account, faults, settings, fault, says
+    qvickly_account, fault, settings, kind, says
 ):
     settings.PROVIDER_RETRIES = 0
-    faults(provider="qvickly", fault=fault, times=1)
+    fault(provider="qvickly", fault=kind, times=1)
     report = discover(qvickly_account)
     assert report.found == 0 and report.stopped.startswith("Qvickly: ") and says in report.stopped
 
 
-def test_a_customer_listing_that_cannot_be_read_stops_fusebill_discovery_with_a_typed_error(fusebill_account, faults):
-    faults(provider="fusebill", fault="deep_json", times=1)
+def test_a_customer_listing_that_cannot_be_read_stops_fusebill_discovery_with_a_typed_error(fusebill_account, fault):
+    fault(provider="fusebill", fault="deep_json", times=1)
     report = discover(fusebill_account)
     assert report.found == 0 and report.stopped == "Fusebill: sent a reply nested too deeply to read"

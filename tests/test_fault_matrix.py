@@ -38,19 +38,6 @@ ACCOUNT_NAMES = {"qvickly": "Qvickly SE", "fusebill": "Fusebill"}
 
 
 @pytest.fixture
-def faults(sandbox_url):
-    """Sets provider faults over HTTP; clears them after the test."""
-    url = sandbox_url + "faults/"
-
-    def add(**fault):
-        response = requests.post(url, json=fault, timeout=5)
-        assert response.status_code == 201, response.text
-
-    yield add
-    requests.delete(url, timeout=5)
-
-
-@pytest.fixture
 def cached_customer(staff_client, qvickly_account, fusebill_account, settings):
     settings.PROVIDER_READ_TIMEOUT = 0.3  # the timeout fault sleeps longer than this
     settings.PROVIDER_RETRIES = 1
@@ -61,39 +48,39 @@ def cached_customer(staff_client, qvickly_account, fusebill_account, settings):
     return customer
 
 
-def rows(kind):
-    return list(Invoice.objects.filter(account__kind=kind).order_by("pk").values())
+def rows(provider):
+    return list(Invoice.objects.filter(account__kind=provider).order_by("pk").values())
 
 
-@pytest.mark.parametrize("provider,fault", MATRIX)
-def test_a_provider_fault_keeps_the_page_and_the_cache(staff_client, cached_customer, faults, provider, fault):
+@pytest.mark.parametrize("provider,kind", MATRIX)
+def test_a_provider_fault_keeps_the_page_and_the_cache(staff_client, cached_customer, fault, provider, kind):
     before = rows(provider)
-    extra = {"delay": 1.0} if fault == "timeout" else {}
-    faults(provider=provider, fault=fault, **extra)
+    extra = {"delay": 1.0} if kind == "timeout" else {}
+    fault(provider=provider, fault=kind, **extra)
     response = staff_client.post(reverse("customer-refresh", args=[cached_customer.pk]), follow=True)
     assert response.status_code == 200
     text = response.content.decode()
     # Retrying cannot fix rejected credentials: staff are told to correct them, not to wait.
-    said = "rejected our credentials: " if fault == "reject_credentials" else "could not be refreshed: "
+    said = "rejected our credentials: " if kind == "reject_credentials" else "could not be refreshed: "
     notice = f"<strong>{ACCOUNT_NAMES[provider]}</strong> {said}"
     assert notice in text, text[:3000]
     message = text.split(notice, 1)[1].split("</p>", 1)[0]
-    assert EXPECTED[fault][provider] in message
-    assert ("Check the credentials of this account" in message) == (fault == "reject_credentials")
+    assert EXPECTED[kind][provider] in message
+    assert ("Check the credentials of this account" in message) == (kind == "reject_credentials")
     assert rows(provider) == before
     other = "fusebill" if provider == "qvickly" else "qvickly"
     assert f"<strong>{ACCOUNT_NAMES[other]}</strong> could not be refreshed" not in text
 
 
 def test_a_failure_part_way_through_a_paged_listing_keeps_that_customers_cache(
-    staff_client, qvickly_account, fusebill_account, faults, settings
+    staff_client, qvickly_account, fusebill_account, fault, settings
 ):
     settings.PROVIDER_RETRIES = 1
     staff_client.post(reverse("search"), {"q": world().samples()["big"]})
     before = rows("fusebill")
     assert len(before) > 250
     # The customer, then page 0 of the invoices, then 503 for page 1 onwards.
-    faults(provider="fusebill", fault="http_503", after=2)
+    fault(provider="fusebill", fault="http_503", after=2)
     response = staff_client.post(reverse("customer-refresh", args=[Customer.objects.get().pk]), follow=True)
     assert "<strong>Fusebill</strong> could not be refreshed" in response.content.decode()
     assert rows("fusebill") == before
@@ -101,33 +88,33 @@ def test_a_failure_part_way_through_a_paged_listing_keeps_that_customers_cache(
 
 @pytest.mark.parametrize("provider", ["qvickly", "fusebill"])
 @pytest.mark.parametrize(
-    "fault",
+    "kind",
     [
         pytest.param(f, marks=[pytest.mark.slow] if f in WAITS else [])
         for f in ("timeout", "reset", "http_503", "rate_limit")
     ],
 )
 def test_a_fault_that_clears_after_one_attempt_is_retried_and_the_refresh_succeeds(
-    staff_client, cached_customer, faults, provider, fault
+    staff_client, cached_customer, fault, provider, kind
 ):
-    extra = {"delay": 1.0} if fault == "timeout" else {}
-    faults(provider=provider, fault=fault, times=1, **extra)
+    extra = {"delay": 1.0} if kind == "timeout" else {}
+    fault(provider=provider, fault=kind, times=1, **extra)
     response = staff_client.post(reverse("customer-refresh", args=[cached_customer.pk]), follow=True)
     assert "could not be refreshed" not in response.content.decode()
     assert not CustomerLink.objects.exclude(error="").exists()
 
 
-def test_a_slow_provider_within_the_timeout_is_simply_slower(staff_client, cached_customer, faults, settings):
+def test_a_slow_provider_within_the_timeout_is_simply_slower(staff_client, cached_customer, fault, settings):
     settings.PROVIDER_READ_TIMEOUT = 3
-    faults(provider="qvickly", fault="slow", delay=0.5)
+    fault(provider="qvickly", fault="slow", delay=0.5)
     response = staff_client.post(reverse("customer-refresh", args=[cached_customer.pk]), follow=True)
     assert "could not be refreshed" not in response.content.decode()
 
 
-@pytest.mark.parametrize("fault", ["bad_signature", "reject_credentials"])
-def test_errors_a_retry_cannot_fix_are_not_retried(staff_client, cached_customer, faults, sandbox_url, fault, settings):
+@pytest.mark.parametrize("kind", ["bad_signature", "reject_credentials"])
+def test_errors_a_retry_cannot_fix_are_not_retried(staff_client, cached_customer, fault, sandbox_url, kind, settings):
     settings.PROVIDER_RETRIES = 3
-    faults(provider="qvickly", fault=fault)
+    fault(provider="qvickly", fault=kind)
     staff_client.post(reverse("customer-refresh", args=[cached_customer.pk]))
     [active] = requests.get(sandbox_url + "faults/", timeout=5).json()
     assert active["used"] == 1

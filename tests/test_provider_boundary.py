@@ -5,7 +5,6 @@ import time
 from decimal import Decimal
 
 import pytest
-import requests
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -15,18 +14,6 @@ from invoices.models import Customer, Invoice, ProviderAccount
 from invoices.providers import ProviderError
 from sandbox.world import world
 from tests.conftest import cached_invoice
-
-
-@pytest.fixture
-def fault(sandbox_url):
-    """Sets a provider fault over HTTP; clears them all after the test."""
-
-    def add(**fields):
-        response = requests.post(sandbox_url + "faults/", json=fields, timeout=5)
-        assert response.status_code == 201, response.text
-
-    yield add
-    requests.delete(sandbox_url + "faults/", timeout=5)
 
 
 @pytest.fixture

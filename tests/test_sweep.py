@@ -41,18 +41,6 @@ def sync_book(*args):
     return out.getvalue(), err.getvalue()
 
 
-@pytest.fixture
-def faults(sandbox_url):
-    url = sandbox_url + "faults/"
-
-    def add(**fault):
-        response = requests.post(url, json=fault, timeout=5)
-        assert response.status_code == 201, response.text
-
-    yield add
-    requests.delete(url, timeout=5)
-
-
 def discovered_customers(qvickly_account, fusebill_account):
     """Our customers for everyone discovery can find: Fusebill's ids and Qvickly's numbers."""
     at_fusebill = CustomerLink.objects.filter(account=fusebill_account, provider_customer_id__in=fusebill_ids())
@@ -94,7 +82,7 @@ def test_a_whole_sweep_on_the_database_queue_covers_every_customer_discovery_fin
 
 
 def test_a_failing_customer_does_not_stop_the_sweep_and_is_reported_grouped_by_problem(
-    staff_client, fusebill_account, faults, settings, monkeypatch
+    staff_client, fusebill_account, fault, settings, monkeypatch
 ):
     settings.PROVIDER_RETRIES = 0  # the fault below fails one customer, not a retry
     asked = []
@@ -104,7 +92,7 @@ def test_a_failing_customer_does_not_stop_the_sweep_and_is_reported_grouped_by_p
     discover(fusebill_account)
     listing = len(asked)
     # The listing, then two refreshes' worth of requests, then one reply that fails.
-    faults(provider="fusebill", fault="http_503", after=listing + 6, times=1)
+    fault(provider="fusebill", fault="http_503", after=listing + 6, times=1)
     with pytest.raises(CommandError) as caught:
         sync_book("--now")
     assert caught.value.returncode == 1
@@ -122,9 +110,9 @@ def test_a_failing_customer_does_not_stop_the_sweep_and_is_reported_grouped_by_p
 
 
 def test_rejected_credentials_pause_that_account_and_the_home_page_names_it(
-    staff_client, qvickly_account, fusebill_account, faults
+    staff_client, qvickly_account, fusebill_account, fault
 ):
-    faults(provider="qvickly", fault="reject_credentials")
+    fault(provider="qvickly", fault="reject_credentials")
     with pytest.raises(CommandError):
         sync_book("--now")
     sweep = Sweep.objects.get()

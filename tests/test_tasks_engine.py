@@ -10,7 +10,6 @@ import time
 from datetime import timedelta
 
 import pytest
-import requests
 from django.urls import reverse
 
 from invoices.models import Customer, CustomerLink, Invoice, LookupAudit
@@ -18,19 +17,6 @@ from sandbox.world import world
 
 # The worker commits and closes its connection between tasks, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def faults(sandbox_url):
-    """Sets provider faults over HTTP (sandbox/faults.py); clears them after the test."""
-    url = sandbox_url + "faults/"
-
-    def add(**fault):
-        response = requests.post(url, json=fault, timeout=5)
-        assert response.status_code == 201, response.text
-
-    yield add
-    requests.delete(url, timeout=5)
 
 
 @pytest.fixture
@@ -62,11 +48,11 @@ def queued_arguments(settings):
 
 
 def test_with_both_providers_hanging_the_page_answers_from_the_cache_and_the_worker_fails_cleanly(
-    staff_client, cached_customer, faults, worker, settings
+    staff_client, cached_customer, fault, worker, settings
 ):
     before = rows()
     for provider in ("qvickly", "fusebill"):
-        faults(provider=provider, fault="timeout", delay=30)
+        fault(provider=provider, fault="timeout", delay=30)
     url = cached_customer.get_absolute_url()
 
     started = time.monotonic()
