@@ -51,7 +51,8 @@ class DiscoveryReport:
     # Invoice numbers the provider says are with debt collection (Qvickly).
     in_collection: set[str] = field(default_factory=set)
     # Every customer found, for the refresh that fetches their invoices.
-    customer_ids: list[int] = field(default_factory=list)
+    # Ordered and unique: a dict, since membership is tested once per customer listed.
+    customer_ids: dict[int, None] = field(default_factory=dict)
 
     @property
     def found(self) -> int:
@@ -124,7 +125,7 @@ def take(account: ProviderAccount, item: Discovered, report: DiscoveryReport) ->
         report.failed["could not be saved; try again"] += 1
         return
     if customer.pk not in report.customer_ids:  # a person written two ways is counted once
-        report.customer_ids.append(customer.pk)
+        report.customer_ids[customer.pk] = None
         setattr(report, outcome, getattr(report, outcome) + 1)
     report.in_collection |= collection_of(item)
 

@@ -44,8 +44,8 @@ class RawJSONEncoder(DjangoJSONEncoder):
 
 class ProviderAccountQuerySet(models.QuerySet):
     def with_freshness(self):
-        """Each account with when it last refreshed a customer, and how many it knows."""
-        return self.annotate(last_refreshed=Max("links__fetched_at"), customer_count=Count("links")).order_by("name")
+        """Each account with when it last refreshed a customer."""
+        return self.annotate(last_refreshed=Max("links__fetched_at")).order_by("name")
 
 
 class ProviderAccount(models.Model):
@@ -140,6 +140,10 @@ class ProviderAccount(models.Model):
 
 
 class CustomerQuerySet(models.QuerySet):
+    def refreshing(self):
+        """Customers whose refresh is queued or running: the lock is held and not expired."""
+        return self.exclude(refresh_token="").filter(refresh_claimed_at__gte=Customer.lock_expired_before())
+
     def matching_text(self, text):
         """Cached customers whose name, e-mail or provider customer number match."""
         return self.filter(

@@ -12,14 +12,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from invoices.discovery import DiscoveryReport
-from invoices.models import CustomerLink, Invoice, ProviderAccount, Sweep, SweepAccount, SweepItem
+from invoices.models import Customer, CustomerLink, Invoice, ProviderAccount, Sweep, SweepAccount, SweepItem
 from invoices.sync import Problem
 
 PENDING, DONE, FAILED = SweepItem.State.PENDING, SweepItem.State.DONE, SweepItem.State.FAILED
@@ -50,8 +49,7 @@ def claim_account(row: SweepAccount) -> bool:
 
     A claim older than the refresh lock's timeout belonged to a task that died.
     """
-    expired = timezone.now() - timedelta(seconds=settings.REFRESH_LOCK_TIMEOUT)
-    free = Q(claimed_at__isnull=True) | Q(claimed_at__lt=expired)
+    free = Q(claimed_at__isnull=True) | Q(claimed_at__lt=Customer.lock_expired_before())
     return bool(
         SweepAccount.objects.filter(free, pk=row.pk, discovered_at__isnull=True).update(claimed_at=timezone.now())
     )
@@ -185,6 +183,13 @@ class Coverage:
     last: Sweep | None  # the last sweep that finished
     failures: list[tuple[str, int]] = field(default_factory=list)  # (problem, customers), most first
     paused: list[str] = field(default_factory=list)  # accounts whose credentials were rejected
+
+
+def live() -> Coverage:
+    """Just what the polled progress needs: the running sweep and how far it got. The
+    coverage counts are the costliest queries of the home page, and nothing polled reads them."""
+    running = Sweep.objects.running()
+    return Coverage([], running, progress(running) if running else [], None)
 
 
 def coverage() -> Coverage:

@@ -16,7 +16,6 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 from django_tasks import TaskResult, task
 from django_tasks.exceptions import TaskException
 
@@ -158,6 +157,8 @@ def refresh_if_stale(customer: Customer, links: list[CustomerLink] | None = None
 
     True when the providers are being asked.
     """
+    if customer.is_refreshing:
+        return True  # joined: no second claim, no scan of the links
     if any(link.is_stale() for link in (links if links is not None else sync.customer_links(customer))):
         request_refresh(customer)
         return True
@@ -207,5 +208,4 @@ def wait_for(customer_id: int, seconds: float) -> bool:
 
 
 def busy(customer_id: int) -> bool:
-    held = ~Q(refresh_token="") & Q(refresh_claimed_at__gte=Customer.lock_expired_before())
-    return Customer.objects.filter(held, pk=customer_id).exists()
+    return Customer.objects.refreshing().filter(pk=customer_id).exists()

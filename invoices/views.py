@@ -70,7 +70,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 def sweep_progress(request: HtmxHttpRequest) -> HttpResponse:
     """The running sweep's progress, which the home page polls; once it ends, the page reloads."""
-    coverage = sweeping.coverage()
+    coverage = sweeping.live()
     if request.htmx and coverage.running is None:
         return HttpResponseClientRefresh()
     if not request.htmx:
@@ -201,7 +201,8 @@ def customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if customer is None:
         return finished_lookup(request, pk)
     links = sync.customer_links(customer)
-    if tasks.refresh_if_stale(customer, links):
+    # While a refresh runs, the page polls this view: it only reads.
+    if not customer.is_refreshing and tasks.refresh_if_stale(customer, links):
         # Read again: the task may have ended already (or, with the immediate backend, run).
         customer.refresh_from_db()
         links = sync.customer_links(customer)

@@ -148,10 +148,9 @@ class Command(BaseCommand):
         accounts = accounts if accounts is not None else ProviderAccount.objects.filter(active=True)
         links = CustomerLink.objects.filter(customer__in=customers.values("pk"))
         deadline = time.monotonic() + settings.REFRESH_LOCK_TIMEOUT
-        held = ~Q(refresh_token="") & Q(refresh_claimed_at__gte=Customer.lock_expired_before())
         last, failed = None, 0
         while True:
-            busy = Customer.objects.filter(held, pk__in=customers.values("pk")).exists()
+            busy = Customer.objects.refreshing().filter(pk__in=customers.values("pk")).exists()
             lines, failed = [], 0
             for each in accounts.order_by("name"):
                 mine = links.filter(account=each)
