@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from invoices import identity
@@ -257,8 +258,7 @@ def write_invoices(link: CustomerLink, found: CustomerRecord, complete_since: da
     # A listing paged while the provider posts a new invoice can return one twice;
     # PostgreSQL refuses to upsert a row twice in one statement, so keep the last.
     records = list({record.provider_id: record for record in found.invoices}.values())
-    keep_known_currencies(link.account, records)
-    keep_known_totals(link.account, records)
+    keep_what_is_known(link.account, records)
     rows = [
         Invoice(
             account=link.account,
@@ -289,25 +289,22 @@ def write_invoices(link: CustomerLink, found: CustomerRecord, complete_since: da
     link.save()
 
 
-def keep_known_currencies(account: ProviderAccount, records: list[InvoiceRecord]) -> None:
-    """Listings without a currency (Qvickly summary rows) say the account's; where the
-    full invoice was fetched it told the real one, which a refresh must not undo."""
-    guessed = {r.provider_id: r for r in records if r.currency_guessed}
-    if guessed:
-        known = Invoice.objects.filter(account=account, provider_id__in=guessed, detail__isnull=False)
-        for provider_id, currency in known.values_list("provider_id", "currency"):
-            guessed[provider_id].currency = currency
-
-
-def keep_known_totals(account: ProviderAccount, records: list[InvoiceRecord]) -> None:
-    """A settled invoice listed with a total of 0 keeps the total known before, from an
-    earlier listing or from its full invoice: a summary row's topay of 0 never makes
-    it "invoiced 0" when something said otherwise."""
-    zeroed = {r.provider_id: r for r in records if r.total == 0 and r.state in SETTLED_STATES}
-    if zeroed:
-        known = Invoice.objects.filter(account=account, provider_id__in=zeroed).exclude(total=0)
-        for provider_id, total in known.values_list("provider_id", "total"):
-            zeroed[provider_id].total = total
+def keep_what_is_known(account: ProviderAccount, records: list[InvoiceRecord]) -> None:
+    """What a listing only guessed keeps what the cache learnt before: the currency a
+    full invoice told (Qvickly's summary rows carry none, so they say the account's),
+    and a settled invoice's total where the row's 0 says nothing of what was invoiced."""
+    guessed = {r.provider_id: r for r in records if r.currency_guessed or r.total_guessed}
+    if not guessed:
+        return
+    known = Invoice.objects.filter(account=account, provider_id__in=guessed).annotate(
+        detailed=ExpressionWrapper(Q(detail__isnull=False), output_field=BooleanField())
+    )
+    for provider_id, currency, total, detailed in known.values_list("provider_id", "currency", "total", "detailed"):
+        record = guessed[provider_id]
+        if record.currency_guessed and detailed:
+            record.currency = currency
+        if record.total_guessed and total != 0:
+            record.total = total
 
 
 def write_name_and_email(customer: Customer, found: CustomerRecord) -> None:
@@ -413,7 +410,7 @@ def invoice_detail(invoice: Invoice, force: bool = False) -> ProviderError | Non
     fields = ["detail", "detail_fetched_at", "currency"]
     if invoice.total == 0 and invoice.state in SETTLED_STATES and record.total != 0:
         # The listing said 0 for a settled invoice; the full invoice says what was
-        # invoiced, and keep_known_totals keeps it through the next listing.
+        # invoiced, and keep_what_is_known keeps it through the next listing.
         invoice.total = record.total
         fields.append("total")
     invoice.save(update_fields=fields)

@@ -111,6 +111,7 @@ class InvoiceRecord:
     customer_number: str = ""
     customer_identity: str = ""  # as the provider wrote it
     currency_guessed: bool = False  # the reply carried none: the account's was used
+    total_guessed: bool = False  # the reply's total says nothing of what was invoiced
 
 
 @dataclass
@@ -349,20 +350,19 @@ class Session:
         """
         self.take_request()
         seconds = settings.PROVIDER_CALL_DEADLINE
-        late = ProviderError(self.provider, f"did not finish its reply within {seconds:g} seconds")
         with deadline(seconds) as call:
             try:
-                outcome = self.exchange(method, url, time.monotonic() + seconds, **kwargs)
+                outcome = self.exchange(method, url, **kwargs)
             except ProviderError:
                 if not call.expired:
                     raise
-                raise late from None
         if call.expired:
-            # Shut down mid-reply, a body sent without a length reads as complete: not trusted.
-            raise late
+            # The timer shut the socket down: whatever came back is cut short (a body
+            # sent without a length even reads as complete), so none of it is used.
+            raise ProviderError(self.provider, f"did not finish its reply within {seconds:g} seconds")
         return outcome
 
-    def exchange(self, method: str, url: str, ends: float, **kwargs: Any) -> Reply | ProviderError:
+    def exchange(self, method: str, url: str, **kwargs: Any) -> Reply | ProviderError:
         """One request and its whole reply, failures mapped to ProviderErrors."""
         try:
             # No single read may wait past the call's deadline either.
@@ -377,7 +377,7 @@ class Session:
                         detail=response.headers.get("Location", ""),
                         permanent=True,
                     )
-                return Reply(self.provider, response.status_code, response.headers, self.read(response, ends))
+                return Reply(self.provider, response.status_code, response.headers, self.read(response))
         except (requests.Timeout, urllib3.exceptions.ReadTimeoutError, TimeoutError):
             return ProviderError(self.provider, "did not answer in time")
         except (
@@ -395,24 +395,21 @@ class Session:
         except requests.RequestException as exc:
             raise ProviderError(self.provider, "request failed", detail=str(exc), permanent=True) from exc
 
-    def read(self, response: requests.Response, ends: float) -> bytes:
-        """The body, a chunk as it arrives, so the deadline and the size cap hold
-        however slowly the bytes come. Neither is worth retrying."""
+    def read(self, response: requests.Response) -> bytes:
+        """The body, a chunk as it arrives, so the size cap holds before all of it is
+        in memory (the call's deadline timer ends a body that trickles). Not worth retrying."""
         limit = settings.PROVIDER_MAX_REPLY_BYTES
+        too_large = ProviderError(
+            self.provider, f"sent a reply larger than the {limit:,} bytes allowed", permanent=True
+        )
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
-            raise ProviderError(self.provider, f"sent a reply larger than the {limit:,} bytes allowed", permanent=True)
+            raise too_large
         body = bytearray()
         while chunk := response.raw.read1(64 * 1024, decode_content=True):
             body += chunk
             if len(body) > limit:
-                raise ProviderError(
-                    self.provider, f"sent a reply larger than the {limit:,} bytes allowed", permanent=True
-                )
-            if time.monotonic() > ends:
-                raise ProviderError(
-                    self.provider, f"did not finish its reply within {settings.PROVIDER_CALL_DEADLINE:g} seconds"
-                )
+                raise too_large
         return bytes(body)
 
     def delay(self, attempt: int, reply: Reply | None) -> float | None:

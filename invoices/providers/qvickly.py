@@ -213,12 +213,17 @@ class Client:
 
         "Sent,Paid" is documented as "the distributor status Paid or the status
         Cancelled": nothing says it returns open invoices too, so "Sent" is
-        asked as well, and an invoice both return is kept once.
+        asked as well, and an invoice both return is kept once. A signed 80xx to
+        the first says the number is not held in this form, whatever the filter:
+        the second is not asked.
         """
-        merged: dict[str, InvoiceRecord] = {}
-        for status in ("Sent", "Sent,Paid"):
-            for record in self.invoices_by_pno(pno, status):
-                merged.setdefault(record.provider_id, record)
+        try:
+            rows = self.call("getInvoicesByPno", {"pno": pno, "status": "Sent"})
+        except NotFound:
+            return []
+        merged = {record.provider_id: record for record in self.records(rows)}
+        for record in self.invoices_by_pno(pno, "Sent,Paid"):
+            merged.setdefault(record.provider_id, record)
         return list(merged.values())
 
     @shape_errors(NAME)
@@ -496,12 +501,13 @@ def parse_summary(row: JSON, currency: str) -> InvoiceRecord:
     total = to_decimal(row.get("topay", "0"), NAME, "topay")
     outstanding = to_decimal(row.get("balancedue", "0"), NAME, "balancedue")
     status = text(row.get("status"))
+    state = state_of(status, outstanding)
     return checked(
         InvoiceRecord(
             provider_id=number,
             number=number,
             kind=KINDS.get(kind_code, "invoice"),
-            state=state_of(status, outstanding),
+            state=state,
             currency=currency,
             total=total,
             outstanding=outstanding,
@@ -516,6 +522,9 @@ def parse_summary(row: JSON, currency: str) -> InvoiceRecord:
             pdf_url=text(row.get("fileurl")),
             customer_name=text(row.get("name")),
             currency_guessed=True,
+            # A settled row may say topay 0 (the docs' cancelled example does): that is
+            # not what was invoiced, and what was known before stands.
+            total_guessed=total == 0 and state != "open",
         ),
         NAME,
     )
