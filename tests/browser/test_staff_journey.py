@@ -128,3 +128,15 @@ def test_the_keyboard_reaches_search_and_invoices(page, staff, shot):
     expect(page.locator(".invoice-detail")).to_be_visible()
     shot(page, "keyboard-expanded")
     assert Invoice.objects.exists()
+
+
+def test_on_a_phone_no_page_scrolls_sideways(page, staff, shot):
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in(page)
+    search(page, world().samples()["both"])
+    customer_url = page.url
+    for url, name in (("/", "home"), (customer_url, "customer"), ("/aging/", "aging")):
+        page.goto(url)
+        shot(page, f"phone-{name}")
+        # Wide tables scroll inside their own box; the page itself stays 390 px wide.
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), name
