@@ -290,6 +290,13 @@ class InvoiceQuerySet(models.QuerySet):
         prefix = "-" if key.startswith("-") else ""
         return self.order_by(f"{prefix}{field}", "-pk")
 
+    def in_stage(self, stage: str):
+        """Invoices whose current stage (Invoice.current_stage) is `stage`."""
+        disputed = ~Q(dispute_reason="")
+        if stage == Invoice.Stage.DISPUTED:
+            return self.filter(disputed | Q(stage=stage))
+        return self.filter(stage=stage).exclude(disputed)
+
     def currencies(self):
         return list(self.order_by("currency").values_list("currency", flat=True).distinct())
 
@@ -395,6 +402,18 @@ class Invoice(models.Model):
         CREDITED = "credited", "Credited"
         WRITTEN_OFF = "written_off", "Written off"
 
+    class Stage(models.TextChoices):
+        """Where an unpaid invoice stands in collections, in the order it gets there.
+
+        Paid, credited and cancelled invoices have none (blank).
+        """
+
+        NOT_DUE = "not_due", "Not yet due"
+        OVERDUE = "overdue", "Overdue"
+        COLLECTION = "collection", "In collection"
+        DISPUTED = "disputed", "Disputed"
+        WRITTEN_OFF = "written_off", "Written off"
+
     account = models.ForeignKey(ProviderAccount, on_delete=models.PROTECT, related_name="invoices")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invoices")
     provider_id = models.CharField(max_length=64)
@@ -426,6 +445,17 @@ class Invoice(models.Model):
     # When a complete listing of the customer at the provider stopped returning it:
     # kept for the record, left out of every total.
     gone_at = models.DateTimeField(null=True, blank=True)
+    # The collection stage the provider's data puts the invoice in (written by the
+    # sync), and the provider's own word for it ("Collection", "Overdue", "Disputed").
+    stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    provider_stage = models.CharField(max_length=50, blank=True)
+    # A dispute staff recorded here. ARPortal's own: never sent to a provider and
+    # never overwritten by a sync; while set, the invoice's stage is Disputed.
+    dispute_reason = models.TextField(blank=True)
+    disputed_at = models.DateTimeField(null=True, blank=True)
+    disputed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -474,6 +504,11 @@ class Invoice(models.Model):
     def credit_invoices(self):
         """The credit invoices that credit this one."""
         return Invoice.objects.filter(account=self.account_id, credits_number=self.number).exclude(pk=self.pk)
+
+    @property
+    def current_stage(self) -> str:
+        """The stage staff see: Disputed while a dispute is recorded here, else the provider's."""
+        return self.Stage.DISPUTED if self.dispute_reason else self.stage
 
     def is_overdue(self, today=None):
         """The same rule as the totals' overdue sum: something owed, past its due date."""
