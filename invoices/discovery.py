@@ -18,7 +18,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 
 from invoices.models import Customer, CustomerLink, ProviderAccount
 from invoices.providers import CredentialsRejected, CustomerRecord, ProviderError
@@ -114,8 +114,14 @@ def take(account: ProviderAccount, item: Discovered, report: DiscoveryReport) ->
         report.failed["the provider named neither a valid identity number nor a customer id"] += 1
         return
     try:
-        with transaction.atomic():
-            customer, outcome = claim(account, item)
+        try:
+            with transaction.atomic():
+                customer, outcome = claim(account, item)
+        except IntegrityError:
+            # Another account's discovery, running beside this one, saved the same person a
+            # moment ago (an identity number is one customer): asked again, claim finds them.
+            with transaction.atomic():
+                customer, outcome = claim(account, item)
     except SharedIdentity:
         report.failed["holds the identity number of another customer at this account"] += 1
         return

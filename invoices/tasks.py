@@ -20,7 +20,7 @@ from django_tasks import TaskResult, task
 from django_tasks.exceptions import TaskException
 
 from invoices import budget, discovery, sweeping, sync
-from invoices.models import Customer, CustomerLink, LookupAudit, Sweep
+from invoices.models import Customer, CustomerLink, LookupAudit, Sweep, SweepAccount
 
 SKIPPED: dict[str, Any] = {"skipped": "another refresh took over the customer's lock"}
 
@@ -64,24 +64,52 @@ def refresh_customer(
 
 @task()
 def sweep_book(sweep_id: int) -> dict[str, Any]:
-    """Discover each account of the sweep, then enqueue a refresh of every pending customer.
+    """Start a discovery task for each account of the sweep, and enqueue a refresh of
+    every pending customer.
 
-    Run again on a sweep cut short (a crash, a restart), it discovers only what
-    was not, and enqueues only pending customers nobody is refreshing.
+    Accounts are discovered side by side, and each one's customers are enqueued
+    as soon as it is discovered: the biggest customer of a fast account need not
+    wait for a slow account's listing. Run again on a sweep cut short (a crash,
+    a restart), it starts only what was not discovered, and enqueues only
+    pending customers nobody is refreshing.
     """
     sweep = Sweep.objects.filter(pk=sweep_id, running=True).first()
     if sweep is None:
         return {"skipped": "the sweep has ended"}
-    return advance(sweep, enqueue=True)
+    for row_id in sweep.accounts.filter(discovered_at__isnull=True).values_list("pk", flat=True):
+        discover_account.enqueue(sweep.pk, row_id)
+    return enqueue_pending(sweep)
 
 
-def advance(sweep: Sweep, enqueue: bool = True) -> dict[str, Any]:
-    """The sweep's work from where it stands; `enqueue` False refreshes here, one after another."""
-    for row in sweep.accounts.filter(discovered_at__isnull=True).select_related("account"):
-        if sweeping.claim_account(row):
-            with budget.patience(settings.PROVIDER_BUDGET_WORKER_WAIT):
-                report = discovery.discover(row.account)
-            sweeping.record_discovery(row, report)
+@task()
+def discover_account(sweep_id: int, row_id: int) -> dict[str, Any]:
+    """One account's discovery in a sweep, then a refresh of every customer it left pending."""
+    row = SweepAccount.objects.filter(pk=row_id, sweep=sweep_id, sweep__running=True).select_related("sweep").first()
+    if row is None or not discover(row):
+        return {"skipped": "the account is discovered, or another task is discovering it"}
+    return enqueue_pending(row.sweep)
+
+
+def advance(sweep: Sweep) -> dict[str, Any]:
+    """The sweep's work from where it stands, done here: each account discovered, then
+    every pending customer refreshed, one after another (sync_invoices --book --now)."""
+    for row in sweep.accounts.filter(discovered_at__isnull=True):
+        discover(row)
+    return enqueue_pending(sweep, enqueue=False)
+
+
+def discover(row: SweepAccount) -> bool:
+    """Discover the row's account unless another task has it; True when this call did."""
+    if not sweeping.claim_account(row):
+        return False
+    with budget.patience(settings.PROVIDER_BUDGET_WORKER_WAIT):
+        report = discovery.discover(row.account)
+    sweeping.record_discovery(row, report)
+    return True
+
+
+def enqueue_pending(sweep: Sweep, enqueue: bool = True) -> dict[str, Any]:
+    """A refresh of every pending customer nobody is refreshing (`enqueue` False: here and now)."""
     queued = joined = 0
     for customer_id in sweeping.pending_customer_ids(sweep):
         token = Customer(pk=customer_id).claim_refresh()

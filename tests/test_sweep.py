@@ -134,7 +134,7 @@ def test_an_interrupted_sweep_resumes_and_finishes_without_redoing_done_customer
     db_queue, staff_client, fusebill_account
 ):
     tasks.start_sweep()
-    work("--max-tasks", "11")  # the sweep task and ten refreshes, then the worker dies
+    work("--max-tasks", "12")  # the sweep task, the discovery and ten refreshes, then the worker dies
     sweep = Sweep.objects.get()
     done = dict(sweep.items.exclude(state=SweepItem.State.PENDING).values_list("customer", "ended_at"))
     assert len(done) == 10 and sweep.running

@@ -77,7 +77,7 @@ class Command(BaseCommand):
             sweep, created = sweeping.start()
             if verbosity:
                 self.stdout.write(f"{'Started' if created else 'Resuming'} sweep {sweep.pk}, refreshing here.")
-            tasks.advance(sweep, enqueue=False)
+            tasks.advance(sweep)
         else:
             sweep, created = tasks.start_sweep()
             if verbosity:
