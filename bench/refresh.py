@@ -51,7 +51,8 @@ class ThreadingServer(ThreadingMixIn, WSGIServer):
 
 
 class CountingApp:
-    """The WSGI app, noting every path it serves, so the pages fetched can be reported."""
+    """The WSGI app, noting when it was asked for every path, so the pages fetched
+    (and, for bench/sweep.py, the requests per minute) can be reported."""
 
     def __init__(self, app):
         self.app = app
@@ -60,7 +61,7 @@ class CountingApp:
 
     def __call__(self, environ, start_response):
         with self.lock:
-            self.paths.append(environ.get("PATH_INFO", ""))
+            self.paths.append((time.monotonic(), environ.get("PATH_INFO", "")))
         return self.app(environ, start_response)
 
     def take(self):
@@ -139,7 +140,7 @@ def step(name, seconds, server, customer, problems):
     return Step(
         name,
         seconds,
-        sum(1 for p in paths if INVOICE_PAGE.search(p)),
+        sum(1 for _, p in paths if INVOICE_PAGE.search(p)),
         len(paths),
         counts["rows"],
         counts["distinct"],

@@ -16,7 +16,11 @@ What is measured, and why:
 4. A full refresh of the sandbox's 5,000-invoice Fusebill customer, over
    HTTP: how long a big customer's first lookup and each refresh take.
    bench/refresh.py.
-5. Load on gunicorn with production settings, from a second process:
+5. Whole-book sweeps of the sandbox with 1, 2 and 4 worker processes, each
+   in a scratch database: customers per second, and Fusebill requests per
+   minute against the demo key's limit (the ceiling the workers' shared budget
+   must keep them under). bench/sweep.py.
+6. Load on gunicorn with production settings, from a second process:
    throughput and errors when several staff work at once. bench/load.py.
 
 The results go to stdout and to BENCHMARKS.md, one section per database
@@ -30,7 +34,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import override_settings
 from django.urls import reverse
 
-from bench import dataset, load, measure, refresh, report
+from bench import dataset, load, measure, refresh, report, sweep
 
 LOAD_CLIENTS, LOAD_SECONDS, LOAD_MAX_REQUESTS = 8, 20, 2000
 
@@ -45,6 +49,11 @@ class Command(BaseCommand):
         parser.add_argument("--runs", type=int, default=30, help="timed requests per page")
         parser.add_argument("--keep", action="store_true", help="reuse the bench dataset of an earlier run")
         parser.add_argument("--no-load", action="store_true", help="skip the gunicorn load test")
+        parser.add_argument(
+            "--sweep-workers",
+            default="1,2,4",
+            help="worker processes of each whole-book sweep run, comma-separated; 0 skips the sweeps",
+        )
         parser.add_argument("--output", default="BENCHMARKS.md")
 
     def handle(self, *args, **options):
@@ -90,6 +99,11 @@ class Command(BaseCommand):
         for step in run.refresh:
             self.say(f"  {step.name}: {step.seconds:.2f} s, {step.invoice_pages} invoice pages, {step.rows:,} rows")
 
+        workers = sweep_workers(options["sweep_workers"])
+        if workers:
+            self.say("Sweeping the sandbox's whole book (two sweeps a run, each run in a scratch database)…")
+            run.sweeps = sweep.measure(workers, self.say)
+
         if not options["no_load"]:
             run.load = self.run_load(book, password)
         return run
@@ -129,6 +143,17 @@ def check(options):
         raise CommandError("--big: between 1 and what is left once every other customer has one invoice")
     if options["runs"] < 1:
         raise CommandError("--runs: at least 1")
+    sweep_workers(options["sweep_workers"])
+
+
+def sweep_workers(text):
+    try:
+        counts = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        counts = [-1]
+    if any(count < 0 for count in counts):
+        raise CommandError("--sweep-workers: whole numbers separated by commas, such as 1,2,4 (0 skips the sweeps)")
+    return [count for count in counts if count]
 
 
 def migrate(stdout):
