@@ -331,7 +331,9 @@ class InvoiceQuerySet(models.QuerySet):
 
     def overdue(self, today: date | None = None):
         """What is past due and still owed, at every provider: the overdue list."""
-        return self.filter(gone_at__isnull=True, outstanding__gt=0).with_stage(today).filter(stage_now__in=OVERDUE_STAGES)
+        return (
+            self.filter(gone_at__isnull=True, outstanding__gt=0).with_stage(today).filter(stage_now__in=OVERDUE_STAGES)
+        )
 
     def stage_totals(self, today: date | None = None):
         """Per currency and stage: the money there (what is owed; for written-off

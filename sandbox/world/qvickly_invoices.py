@@ -145,7 +145,10 @@ class _DraftMaker:
         late = [
             d
             for d in self.drafts
-            if d.identity == interest.identity and d.invoice_type == "F" and d.was_late and d.age - d.terms > interest.age
+            if d.identity == interest.identity
+            and d.invoice_type == "F"
+            and d.was_late
+            and d.age - d.terms > interest.age
         ]
         return min(late, key=lambda d: (d.age, d.key)).key if late else None
 
