@@ -368,6 +368,8 @@ def render_invoice(request: HtmxHttpRequest, invoice: Invoice, problem: Provider
         "credentials_rejected": isinstance(problem, CredentialsRejected),
         "credited_invoice": invoice.credited_invoice(),
         "credit_invoices": invoice.credit_invoices(),
+        "charged_invoice": invoice.charged_invoice(),
+        "interest_invoices": invoice.interest_invoices(),
     }
     template = "invoices/invoice.html#detail" if request.htmx else "invoices/invoice.html"
     return render(request, template, context)

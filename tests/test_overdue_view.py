@@ -187,3 +187,13 @@ def test_the_aging_csv_follows_the_stage_filter(staff_client, book):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [row[1] for row in rows[1:]] == ["Anna Andersson"]
     assert rows[1][-1] == "900.00"
+
+
+def test_an_interest_invoice_and_the_late_invoice_it_charges_link_to_each_other(staff_client, accounts):
+    anna = Customer.objects.create(name="Anna")
+    late = staged(accounts[0], anna, "400100", "collection", ago(80), word="Collection")
+    interest = cached_invoice(accounts[0], anna, "400200", "95.00", kind="interest", charges_number="400100")
+    page = staff_client.get(reverse("invoice", args=[interest.pk])).content.decode()
+    assert "interest invoice" in page and late.get_absolute_url() in page
+    page = staff_client.get(reverse("invoice", args=[late.pk])).content.decode()
+    assert interest.get_absolute_url() in page and "In collection" in page
