@@ -197,3 +197,17 @@ def test_an_interest_invoice_and_the_late_invoice_it_charges_link_to_each_other(
     assert "interest invoice" in page and late.get_absolute_url() in page
     page = staff_client.get(reverse("invoice", args=[late.pk])).content.decode()
     assert interest.get_absolute_url() in page and "In collection" in page
+
+
+def test_the_customer_page_says_how_the_provider_rates_the_customers_account(staff_client, book):
+    _, bolaget = book
+    Customer.objects.filter(pk=bolaget.pk).update(account_status="Collection")
+    assert "Account: Collection" in staff_client.get(reverse("customer", args=[bolaget.pk])).content.decode()
+
+
+def test_the_totals_show_interest_apart_from_what_was_invoiced(staff_client, accounts):
+    anna = Customer.objects.create(name="Anna")
+    cached_invoice(accounts[0], anna, "1", "1000.00", due_date=ago(40))
+    cached_invoice(accounts[0], anna, "2", "95.00", kind="interest", charges_number="1")
+    sek = staff_client.get(reverse("customer", args=[anna.pk])).context["totals"][0]
+    assert (sek["invoiced"], sek["interest"], sek["owed"], sek["paid"]) == (1000, 95, 1095, 0)
