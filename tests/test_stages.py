@@ -47,6 +47,7 @@ QVICKLY_TABLE = [
     ("open", "40.00", PAST, "Collection", (Stage.COLLECTION, "Collection")),  # partly paid
     ("open", "100.00", FUTURE, "Due", (Stage.OVERDUE, "Due")),  # the provider's list wins
     ("open", "100.00", PAST, "Inkasso", (Stage.OVERDUE, "Inkasso")),  # a word nobody documents
+    ("open", "100.00", PAST, "COLLECTION", (Stage.COLLECTION, "COLLECTION")),
     ("open", "-250.00", PAST, None, ("", "")),  # a credit still to be refunded is not collected
     ("open", "NaN", PAST, "Collection", ("", "")),  # a balance nobody knows
     ("paid", "0.00", PAST, None, ("", "")),

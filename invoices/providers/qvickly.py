@@ -659,14 +659,14 @@ def stage_of(record: InvoiceRecord, states: Mapping[str, str], today: datetime.d
     """The collection stage of an invoice and Qvickly's word for it.
 
     Only what is still owed has a stage. getDuePayments names every invoice past
-    due: Collection (inkasso) or Due (förfallen), which also stands for any word
-    it may add. An invoice it does not name is overdue by its due date (it fell
+    due: Collection (inkasso, in whatever case) or Due (förfallen), which also
+    stands for any word it may add. An invoice it does not name is overdue by its due date (it fell
     due after the list was read) or not yet due; Qvickly has no word for either.
     """
     if not is_owed(record):
         return "", ""
     word = states.get(record.number, "")
-    if word == "Collection":
+    if word.casefold() == "collection":
         return Stage.COLLECTION, word
     if word or is_late(record, today):
         return Stage.OVERDUE, word
