@@ -2,6 +2,8 @@
 getDuePayments words, Fusebill's schedules and account status, interest invoices
 linked to what they charge."""
 
+from datetime import timedelta
+
 from invoices import sync
 from invoices.models import Customer, Invoice, ProviderAccount
 from sandbox.world import world
@@ -43,6 +45,21 @@ def test_the_due_payments_are_read_once_for_every_refresh_within_the_cache_ttl(q
     assert account.due_payments_at == read_at
     overdue = {i.number for i in world().qvickly_invoices if i.collection_state(world().today)}
     assert set(account.due_payments) == overdue
+
+
+def test_due_payments_read_as_listing_what_fell_due_since_the_date_still_name_collection(qvickly_account, reading):
+    # The docs' example lists invoices due after the date asked: then only what fell due
+    # in the last 90 days is named, and an older late invoice is overdue by its date.
+    reading(qvickly_due_date="since")
+    reach = world().today - timedelta(days=90)
+    collected = next(
+        i for i in world().qvickly_invoices if i.collection_state(world().today) == "Collection" and i.due_date >= reach
+    )
+    refreshed(collected.identity)
+    row = Invoice.objects.get(number=collected.number)
+    assert (row.current_stage, row.provider_stage) == ("collection", "Collection")
+    states = ProviderAccount.objects.get(pk=qvickly_account.pk).due_payments
+    assert states and all(world().qvickly_invoice_by_number(n).due_date >= reach for n in states)
 
 
 def test_a_customer_with_nothing_late_costs_no_merchant_wide_read(qvickly_account):

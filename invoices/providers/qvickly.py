@@ -365,7 +365,14 @@ class Client:
             )
 
     def read_collection_states(self) -> dict[str, str]:
-        return {row.number: row.status for row in self.due_payments(timezone.localdate())}
+        """getDuePayments asked twice: its dueDate is read as the day the list is as of
+        (today: everything past due) and, as the docs' example reads, as the earliest
+        due date listed (as far back as it reaches). Either way the two lists together
+        hold everything it will tell; states are today's in both."""
+        today = timezone.localdate()
+        states = {row.number: row.status for row in self.due_payments(today - DISCOVERY_REACH)}
+        states.update((row.number, row.status) for row in self.due_payments(today))
+        return states
 
     def collection_states(self, fresh: bool = False) -> Mapping[str, str]:
         """Invoice number -> Due or Collection for every invoice past due, merchant-wide:
