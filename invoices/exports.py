@@ -38,6 +38,8 @@ def invoice_table(invoices):
         "currency",
         "total",
         "outstanding",
+        "stage",
+        "provider_stage",
     ]
     lines = (
         [
@@ -52,6 +54,8 @@ def invoice_table(invoices):
             i.currency,
             plain(i.total),
             plain(i.outstanding),
+            i.current_stage_label,
+            i.provider_stage,
         ]
         for i in invoices.iterator()
     )

@@ -211,3 +211,12 @@ def test_the_totals_show_interest_apart_from_what_was_invoiced(staff_client, acc
     cached_invoice(accounts[0], anna, "2", "95.00", kind="interest", charges_number="1")
     sek = staff_client.get(reverse("customer", args=[anna.pk])).context["totals"][0]
     assert (sek["invoiced"], sek["interest"], sek["owed"], sek["paid"]) == (1000, 95, 1095, 0)
+
+
+def test_the_customer_csv_has_each_invoices_stage_and_follows_the_stage_filter(staff_client, book):
+    anna, _ = book
+    response = staff_client.get(reverse("customer-csv", args=[anna.pk]), {"stage": "collection"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [(r["number"], r["stage"], r["provider_stage"]) for r in rows] == [
+        ("Q-INKASSO", "In collection", "Collection")
+    ]
