@@ -4,6 +4,8 @@ linked to what they charge."""
 
 from datetime import timedelta
 
+from django.utils import timezone
+
 from invoices import sync
 from invoices.models import Customer, Invoice, ProviderAccount
 from sandbox.world import world
@@ -93,3 +95,21 @@ def test_a_fusebill_account_in_collection_has_its_overdue_invoices_in_collection
         else:
             assert customer.account_status == "PoorStanding"
             assert "overdue" in stages and "collection" not in stages
+
+
+def test_due_payments_that_cannot_be_read_leave_the_last_list_standing_and_the_refresh_whole(
+    qvickly_account, fault, settings
+):
+    settings.PROVIDER_RETRIES = 0
+    late = next(i for i in world().qvickly_invoices if i.collection_state(world().today) == "Due")
+    last_read = timezone.now() - timedelta(days=1)
+    ProviderAccount.objects.filter(pk=qvickly_account.pk).update(
+        due_payments={late.number: "Collection"}, due_payments_at=last_read
+    )
+    # Both getInvoicesByPno filters answer; the first getDuePayments fails.
+    fault(provider="qvickly", fault="http_500", after=2, times=1)
+    customer = refreshed(late.identity)
+    assert not customer.links.get().error
+    row = Invoice.objects.get(number=late.number)
+    assert (row.current_stage, row.provider_stage) == ("collection", "Collection")
+    assert ProviderAccount.objects.get(pk=qvickly_account.pk).due_payments_at == last_read
