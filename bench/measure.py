@@ -162,7 +162,8 @@ def floor_sql(as_of):
             WHERE state <> 'cancelled' AND (issue_date IS NULL OR issue_date <= %(day)s)
         )
         SELECT currency,
-               COALESCE(SUM(CASE WHEN kind <> 'credit' THEN total END), 0) AS invoiced,
+               COALESCE(SUM(CASE WHEN kind NOT IN ('credit', 'interest') THEN total END), 0) AS invoiced,
+               COALESCE(SUM(CASE WHEN kind = 'interest' THEN total END), 0) AS interest,
                COALESCE(SUM(CASE WHEN kind = 'credit' THEN ABS(total) END), 0) AS credit_invoiced,
                COALESCE(SUM(credited), 0) AS credit_notes,
                COALESCE(SUM(written_off), 0) AS written_off_sum,

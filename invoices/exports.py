@@ -38,6 +38,8 @@ def invoice_table(invoices):
         "currency",
         "total",
         "outstanding",
+        "stage",
+        "provider_stage",
     ]
     lines = (
         [
@@ -51,6 +53,44 @@ def invoice_table(invoices):
             i.due_date or "",
             i.currency,
             plain(i.total),
+            plain(i.outstanding),
+            i.current_stage_label,
+            i.provider_stage,
+        ]
+        for i in invoices.iterator()
+    )
+    return header, lines
+
+
+def overdue_table(invoices):
+    """Header and lines of the overdue list: one line per invoice, stage and the provider's word."""
+    header = [
+        "customer_id",
+        "customer",
+        "provider",
+        "account",
+        "number",
+        "type",
+        "stage",
+        "provider_stage",
+        "due_date",
+        "days_past_due",
+        "currency",
+        "outstanding",
+    ]
+    lines = (
+        [
+            i.customer_id,
+            i.customer.name,
+            i.account.get_kind_display(),
+            i.account.name,
+            i.number,
+            i.get_kind_display(),
+            i.current_stage_label,
+            i.provider_stage,
+            i.due_date or "",
+            "" if i.days_past_due is None else i.days_past_due,
+            i.currency,
             plain(i.outstanding),
         ]
         for i in invoices.iterator()

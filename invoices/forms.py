@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from invoices import identity, providers
 from invoices.aging import Aging
-from invoices.models import ProviderAccount
+from invoices.models import Invoice, ProviderAccount
 
 
 class SearchForm(forms.Form):
@@ -76,8 +76,12 @@ class ListForm(SummaryFilterForm):
     """
 
     provider = forms.CharField(required=False)
+    stage = forms.CharField(required=False)
     sort = forms.CharField(required=False)
     page = forms.CharField(required=False)  # the paginator reads junk as the first or last page
+
+    # The stages the list offers as a filter.
+    stages = dict(Invoice.Stage.choices)
 
     def __init__(self, data, *, sorts, default_sort, currencies=()):
         super().__init__(data, currencies=currencies)
@@ -86,6 +90,10 @@ class ListForm(SummaryFilterForm):
     def clean_provider(self):
         kind = self.cleaned_data["provider"]
         return kind if kind in providers.registry() else ""
+
+    def clean_stage(self):
+        stage = self.cleaned_data["stage"]
+        return stage if stage in self.stages else ""
 
     def clean_sort(self):
         sort = self.cleaned_data["sort"]

@@ -7,7 +7,8 @@ a provider outage never empties a page: rows are upserted, never deleted.
 import hashlib
 import hmac
 import uuid
-from datetime import datetime, timedelta
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,14 +16,14 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, Count, F, Max, Min, Q, Sum, When, Window
+from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When, Window
 from django.db.models.functions import Abs, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from encrypted_fields.fields import EncryptedTextField
 
 from invoices import identity, providers
-from invoices.providers.base import ProviderError, web_url
+from invoices.providers.base import CredentialsRejected, ProviderError, web_url
 
 
 class RawJSONEncoder(DjangoJSONEncoder):
@@ -85,6 +86,11 @@ class ProviderAccount(models.Model):
         default=IdentityField.REFERENCE,
         help_text="Fusebill customer field that holds the personal or organisation number",
     )
+    # Qvickly's getDuePayments as last read: invoice number -> Due or Collection. The
+    # listings of a customer never say which, and the list is merchant-wide, so one
+    # read per cache TTL serves every refresh, on every worker.
+    due_payments = models.JSONField(default=dict, blank=True, editable=False)
+    due_payments_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ProviderAccountQuerySet.as_manager()
 
@@ -129,6 +135,26 @@ class ProviderAccount(models.Model):
 
         budget.take(self)
 
+    def remember_due_payments(self, read: Callable[[], Mapping[str, str]], fresh: bool = False) -> Mapping[str, str]:
+        """The collection states `read` gives, read at most once per cache TTL unless
+        `fresh`. A failed read that is not `fresh` keeps the last states known: an
+        invoice then stands where it stood, rather than the refresh failing."""
+        stored = ProviderAccount.objects.filter(pk=self.pk).values("due_payments", "due_payments_at").first() or {}
+        read_at = stored.get("due_payments_at")
+        if not fresh and read_at is not None and timezone.now() - read_at <= self.ttl:
+            return stored["due_payments"]
+        try:
+            states = dict(read())
+        except CredentialsRejected:
+            raise
+        except ProviderError:
+            if fresh:
+                raise
+            return stored.get("due_payments") or {}
+        # Only these two columns: the admin may be saving the account's other fields.
+        ProviderAccount.objects.filter(pk=self.pk).update(due_payments=states, due_payments_at=timezone.now())
+        return states
+
     def clean(self) -> None:
         if not self.url_is_allowed():
             raise ValidationError({"base_url": "The provider's URL must start with https://."})
@@ -158,6 +184,9 @@ class Customer(models.Model):
     identity_number = models.CharField(max_length=12, unique=True, null=True, blank=True)
     name = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
+    # How Fusebill rates the customer's account, in its words: Good, PoorStanding
+    # (an invoice is overdue) or Collection (staff there sent it to collections).
+    account_status = models.CharField(max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # The refresh lock: who holds it (a random token, blank when nobody) and since
     # when. Taken with one conditional UPDATE, so it holds across workers and
@@ -290,12 +319,39 @@ class InvoiceQuerySet(models.QuerySet):
         prefix = "-" if key.startswith("-") else ""
         return self.order_by(f"{prefix}{field}", "-pk")
 
-    def in_stage(self, stage: str):
+    def with_stage(self, today: date | None = None):
+        """Each invoice with `stage_now`, its stage as staff see it on `today`
+        (Invoice.current_stage), and `stage_rank`, that stage's place in the order."""
+        today = today or timezone.localdate()
+        return self.annotate(stage_now=stage_expression(today), stage_rank=stage_expression(today, rank=True))
+
+    def in_stage(self, stage: str, today: date | None = None):
         """Invoices whose current stage (Invoice.current_stage) is `stage`."""
-        disputed = ~Q(dispute_reason="")
-        if stage == Invoice.Stage.DISPUTED:
-            return self.filter(disputed | Q(stage=stage))
-        return self.filter(stage=stage).exclude(disputed)
+        return self.with_stage(today).filter(stage_now=stage)
+
+    def overdue(self, today: date | None = None):
+        """What is past due and still owed, at every provider: the overdue list."""
+        return (
+            self.filter(gone_at__isnull=True, outstanding__gt=0).with_stage(today).filter(stage_now__in=OVERDUE_STAGES)
+        )
+
+    def stage_totals(self, today: date | None = None):
+        """Per currency and stage: the money there (what is owed; for written-off
+        invoices, what was written off) and how many invoices hold it."""
+        money = Case(
+            When(stage_now=Invoice.Stage.WRITTEN_OFF, then=F("written_off")),
+            default=F("outstanding"),
+            output_field=models.DecimalField(max_digits=14, decimal_places=2),
+        )
+        return (
+            self.filter(gone_at__isnull=True)
+            .exclude(state=Invoice.State.CANCELLED)
+            .with_stage(today)
+            .exclude(stage_now="")
+            .values("currency", "stage_now")
+            .annotate(amount=Sum(money, default=0), count=Count("pk"))
+            .order_by("currency", "stage_now")
+        )
 
     def currencies(self):
         return list(self.order_by("currency").values_list("currency", flat=True).distinct())
@@ -322,12 +378,15 @@ class InvoiceQuerySet(models.QuerySet):
         """Per currency: invoiced, credited, written off, outstanding, overdue and
         the aging buckets, all summed in the database. Currencies never mix."""
         credit = Q(kind=Invoice.Kind.CREDIT)
+        # Interest charged on late invoices is no sale: it is summed apart.
+        interest = Q(kind=Invoice.Kind.INTEREST)
         overdue = Q(balance__gt=0, due_date__lt=aging.as_of)
         rows = (
             self.as_of(aging.as_of)
             .values("currency")
             .annotate(
-                invoiced=Sum("total", filter=~credit, default=0),
+                invoiced=Sum("total", filter=~credit & ~interest, default=0),
+                interest=Sum("total", filter=interest, default=0),
                 credit_invoiced=Sum(Abs("total"), filter=credit, default=0),
                 credit_notes=Sum("credited", default=0),
                 written_off_sum=Sum("written_off", default=0),
@@ -351,11 +410,16 @@ class InvoiceQuerySet(models.QuerySet):
         return self.as_of(day).filter(Q(paid_date__gt=day) | ~Q(outstanding=0))
 
     def aging_by_customer(self, aging):
-        """One row per customer and currency with the buckets and their total."""
+        """One row per customer and currency with the buckets and their total, and
+        `furthest`, the rank of the furthest stage among its invoices (today's)."""
         return (
             self.with_balance(aging.as_of)
             .values("customer", "customer__name", "currency")
-            .annotate(**aging.sums("balance"), owed=Sum("balance", default=0))
+            .annotate(
+                **aging.sums("balance"),
+                owed=Sum("balance", default=0),
+                furthest=Max(stage_expression(timezone.localdate(), rank=True)),
+            )
             .exclude(owed=0)
         )
 
@@ -372,6 +436,25 @@ class InvoiceQuerySet(models.QuerySet):
         )
 
 
+def stage_expression(today: date, rank: bool = False) -> Case:
+    """Invoice.current_stage in SQL: Disputed while a dispute is recorded here; an
+    invoice the provider said was not yet due is overdue once its due date has
+    passed (stored stages are as of the last refresh); else the provider's stage.
+    With `rank`, the stage's place in Invoice.Stage's order (1 on), 0 for none."""
+
+    def out(stage: str) -> Value:
+        return Value(STAGE_RANKS[stage] if rank else stage)
+
+    Stage = Invoice.Stage
+    return Case(
+        When(~Q(dispute_reason=""), then=out(Stage.DISPUTED)),
+        When(stage=Stage.NOT_DUE, due_date__lt=today, then=out(Stage.OVERDUE)),
+        *(When(stage=stage, then=out(stage)) for stage in Stage.values),
+        default=Value(0) if rank else Value(""),
+        output_field=models.IntegerField() if rank else models.CharField(),
+    )
+
+
 class Totals(dict):
     """One currency's aggregated row, with the figures derived from it.
 
@@ -382,7 +465,8 @@ class Totals(dict):
     def __init__(self, row, aging):
         super().__init__(row)
         self["credited"] = row["credit_invoiced"] + row["credit_notes"]
-        self["paid"] = row["invoiced"] - self["credited"] - row["written_off_sum"] - row["owed"]
+        charged = row["invoiced"] + row["interest"]
+        self["paid"] = charged - self["credited"] - row["written_off_sum"] - row["owed"]
         oldest = row["oldest_overdue"]
         self["days_overdue"] = (aging.as_of - oldest).days if oldest else None
         self["buckets"] = aging.values(row)
@@ -434,6 +518,8 @@ class Invoice(models.Model):
     written_off = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     # For a credit invoice: the number of the invoice it credits.
     credits_number = models.CharField(max_length=64, blank=True)
+    # For an interest invoice: the number of the late invoice it charges, where the data says.
+    charges_number = models.CharField(max_length=64, blank=True)
     provider_hash = models.CharField(max_length=128, blank=True)
     pdf_url = models.URLField(max_length=500, blank=True)
     raw = models.JSONField(encoder=RawJSONEncoder)
@@ -475,6 +561,7 @@ class Invoice(models.Model):
             # Credit invoices and what they credit, linked both ways on the detail page.
             models.Index(fields=["account", "credits_number"], name="invoice_account_credits"),
             models.Index(fields=["account", "number"], name="invoice_account_number"),
+            models.Index(fields=["account", "charges_number"], name="invoice_account_charges"),
         ]
 
     def __str__(self):
@@ -505,10 +592,36 @@ class Invoice(models.Model):
         """The credit invoices that credit this one."""
         return Invoice.objects.filter(account=self.account_id, credits_number=self.number).exclude(pk=self.pk)
 
+    def charged_invoice(self):
+        """For an interest invoice: the late invoice it charges, when the data links them."""
+        if not self.charges_number:
+            return None
+        return Invoice.objects.filter(account=self.account_id, number=self.charges_number).first()
+
+    def interest_invoices(self):
+        """The interest invoices that charge this one."""
+        return Invoice.objects.filter(account=self.account_id, charges_number=self.number).exclude(pk=self.pk)
+
     @property
     def current_stage(self) -> str:
-        """The stage staff see: Disputed while a dispute is recorded here, else the provider's."""
-        return self.Stage.DISPUTED if self.dispute_reason else self.stage
+        """The stage staff see: Disputed while a dispute is recorded here, else the provider's
+        (not yet due turns overdue once the due date passes, as stage_expression says)."""
+        if self.dispute_reason:
+            return self.Stage.DISPUTED
+        if self.stage == self.Stage.NOT_DUE and self.due_date and self.due_date < timezone.localdate():
+            return self.Stage.OVERDUE
+        return self.stage
+
+    @property
+    def current_stage_label(self) -> str:
+        stage = self.current_stage
+        return self.Stage(stage).label if stage in self.Stage.values else ""
+
+    @property
+    def days_past_due(self) -> int | None:
+        if self.due_date is None:
+            return None
+        return (timezone.localdate() - self.due_date).days
 
     def is_overdue(self, today=None):
         """The same rule as the totals' overdue sum: something owed, past its due date."""
@@ -520,6 +633,12 @@ class Invoice(models.Model):
             and self.due_date is not None
             and self.due_date < today
         )
+
+
+# Stages in the order an unpaid invoice goes through them, ranked from 1.
+STAGE_RANKS = {stage: rank for rank, stage in enumerate(Invoice.Stage.values, start=1)}
+# The stages of money past due: the overdue list.
+OVERDUE_STAGES = (Invoice.Stage.OVERDUE, Invoice.Stage.COLLECTION, Invoice.Stage.DISPUTED)
 
 
 class LookupAuditQuerySet(models.QuerySet):

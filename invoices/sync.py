@@ -49,6 +49,9 @@ RECORD_FIELDS = [
     "credited",
     "written_off",
     "credits_number",
+    "charges_number",
+    "stage",
+    "provider_stage",
     "provider_hash",
     "pdf_url",
     "raw",
@@ -308,8 +311,11 @@ def keep_what_is_known(account: ProviderAccount, records: list[InvoiceRecord]) -
 
 
 def write_name_and_email(customer: Customer, found: CustomerRecord) -> None:
-    """Name and e-mail come from the first provider that has them; a blank never overwrites."""
+    """Name and e-mail come from the first provider that has them; a blank never overwrites.
+    The account status is the provider's latest word (only Fusebill has one)."""
     changed = [name for name in ("name", "email") if getattr(found, name) and not getattr(customer, name)]
+    if found.account_status and found.account_status != customer.account_status:
+        changed.append("account_status")
     for name in changed:
         setattr(customer, name, getattr(found, name))
     if changed:

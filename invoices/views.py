@@ -20,12 +20,12 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
-from invoices import exports, sweeping, sync, tasks
+from invoices import exports, stages, sweeping, sync, tasks
 from invoices.aging import Aging
 from invoices.decorators import staff_required
 from invoices.forms import ListForm, SearchForm, SummaryFilterForm
 from invoices.identity import Identity
-from invoices.models import Customer, Invoice, InvoiceQuerySet, LookupAudit
+from invoices.models import OVERDUE_STAGES, Customer, Invoice, InvoiceQuerySet, LookupAudit
 from invoices.providers import CredentialsRejected, NotFound, PdfProxy, ProviderError
 
 log = logging.getLogger(__name__)
@@ -54,10 +54,14 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     """The whole book: totals and aging per currency, largest debtors, freshness."""
     filters, aging, invoices = book(book_filters(request))
     coverage = sweeping.coverage()
+    stage_currencies, stage_lines = stages.stage_table(invoices)
     context = {
         "filters": filters,
         "aging": aging,
         "totals": invoices.totals(aging),
+        "stage_currencies": stage_currencies,
+        "stage_lines": stage_lines,
+        "overdue_stages": OVERDUE_STAGES,
         "debtors": invoices.largest_debtors(aging),
         "coverage": coverage,
         "accounts": coverage.accounts,
@@ -87,13 +91,16 @@ def aging_report(request: HtmxHttpRequest) -> HttpResponse:
     filters, aging, invoices = book(list_form)
     sort = list_form.value("sort")
     column = columns[sort.removeprefix("-")]
-    rows = invoices.aging_by_customer(aging).order_by(
-        f"-{column}" if sort.startswith("-") else column, "customer__name", "customer", "currency"
+    rows = (
+        in_stage(list_form, invoices)
+        .aging_by_customer(aging)
+        .order_by(f"-{column}" if sort.startswith("-") else column, "customer__name", "customer", "currency")
     )
     context = {
         "filters": filters,
         "aging": aging,
         "sort": sort,
+        "stage": list_form.value("stage", ""),
         "page": Paginator(rows, 50).get_page(list_form.value("page")),
     }
     return render(request, "invoices/aging.html", context)
@@ -101,14 +108,23 @@ def aging_report(request: HtmxHttpRequest) -> HttpResponse:
 
 def aging_columns(aging: Aging) -> dict[str, str]:
     """The aging report's sorts: name, currency, any bucket, or the total."""
-    return {"name": "customer__name", "currency": "currency", "owed": "owed"} | {b.key: b.key for b in aging.buckets}
+    return {"name": "customer__name", "currency": "currency", "owed": "owed", "stage": "furthest"} | {
+        b.key: b.key for b in aging.buckets
+    }
+
+
+def in_stage(filters: ListForm, invoices: InvoiceQuerySet) -> InvoiceQuerySet:
+    """The invoices in the stage the list's filter picks; all of them when it picks none."""
+    stage = filters.value("stage")
+    return invoices.in_stage(stage) if stage else invoices
 
 
 @staff_required
 @require_safe
 def aging_csv(request: HtmxHttpRequest) -> HttpResponse:
-    _, aging, invoices = book(book_filters(request))
-    rows = invoices.aging_by_customer(aging).order_by("customer__name", "customer", "currency")
+    list_form = ListForm(request.GET, sorts=(), default_sort="", currencies=Invoice.objects.currencies())
+    _, aging, invoices = book(list_form)
+    rows = in_stage(list_form, invoices).aging_by_customer(aging).order_by("customer__name", "customer", "currency")
     return exports.csv_response(f"aging-{aging.as_of.isoformat()}.csv", *exports.aging_table(rows, aging))
 
 
@@ -118,6 +134,29 @@ def customer_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
     invoices = customer_invoices(invoice_list_form(request), customer)
     return exports.csv_response(f"customer-{customer.pk}-invoices.csv", *exports.invoice_table(invoices))
+
+
+@staff_required
+@require_safe
+def overdue(request: HtmxHttpRequest) -> HttpResponse:
+    """Every invoice past due and still owed, across customers and providers, by stage."""
+    filters = stages.OverdueForm(request.GET)
+    invoices = stages.overdue_invoices(filters)
+    context = {
+        "filters": filters,
+        "sort": filters.value("sort"),
+        "stage": filters.value("stage", ""),
+        "provider": filters.value("provider", ""),
+        "page": Paginator(invoices, INVOICES_PER_PAGE).get_page(filters.value("page")),
+    }
+    return render(request, "invoices/overdue.html", context)
+
+
+@staff_required
+@require_safe
+def overdue_csv(request: HtmxHttpRequest) -> HttpResponse:
+    invoices = stages.overdue_invoices(stages.OverdueForm(request.GET))
+    return exports.csv_response("overdue-invoices.csv", *exports.overdue_table(invoices))
 
 
 @staff_required
@@ -235,7 +274,7 @@ def customer_invoices(filters: ListForm, customer: Customer) -> InvoiceQuerySet:
         invoices = invoices.filter(account__kind=provider)
     if as_of := filters.value("as_of"):
         invoices = invoices.filter(issue_date__lte=as_of)
-    return invoices
+    return in_stage(filters, invoices)
 
 
 @staff_required
@@ -281,6 +320,7 @@ def render_customer(request: HtmxHttpRequest, customer: Customer, links: list, r
         "page": Paginator(invoices, INVOICES_PER_PAGE).get_page(filters.value("page")),
         "sort": filters.value("sort"),
         "provider": filters.value("provider", ""),
+        "stage": filters.value("stage", ""),
     }
     template = "invoices/customer.html#data" if request.htmx else "invoices/customer.html"
     return render(request, template, context)
@@ -328,6 +368,8 @@ def render_invoice(request: HtmxHttpRequest, invoice: Invoice, problem: Provider
         "credentials_rejected": isinstance(problem, CredentialsRejected),
         "credited_invoice": invoice.credited_invoice(),
         "credit_invoices": invoice.credit_invoices(),
+        "charged_invoice": invoice.charged_invoice(),
+        "interest_invoices": invoice.interest_invoices(),
     }
     template = "invoices/invoice.html#detail" if request.htmx else "invoices/invoice.html"
     return render(request, template, context)

@@ -47,6 +47,10 @@ READINGS: dict[str, tuple[str, ...]] = {
     # Qvickly, the links in its data (fileurl, PaymentData.url): https, or script and
     # data: links a compromised or spoofed upstream could send, signed all the same.
     "qvickly_links": ("https", "script"),
+    # Qvickly, what getDuePayments' dueDate means: the day the list of what is past due
+    # is as of, or the earliest due date listed (the docs' example asks 2020-01-01 and
+    # lists invoices due 2020-01-18 and 2020-02-04), at most about three months back.
+    "qvickly_due_date": ("as_of", "since"),
     # Qvickly, what getInvoicesByPno answers for a number it does not hold: the
     # signed 8010/8011, a signed empty list, or the unsigned top-level 8010.
     "qvickly_unknown_pno": ("code", "empty", "unsigned"),

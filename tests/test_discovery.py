@@ -142,8 +142,9 @@ def example_owes():
 
 
 def test_one_qvickly_invoice_that_cannot_be_read_is_counted_and_the_rest_still_discovered(qvickly_account, fault):
-    # getDuePayments and two getPaymentinfo calls through, then one garbled reply.
-    fault(provider="qvickly", fault="malformed_json", after=3, times=1)
+    # getDuePayments (both readings of its date) and two getPaymentinfo calls through,
+    # then one garbled reply.
+    fault(provider="qvickly", fault="malformed_json", after=4, times=1)
     report = discover(qvickly_account)
     assert report.failures == 1 and not report.stopped
     assert list(report.failed) == ["Qvickly: sent a reply that is not JSON"]
@@ -157,7 +158,7 @@ def test_refused_credentials_stop_qvickly_discovery_at_once(qvickly_account, fau
 
 
 def test_settlements_that_cannot_be_read_leave_the_overdue_book_discovered(qvickly_account, fault):
-    fault(provider="qvickly", fault="malformed_json", after=1, times=1)  # getDuePayments, then getSettlements
+    fault(provider="qvickly", fault="malformed_json", after=2, times=1)  # getDuePayments twice, then getSettlements
     report = discover(qvickly_account)
     found = set(Customer.objects.filter(links__account=qvickly_account).values_list("identity_number", flat=True))
     assert found == overdue_qvickly_identities()

@@ -83,6 +83,17 @@ class CredentialsRejected(ProviderError):
         super().__init__(provider, message, code, detail, permanent=True)
 
 
+class Stage:
+    """Invoice.Stage's values, for provider modules, which never import the models:
+    where an unpaid invoice stands in collections. Blank: paid, credited, cancelled."""
+
+    NOT_DUE = "not_due"
+    OVERDUE = "overdue"
+    COLLECTION = "collection"
+    DISPUTED = "disputed"
+    WRITTEN_OFF = "written_off"
+
+
 @dataclass
 class InvoiceRecord:
     """One provider invoice, normalised. Amounts are Decimal in the currency's unit."""
@@ -104,6 +115,11 @@ class InvoiceRecord:
     credited: Decimal = Decimal("0")
     written_off: Decimal = Decimal("0")
     credits_number: str = ""
+    # For an interest invoice: the number of the late invoice it charges, when the data says.
+    charges_number: str = ""
+    # The collection stage (a Stage value, blank when settled) and the provider's word for it.
+    stage: str = ""
+    provider_stage: str = ""
     provider_hash: str = ""
     pdf_url: str = ""
     customer_name: str = ""
@@ -122,8 +138,15 @@ class CustomerRecord:
     name: str = ""
     email: str = ""
     identity: str = ""  # as the provider wrote it
+    # How the provider rates the whole account, in its words (Fusebill: Good,
+    # PoorStanding, Collection); blank when it says nothing.
+    account_status: str = ""
     raw: JSON = field(default_factory=dict)
     invoices: list[InvoiceRecord] = field(default_factory=list)
+
+
+# Reads a provider's merchant-wide collection states: invoice number -> its word.
+DueReader = Callable[[], Mapping[str, str]]
 
 
 class AccountSettings(Protocol):
@@ -140,6 +163,11 @@ class AccountSettings(Protocol):
 
     def take_request(self) -> None:
         """Waits until the account's shared request budget allows one more request."""
+
+    def remember_due_payments(self, read: DueReader, fresh: bool = False) -> Mapping[str, str]:
+        """The merchant-wide collection states (invoice number -> the provider's word),
+        read with `read` at most once per cache TTL and kept for every worker; `fresh`
+        reads them now. A failed read keeps the last states known."""
 
 
 class ProviderClient(Protocol):

@@ -33,6 +33,7 @@ from invoices.providers.base import (
     Reply,
     Search,
     Session,
+    Stage,
     checked,
     checked_customer,
     mapping,
@@ -270,7 +271,12 @@ class Client:
         if not matches:
             return None
         customer = matches[0]
-        customer.invoices = [invoice for match in matches for invoice in self.invoices(match.provider_customer_id)]
+        customer.invoices = []
+        for match in matches:
+            for invoice in self.invoices(match.provider_customer_id):
+                # Only the customer says whether their account is with collections.
+                invoice.stage, invoice.provider_stage = stage_of(invoice, match.account_status)
+                customer.invoices.append(invoice)
         return customer
 
 
@@ -369,12 +375,15 @@ def parse_customer(data: object, identity_field: str) -> CustomerRecord:
     else:
         identity = mapping(data.get("customerReference")).get(identity_field.split(".", 1)[1])
     name = data.get("companyName") or " ".join(p for p in (data.get("firstName"), data.get("lastName")) if p)
+    # The customer JSON names it customerAccountStatus; the customers filter, accountStatus.
+    account_status = data.get("customerAccountStatus") or data.get("accountStatus") or ""
     return checked_customer(
         CustomerRecord(
             provider_customer_id=str(data["id"]),
             name=str(name or ""),
             email=str(data.get("primaryEmail") or ""),
             identity=str(identity or "").strip(),
+            account_status=str(account_status)[:20],
             raw=data,
         ),
         NAME,
@@ -441,6 +450,33 @@ def state_of(
     if outstanding == 0 and credited > 0 and payments == 0:
         return "credited"
     return "open" if outstanding > 0 else "paid"
+
+
+def schedule_statuses(record: InvoiceRecord) -> list[str]:
+    return [str(s.get("status") or "") for s in objects(record.raw.get("paymentSchedules"))]
+
+
+def stage_of(record: InvoiceRecord, account_status: str = "") -> tuple[str, str]:
+    """The collection stage of an invoice and Fusebill's word for it.
+
+    What is still owed stands where its schedules put the furthest part of it:
+    Disputed, else Overdue (In collection while the customer's account is in
+    Collection: Fusebill puts accounts there, not invoices), else not yet due (Due,
+    Pending). What is no longer owed is written off when a schedule says so, else
+    it has no stage (paid, credited, void).
+    """
+    statuses = schedule_statuses(record)
+    if record.state == "open" and record.outstanding > 0:
+        if "Disputed" in statuses:
+            return Stage.DISPUTED, "Disputed"
+        if "Overdue" in statuses:
+            if account_status == "Collection":
+                return Stage.COLLECTION, "Overdue; account in Collection"
+            return Stage.OVERDUE, "Overdue"
+        return Stage.NOT_DUE, next((s for s in statuses if s in OPEN_STATUSES), "")
+    if "WrittenOff" in statuses and record.state != "cancelled":
+        return Stage.WRITTEN_OFF, "WrittenOff"
+    return "", ""
 
 
 # The full invoice, as staff read it (GET /v1/Invoices/{id}).

@@ -13,7 +13,7 @@ import hmac
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -29,12 +29,14 @@ from invoices.providers.base import (
     CredentialsRejected,
     CustomerRecord,
     Discovered,
+    DueReader,
     InvoiceRecord,
     NotFound,
     Provider,
     ProviderError,
     Reply,
     Session,
+    Stage,
     checked,
     checked_customer,
     mapping,
@@ -118,8 +120,10 @@ class Client:
         language: str = "sv",
         currency: str = "SEK",
         take_request: Callable[[], None] | None = None,
+        remember_due_payments: Callable[[DueReader, bool], Mapping[str, str]] | None = None,
     ):
         self.base_url = base_url
+        self.remember_due_payments = remember_due_payments
         self.merchant_id = merchant_id
         self.secret = secret
         self.test_mode = test_mode
@@ -253,6 +257,13 @@ class Client:
         records = self.invoices_of_number(identity) if identity else self.invoices_by_customer(customer_id)
         if not records:
             return None
+        today = timezone.localdate()
+        # The listings never say whether a late invoice went to debt collection: only
+        # getDuePayments does, merchant-wide, so it is read once for every customer.
+        late = any(is_late(record, today) for record in records)
+        states = self.collection_states() if late else {}
+        for record in records:
+            record.stage, record.provider_stage = stage_of(record, states, today)
 
         def first(attribute: str) -> str:
             return next((str(getattr(r, attribute)) for r in records if getattr(r, attribute)), "")
@@ -328,7 +339,7 @@ class Client:
         for every call would fail the same way.
         """
         today = timezone.localdate()
-        states = {row.number: row.status for row in self.due_payments(today)}
+        states = dict(self.collection_states(fresh=True))
         try:
             for payout in self.settlements(today - DISCOVERY_REACH):
                 for number in payout.invoice_numbers:
@@ -352,6 +363,24 @@ class Client:
                 email=info.customer_email,
                 collection={number: state} if state else {},
             )
+
+    def read_collection_states(self) -> dict[str, str]:
+        """getDuePayments asked twice: its dueDate is read as the day the list is as of
+        (today: everything past due) and, as the docs' example reads, as the earliest
+        due date listed (as far back as it reaches). Either way the two lists together
+        hold everything it will tell; states are today's in both."""
+        today = timezone.localdate()
+        states = {row.number: row.status for row in self.due_payments(today - DISCOVERY_REACH)}
+        states.update((row.number, row.status) for row in self.due_payments(today))
+        return states
+
+    def collection_states(self, fresh: bool = False) -> Mapping[str, str]:
+        """Invoice number -> Due or Collection for every invoice past due, merchant-wide:
+        kept by the account when it can keep them (one read per cache TTL serves every
+        customer's refresh), `fresh` read now."""
+        if self.remember_due_payments is None:
+            return self.read_collection_states()
+        return self.remember_due_payments(self.read_collection_states, fresh)
 
     def records(self, rows: object) -> list[InvoiceRecord]:
         if rows in ("", None):
@@ -498,6 +527,9 @@ def parse_summary(row: JSON, currency: str) -> InvoiceRecord:
     if not number:
         raise ProviderError(NAME, "sent an invoice without a number", detail=repr(row))
     kind_code = text(row.get("invoicetype")) or "F"
+    # The reference column names the credited invoice on a credit invoice and, on an
+    # interest invoice, the late invoice whose interest it charges.
+    reference = credit_reference(row.get("creditinvoiceid"))
     total = to_decimal(row.get("topay", "0"), NAME, "topay")
     outstanding = to_decimal(row.get("balancedue", "0"), NAME, "balancedue")
     status = text(row.get("status"))
@@ -517,7 +549,8 @@ def parse_summary(row: JSON, currency: str) -> InvoiceRecord:
             provider_substatus=text(row.get("distributor_status")),
             issue_date=to_date(row.get("invoicedate")),
             due_date=to_date(row.get("duedate")),
-            credits_number=credit_reference(row.get("creditinvoiceid")),
+            credits_number="" if kind_code == "RF" else reference,
+            charges_number=reference if kind_code == "RF" else "",
             provider_hash=text(row.get("hash")),
             pdf_url=text(row.get("fileurl")),
             customer_name=text(row.get("name")),
@@ -619,6 +652,32 @@ def customer_name(billing: JSON) -> str:
     return text(billing.get("company")) or " ".join(
         part for part in (text(billing.get("firstname")), text(billing.get("lastname"))) if part
     )
+
+
+def is_owed(record: InvoiceRecord) -> bool:
+    return record.state == "open" and not record.outstanding.is_nan() and record.outstanding > 0
+
+
+def is_late(record: InvoiceRecord, today: datetime.date) -> bool:
+    return is_owed(record) and bool(record.due_date and record.due_date < today)
+
+
+def stage_of(record: InvoiceRecord, states: Mapping[str, str], today: datetime.date) -> tuple[str, str]:
+    """The collection stage of an invoice and Qvickly's word for it.
+
+    Only what is still owed has a stage. getDuePayments names every invoice past
+    due: Collection (inkasso, in whatever case) or Due (förfallen), which also
+    stands for any word it may add. An invoice it does not name is overdue by its due date (it fell
+    due after the list was read) or not yet due; Qvickly has no word for either.
+    """
+    if not is_owed(record):
+        return "", ""
+    word = states.get(record.number, "")
+    if word.casefold() == "collection":
+        return Stage.COLLECTION, word
+    if word or is_late(record, today):
+        return Stage.OVERDUE, word
+    return Stage.NOT_DUE, ""
 
 
 def state_of(status: str, outstanding: Decimal) -> str:
@@ -866,6 +925,7 @@ def client(account: AccountSettings) -> Client:
         language=account.language,
         currency=account.currency,
         take_request=account.take_request,
+        remember_due_payments=account.remember_due_payments,
     )
 
 

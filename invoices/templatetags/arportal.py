@@ -5,6 +5,7 @@ from django.utils import numberformat
 from django.utils.html import format_html
 
 from invoices import identity
+from invoices.models import STAGE_RANKS, Invoice
 
 register = template.Library()
 
@@ -101,6 +102,13 @@ def aging_chart(totals):
             }
         )
     return {"bars": bars, "height": len(bars) * 24, "currency": totals["currency"]}
+
+
+@register.filter
+def stage_of_rank(rank):
+    """A stage's label from its rank (models.STAGE_RANKS); blank for none."""
+    labels = {number: Invoice.Stage(stage).label for stage, number in STAGE_RANKS.items()}
+    return labels.get(rank, "")
 
 
 @register.filter

@@ -18,7 +18,6 @@ SIGNATURE = (
 
 def customer_json(customer, base: str) -> dict:
     invoices = world().fusebill_invoices_of(customer.fusebill_id)
-    overdue = any(s.status == "Overdue" for invoice in invoices for s in invoice.schedules)
     # Fusebill has no personal-number field: this account keeps it in both reference fields.
     reference = customer.fusebill_reference
     return {
@@ -26,7 +25,7 @@ def customer_json(customer, base: str) -> dict:
         "reference": reference,
         "status": "Active",
         # Documented values: Good, PoorStanding (as soon as an invoice is overdue), Collection.
-        "customerAccountStatus": "PoorStanding" if overdue else "Good",
+        "customerAccountStatus": customer.fusebill_account_status(invoices, world().today),
         "currency": customer.currency,
         "customerReference": {
             "reference1": reference,

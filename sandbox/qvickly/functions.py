@@ -183,7 +183,9 @@ def get_due_payments(data, logid):
     This emulator reads `dueDate` as the day the list is as of: a date further
     back than DUE_PAYMENTS_REACH is answered as of the earliest day it reaches
     (older states are not kept), a date after today as of today. So asked for
-    today it lists every overdue invoice, however long overdue.
+    today it lists every overdue invoice, however long overdue. The reading
+    "since" (sandbox/readings.py) lists instead what is past due today and fell
+    due on or after the date, as the docs' example does.
     """
     try:
         asked = datetime.date.fromisoformat(_required(data, "dueDate"))
@@ -191,10 +193,11 @@ def get_due_payments(data, logid):
         raise QvicklyError("9004", param="dueDate") from None
     today = world().today
     as_of = min(max(asked, today - DUE_PAYMENTS_REACH), today)
+    since = readings.current("qvickly_due_date") == "since"
     overdue = [
         invoice
         for invoice in world().qvickly_invoices
-        if invoice.collection_state(today) is not None and invoice.due_date < as_of
+        if invoice.collection_state(today) is not None and ((invoice.due_date >= as_of) == since)
     ]
     overdue.sort(key=lambda invoice: (invoice.due_date, int(invoice.number)))
     return [due_payment_row(invoice, today) for invoice in overdue]

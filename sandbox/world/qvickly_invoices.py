@@ -62,6 +62,12 @@ class Draft:
     paid_after: int | None = None  # days after the invoice date
     balance_ore: int = 0
     credits_key: int | None = None
+    charges_key: int | None = None
+
+    @property
+    def was_late(self):
+        """Still owed after its due date, or paid after it."""
+        return self.balance_ore > 0 or (self.paid_after is not None and self.paid_after > self.terms)
 
     @property
     def total_ore(self):
@@ -129,7 +135,22 @@ class _DraftMaker:
         draft = Draft(len(self.drafts), identity, kind, age, terms, self.articles(kind), method)
         self.drafts.append(draft)
         getattr(self, f"_{outcome}")(draft)
+        if kind == "RF":
+            draft.charges_key = self._charged(draft)
         return draft
+
+    def _charged(self, interest):
+        """The customer's latest invoice that was late before the interest invoice was
+        written: what it charges interest on. Picked without a draw, so nothing else changes."""
+        late = [
+            d
+            for d in self.drafts
+            if d.identity == interest.identity
+            and d.invoice_type == "F"
+            and d.was_late
+            and d.age - d.terms > interest.age
+        ]
+        return min(late, key=lambda d: (d.age, d.key)).key if late else None
 
     def articles(self, kind):
         rng = self.rng
@@ -233,6 +254,7 @@ def numbered(rng: random.Random, drafts: list[Draft], today: datetime.date) -> l
                 articles=draft.articles,
                 payment_method=draft.method,
                 credit_check=_credit_check(draft, numbers[draft.key]),
+                charges_number="" if draft.charges_key is None else numbers[draft.charges_key],
             )
         )
     return invoices

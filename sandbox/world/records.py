@@ -14,6 +14,8 @@ SCHEDULE_STATUSES = ("Due", "Overdue", "Paid", "WrittenOff", "Void", "Disputed",
 CLOSED_STATUSES = ("Paid", "Cancelled", "Credited")
 # Days past due after which a Qvickly invoice may be sent to debt collection (inkasso).
 COLLECTION_AFTER_DAYS = 60
+# Days past due after which staff at Fusebill put a customer's account in Collection.
+FUSEBILL_COLLECTION_AFTER_DAYS = 40
 
 
 class Article(NamedTuple):
@@ -50,6 +52,17 @@ class Customer:
     phone: str = ""
     contact: str = ""  # companies: the person who signs and receives invoices
     signer_identity: str = ""  # companies: the signer's personal number
+
+    def fusebill_account_status(self, invoices, today):
+        """customerAccountStatus: PoorStanding as soon as an invoice is overdue, Collection
+        once one is FUSEBILL_COLLECTION_AFTER_DAYS overdue, unless the Fusebill id is even
+        (a merchant who waits): decided by the id, so no draw changes."""
+        late = [(today - s.due.date()).days for i in invoices for s in i.schedules if s.status == "Overdue"]
+        if not late:
+            return "Good"
+        if max(late) > FUSEBILL_COLLECTION_AFTER_DAYS and self.fusebill_id % 2:
+            return "Collection"
+        return "PoorStanding"
 
     @property
     def is_coordination(self):
@@ -88,6 +101,13 @@ class QvicklyInvoice:
     # The credit check's result (Status.md), for invoice and part-payment methods;
     # getPaymentinfo sends it in place of the status while the invoice is open.
     credit_check: str = ""
+    # RF only: the late invoice whose interest it charges, when there is one.
+    charges_number: str = ""
+
+    @property
+    def related_number(self):
+        """What the rows' reference columns (creditinvoiceid, paymentid_related) hold."""
+        return self.credits_number or self.charges_number
 
     @property
     def net_ore(self):

@@ -135,8 +135,31 @@ def test_on_a_phone_no_page_scrolls_sideways(page, staff, shot):
     log_in(page)
     search(page, world().samples()["both"])
     customer_url = page.url
-    for url, name in (("/", "home"), (customer_url, "customer"), ("/aging/", "aging")):
+    for url, name in (("/", "home"), (customer_url, "customer"), ("/aging/", "aging"), ("/overdue/", "overdue")):
         page.goto(url)
         shot(page, f"phone-{name}")
         # Wide tables scroll inside their own box; the page itself stays 390 px wide.
         assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth"), name
+
+
+def test_a_clerk_finds_what_went_to_collection_from_the_overdue_list(page, staff, shot):
+    log_in(page)
+    search(page, world().samples()["both"])  # refreshes a customer whose Fusebill account is in Collection
+    page.get_by_role("navigation", name="Lists").get_by_role("link", name="Overdue").click()
+    expect(page.get_by_role("heading", name="Overdue invoices")).to_be_visible()
+    shot(page, "overdue-list")
+
+    page.get_by_role("navigation", name="Filter by stage").get_by_role("link", name="In collection").click()
+    rows = page.locator("table.overdue-list tbody tr")
+    expect(rows.first).to_contain_text("In collection")
+    assert rows.count() == Invoice.objects.in_stage("collection").filter(outstanding__gt=0).count()
+    shot(page, "overdue-in-collection")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    lines = list(csv.reader(download.value.path().read_text().splitlines()))
+    assert {line[6] for line in lines[1:]} == {"In collection"}
+
+    rows.first.get_by_role("link").first.click()
+    expect(page.locator("table.invoices").get_by_text("In collection").first).to_be_visible()
+    shot(page, "customer-stage-column")

@@ -19,6 +19,7 @@ import requests
 
 from invoices.providers.fusebill import Client
 from sandbox.world import FUSEBILL_KEYS, SCHEDULE_STATUSES, world
+from sandbox.world.records import FUSEBILL_COLLECTION_AFTER_DAYS
 
 LIVE_KEY = next(key for key, limits in FUSEBILL_KEYS.items() if limits.name == "live")
 THROTTLED_KEY = next(key for key, limits in FUSEBILL_KEYS.items() if limits.name == "throttled")
@@ -414,8 +415,8 @@ def test_a_comma_makes_a_set_on_enum_and_id_fields_only(url):
     assert customer_ids(url, "id:" + ",".join(map(str, some))) == set(some)
     assert customer_ids(url, "status:Draft,Active") == {c["id"] for c in customers}
     assert customer_ids(url, "status:Draft,Suspended") == set()
-    poor = {c["id"] for c in customers if c["customerAccountStatus"] == "PoorStanding"}
-    assert customer_ids(url, "accountStatus:Collection,PoorStanding") == poor
+    owing = {c["id"] for c in customers if c["customerAccountStatus"] in ("PoorStanding", "Collection")}
+    assert customer_ids(url, "accountStatus:Collection,PoorStanding") == owing
     # In a string field a comma is only a comma.
     first, second = customers[0], customers[1]
     assert customer_ids(url, f"lastName:{first['lastName']},{second['lastName']}") == set()
@@ -445,15 +446,21 @@ def test_a_customer_has_the_fusebill_shape_and_currency(url):
     assert data["uri"].endswith(f"/fusebill/v1/Customers/{wanted.fusebill_id}")
 
 
-def test_a_customer_with_an_overdue_invoice_is_in_poor_standing(url):
+def test_a_customer_with_an_overdue_invoice_is_in_poor_standing_or_long_after_in_collection(url):
     # providers.md: account statuses are Good, PoorStanding and Collection.
     standings = set()
     for data in ok(get(url, "customers", pageSize=1000)):
         invoices = world().fusebill_invoices_of(data["id"])
-        overdue = any(s.status == "Overdue" for invoice in invoices for s in invoice.schedules)
-        assert data["customerAccountStatus"] == ("PoorStanding" if overdue else "Good")
-        standings.add(data["customerAccountStatus"])
-    assert standings == {"Good", "PoorStanding"}
+        late = [(world().today - s.due.date()).days for i in invoices for s in i.schedules if s.status == "Overdue"]
+        if not late:
+            expected = "Good"
+        elif max(late) > FUSEBILL_COLLECTION_AFTER_DAYS and data["id"] % 2:
+            expected = "Collection"
+        else:
+            expected = "PoorStanding"
+        assert data["customerAccountStatus"] == expected
+        standings.add(expected)
+    assert standings == {"Good", "PoorStanding", "Collection"}
 
 
 # The documentation example --------------------------------------------------------------

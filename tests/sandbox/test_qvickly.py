@@ -454,6 +454,19 @@ def test_credit_invoices_point_at_a_credited_invoice():
     assert all(not i.credits_number for i in world().qvickly_invoices if i.invoice_type != "K")
 
 
+def test_interest_invoices_point_at_a_late_invoice_of_the_same_customer_where_there_is_one():
+    by_number = {i.number: i for i in world().qvickly_invoices}
+    interest = [i for i in world().qvickly_invoices if i.invoice_type == "RF"]
+    linked = [i for i in interest if i.charges_number]
+    assert linked and len(linked) < len(interest)  # some have no late invoice before them
+    for charge in linked:
+        late = by_number[charge.charges_number]
+        assert late.invoice_type == "F" and late.identity == charge.identity
+        assert late.due_date < charge.invoice_date
+        assert late.balance_ore > 0 or late.paid_date > late.due_date
+    assert all(not i.charges_number for i in world().qvickly_invoices if i.invoice_type != "RF")
+
+
 def test_the_samples_show_a_good_mix():
     samples = world().samples()
     assert set(QVICKLY_SAMPLES) <= set(samples)

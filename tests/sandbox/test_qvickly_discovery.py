@@ -57,6 +57,15 @@ def test_a_date_further_back_than_three_months_is_answered_as_of_the_earliest_da
     assert {row["number"] for row in rows} == overdue_numbers(earliest)
 
 
+def test_read_as_the_earliest_due_date_the_list_holds_what_fell_due_since_then(url, reading):
+    reading(qvickly_due_date="since")
+    since = world().today - datetime.timedelta(days=30)
+    rows = verified_data(post(url, "getDuePayments", {"dueDate": since.isoformat()}))
+    overdue = {i.number for i in world().qvickly_invoices if i.is_overdue(world().today)}
+    assert {row["number"] for row in rows} == overdue - overdue_numbers(since)
+    assert verified_data(post(url, "getDuePayments", {"dueDate": world().today.isoformat()})) == []
+
+
 @pytest.mark.parametrize("data", [{}, {"dueDate": "yesterday"}])
 def test_due_payments_without_a_readable_date_are_refused(url, data):
     assert wrapped_error_code(post(url, "getDuePayments", data or {"dummyData": 1})) == "9004"

@@ -1,0 +1,67 @@
+"""Collection stages across the book: the overdue list and the money in each stage.
+
+An invoice's stage is what its provider's data says (written by the sync) or a
+dispute recorded here; models.stage_expression says it in SQL, so lists filter,
+sort and sum by it in the database whatever the size of the book.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from invoices.forms import ListForm
+from invoices.models import OVERDUE_STAGES, Invoice, InvoiceQuerySet
+
+# The overdue list's columns staff may sort by, as ?sort=name or ?sort=-name.
+OVERDUE_SORTS = {
+    "customer": "customer__name",
+    "provider": "account__name",
+    "number": "number",
+    "stage": "stage_rank",
+    "due": "due_date",
+    "outstanding": "outstanding",
+    "currency": "currency",
+}
+
+
+class OverdueForm(ListForm):
+    """The overdue list's query string: only the stages of money past due are offered."""
+
+    stages = {stage: label for stage, label in Invoice.Stage.choices if stage in OVERDUE_STAGES}
+
+    def __init__(self, data):
+        super().__init__(data, sorts=OVERDUE_SORTS, default_sort="due", currencies=Invoice.objects.currencies())
+
+
+def overdue_invoices(filters: OverdueForm) -> InvoiceQuerySet:
+    """Every invoice past due and still owed, narrowed and sorted as the list asks,
+    with its customer and account read in the same query."""
+    invoices = filters.apply(Invoice.objects.all()).overdue().select_related("customer", "account")
+    if provider := filters.value("provider"):
+        invoices = invoices.filter(account__kind=provider)
+    if stage := filters.value("stage"):
+        invoices = invoices.filter(stage_now=stage)
+    sort = filters.value("sort")
+    field = OVERDUE_SORTS[sort.removeprefix("-")]
+    # Oldest due first among equals, then a stable order for paging.
+    return invoices.order_by(f"-{field}" if sort.startswith("-") else field, "due_date", "pk")
+
+
+@dataclass(frozen=True)
+class StageLine:
+    stage: str
+    label: str
+    # Per currency, in the table's currency order: (money, invoices), or None where there is none.
+    cells: list[tuple[Decimal, int] | None]
+
+
+def stage_table(invoices: InvoiceQuerySet) -> tuple[list[str], list[StageLine]]:
+    """The money in each stage, one column per currency (never added together)."""
+    rows = list(invoices.stage_totals())
+    currencies = sorted({row["currency"] for row in rows})
+    found = {(row["stage_now"], row["currency"]): (row["amount"], row["count"]) for row in rows}
+    lines = [
+        StageLine(stage, label, [found.get((stage, currency)) for currency in currencies])
+        for stage, label in Invoice.Stage.choices
+        if any((stage, currency) in found for currency in currencies)
+    ]
+    return currencies, lines
