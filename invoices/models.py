@@ -300,6 +300,14 @@ class InvoiceQuerySet(models.QuerySet):
     def currencies(self):
         return list(self.order_by("currency").values_list("currency", flat=True).distinct())
 
+    def unsettled(self):
+        """Open: something still owed or owed back, at the provider, not cancelled."""
+        return self.exclude(outstanding=0).exclude(state=Invoice.State.CANCELLED).filter(gone_at__isnull=True)
+
+    def overdue(self, day):
+        """The same rule as Invoice.is_overdue: something owed, past its due date on `day`."""
+        return self.unsettled().filter(outstanding__gt=0, due_date__lt=day)
+
     def as_of(self, day):
         """What was on the books on `day`: issued by then, not cancelled, still at the
         provider, each with `balance`, its outstanding amount then (the whole total if
@@ -650,3 +658,10 @@ class SweepItem(models.Model):
 
     def __str__(self):
         return f"{self.customer} in {self.sweep}: {self.state}"
+
+
+# The follow-up list's models live in their own module; importing them here
+# registers them with the app (that module imports Customer and Invoice from here).
+from invoices.followup import FollowUp, FollowUpAudit, Note, Promise  # noqa: E402
+
+__all__ = ["FollowUp", "FollowUpAudit", "Note", "Promise"]
