@@ -112,7 +112,8 @@ def followup_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "owners": staff_users(),
             "can_edit_followup": True,
             "form": form,
-            "saved": saved,
+            # Valid: what the cells show is what is stored, changed or not.
+            "saved": form.is_valid(),
             "slot": request.POST.get("slot", ""),
             "next_url": request.POST.get("next", ""),
         }
@@ -164,7 +165,7 @@ def followup_note(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @permission_required(EDIT, raise_exception=True)
 def followup_promise(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     customer = get_object_or_404(Customer, pk=pk)
-    form = PromiseForm(request.POST, prefix="promise", currencies=customer.invoices.currencies())
+    form = PromiseForm(request.POST, prefix="promise", customer=customer, currencies=customer.invoices.currencies())
     if form.is_valid():
         data = form.cleaned_data
         followup.add_promise(request.user, customer, data["amount"], data["currency"], data["due"])

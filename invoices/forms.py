@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
-from invoices import identity, providers
+from invoices import followup, identity, providers
 from invoices.aging import Aging
 from invoices.models import Customer, Invoice, Note, ProviderAccount
 
@@ -239,11 +239,24 @@ class PromiseForm(forms.Form):
     currency = forms.ChoiceField(label="Currency")
     due = forms.DateField(label="Pay by", widget=forms.DateInput(attrs={"type": "date"}))
 
-    def __init__(self, *args, currencies=(), **kwargs):
+    def __init__(self, *args, customer, currencies=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.customer = customer
         field = self.fields["currency"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(c, c) for c in currencies]
+
+    def clean(self):
+        data = super().clean() or {}
+        amount, currency = data.get("amount"), data.get("currency")
+        if amount and currency:
+            # A promise of more than is owed could never be kept by paying what is owed.
+            owed = followup.outstanding(self.customer, currency)
+            if amount > owed:
+                raise forms.ValidationError(
+                    f"The customer owes {owed:.2f} {currency} in all: a promise cannot be for more.", code="too_much"
+                )
+        return data
 
     def clean_due(self):
         day = self.cleaned_data["due"]

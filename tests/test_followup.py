@@ -212,7 +212,7 @@ def test_every_change_is_audited_with_who_when_before_and_after(collector_client
     collector_client.post(reverse("followup-note", args=[customer.pk]), {"note-kind": "call", "note-text": "Will pay"})
     collector_client.post(
         reverse("followup-promise", args=[customer.pk]),
-        {"promise-amount": "1 000,50", "promise-currency": "SEK", "promise-due": TODAY.isoformat()},
+        {"promise-amount": "1 000,00", "promise-currency": "SEK", "promise-due": TODAY.isoformat()},
     )
     dispute = reverse("followup-dispute", args=[customer.pk])
     collector_client.post(dispute, {"dispute-invoice": invoice.pk, "dispute-reason": "Wrong amount"})
@@ -228,7 +228,7 @@ def test_every_change_is_audited_with_who_when_before_and_after(collector_client
         ("carl", customer.pk, None, A.NEXT_ACTION, "", "2030-01-02"),
         ("carl", customer.pk, None, A.NEXT_ACTION, "2030-01-02", ""),
         ("carl", customer.pk, None, A.NOTE, "", "Call: Will pay"),
-        ("carl", customer.pk, None, A.PROMISE, "", f"1000.50 SEK by {TODAY.isoformat()}"),
+        ("carl", customer.pk, None, A.PROMISE, "", f"1000.00 SEK by {TODAY.isoformat()}"),
         ("carl", customer.pk, invoice.pk, A.DISPUTE, "", "Wrong amount"),
         ("carl", customer.pk, invoice.pk, A.DISPUTE, "Wrong amount", ""),
     ]
@@ -311,6 +311,7 @@ def promise(amount, currency, due):
         ("followup-promise", promise("abc", "SEK", "2099-01-01"), "Enter a number."),
         ("followup-promise", promise("5", "USD", "2099-01-01"), "Select a valid choice"),
         ("followup-promise", promise("5", "SEK", "2020-01-01"), "from today to a year ahead"),
+        ("followup-promise", promise("100.01", "SEK", "2099-01-01"), "owes 100.00 SEK in all"),
         ("followup-dispute", {"dispute-invoice": "99999", "dispute-reason": "x"}, "Choose one of this customer"),
         ("followup-dispute", {"dispute-invoice": "mine", "dispute-reason": "x"}, "Choose one of this customer"),
         ("followup-dispute", {"dispute-reason": ""}, "Say why the invoice is disputed."),
