@@ -174,16 +174,13 @@ def as_text(value: Any) -> str:
     return str(value)
 
 
-def followup_of(customer: Customer) -> FollowUp:
-    return FollowUp.objects.get_or_create(customer=customer)[0]
-
-
 @transaction.atomic
 def set_owner(user, customers: list[Customer], owner) -> int:
     """Gives each customer `owner` (None: unassigned); returns how many changed."""
     changed = 0
     for customer in customers:
-        followup = FollowUp.objects.select_for_update().select_related("owner").get_or_create(customer=customer)[0]
+        # No select_related: PostgreSQL cannot lock the nullable side of an outer join.
+        followup = FollowUp.objects.select_for_update().get_or_create(customer=customer)[0]
         if followup.owner_id == (owner.pk if owner else None):
             continue
         audit(user, customer, FollowUpAudit.Action.OWNER, followup.owner, owner)
