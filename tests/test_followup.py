@@ -427,3 +427,17 @@ def test_the_home_page_counts_the_list_mine_promises_due_and_broken(collector_cl
     assert response.context["followup"] == followup.Figures(on_list=3, mine=1, promises_due=1, broken=1)
     text = response.content.decode()
     assert "<strong>3</strong> customers to chase" in text and "<strong>1</strong> promise broken" in text
+
+
+def test_the_admin_lists_follow_up_changes_and_nobody_can_change_them(client, django_user_model, collector, qvickly):
+    customer = owing(qvickly, "Anna", ("100", 5))
+    followup.add_note(collector, customer, "letter", "Reminder sent")
+    client.force_login(django_user_model.objects.create_superuser("root", password="pw"))
+    page = client.get(reverse("admin:invoices_followupaudit_changelist")).content.decode()
+    assert "Letter: Reminder sent" in page
+    entry = FollowUpAudit.objects.get()
+    assert client.get(reverse("admin:invoices_followupaudit_add")).status_code == 403
+    assert (
+        client.post(reverse("admin:invoices_followupaudit_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    )
+    assert FollowUpAudit.objects.filter(pk=entry.pk).exists()
