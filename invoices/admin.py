@@ -10,7 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from invoices import identity, sync
-from invoices.models import Customer, Invoice, LookupAudit, ProviderAccount
+from invoices.models import Customer, FollowUpAudit, Invoice, LookupAudit, ProviderAccount
 from invoices.providers import ProviderError
 
 
@@ -188,3 +188,14 @@ class FindLookupsForm(forms.Form):
             return identity.parse(self.cleaned_data["number"])
         except identity.InvalidIdentity as exc:
             raise forms.ValidationError(str(exc)) from None
+
+
+@admin.register(FollowUpAudit)
+class FollowUpAuditAdmin(ReadOnly):
+    """Every change to the follow-up list; like the lookup log, nobody edits or deletes it."""
+
+    list_display = ["at", "user", "customer", "action", "invoice", "before", "after"]
+    list_filter = ["action", "user"]
+    list_select_related = ["user", "customer", "invoice"]
+    search_fields = ["customer__name"]
+    date_hierarchy = "at"

@@ -1,11 +1,14 @@
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
-from invoices import identity, providers
+from invoices import followup, identity, providers
 from invoices.aging import Aging
-from invoices.models import Invoice, ProviderAccount
+from invoices.models import Customer, Invoice, Note, ProviderAccount
 
 
 class SearchForm(forms.Form):
@@ -79,6 +82,9 @@ class ListForm(SummaryFilterForm):
     stage = forms.CharField(required=False)
     sort = forms.CharField(required=False)
     page = forms.CharField(required=False)  # the paginator reads junk as the first or last page
+    # Which invoices: all (blank), open or overdue.
+    show = forms.CharField(required=False)
+    SHOWS = {"open": "Open", "overdue": "Overdue"}
 
     # The stages the list offers as a filter.
     stages = dict(Invoice.Stage.choices)
@@ -95,6 +101,10 @@ class ListForm(SummaryFilterForm):
         stage = self.cleaned_data["stage"]
         return stage if stage in self.stages else ""
 
+    def clean_show(self):
+        show = self.cleaned_data["show"]
+        return show if show in self.SHOWS else ""
+
     def clean_sort(self):
         sort = self.cleaned_data["sort"]
         return sort if sort.removeprefix("-") in self.sorts else self.default_sort
@@ -102,3 +112,194 @@ class ListForm(SummaryFilterForm):
     @property
     def providers(self):
         return providers.choices()
+
+
+# The follow-up list.
+
+
+def staff_users():
+    return get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
+
+
+def clean_day(day, label="date"):
+    if day and not date(1900, 1, 1) <= day <= date(2100, 12, 31):
+        raise forms.ValidationError(f"Choose a {label} between 1900 and 2100.")
+    return day
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_username()
+
+
+class FollowUpFilterForm(forms.Form):
+    """The list's query string. An invalid value is named on the page and left out,
+    so a stale bookmark still shows the list."""
+
+    MINE, NOBODY = "mine", "none"
+
+    owner = forms.ChoiceField(label="Owner", required=False)
+    stage = forms.ChoiceField(label="Stage", required=False)
+    provider = forms.ChoiceField(label="Provider", required=False)
+    currency = forms.ChoiceField(label="Currency", required=False)
+    due = forms.BooleanField(label="Next action due today or earlier", required=False)
+    promised = forms.BooleanField(label="Include customers with a pending promise", required=False)
+    page = forms.CharField(required=False)  # the paginator reads junk as the first or last page
+
+    def __init__(self, data, *, users, currencies=()):
+        super().__init__(data)
+        named = [(str(u.pk), u.get_username()) for u in users]
+        self.set_choices("owner", [("", "Anyone"), (self.MINE, "Mine"), (self.NOBODY, "Unassigned"), *named])
+        # Disputed invoices are never chased, and nothing not yet due is overdue.
+        chased = [c for c in Invoice.Stage.choices if c[0] not in (Invoice.Stage.NOT_DUE, Invoice.Stage.DISPUTED)]
+        self.set_choices("stage", [("", "Any stage"), *chased])
+        self.set_choices("provider", [("", "Any provider"), *providers.choices()])
+        self.set_choices("currency", [("", "All currencies"), *((c, c) for c in currencies)])
+
+    def set_choices(self, name, choices):
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+    def value(self, name, default=None):
+        self.is_valid()  # cleans once; invalid fields are missing from cleaned_data
+        return self.cleaned_data.get(name) or default
+
+    def apply(self, invoices, user):
+        """The invoices narrowed to the chosen stage, provider, currency, owner and due date."""
+        if stage := self.value("stage"):
+            invoices = invoices.in_stage(stage)
+        if provider := self.value("provider"):
+            invoices = invoices.filter(account__kind=provider)
+        if currency := self.value("currency"):
+            invoices = invoices.filter(currency=currency)
+        owner = self.value("owner")
+        if owner == self.MINE:
+            invoices = invoices.filter(customer__followup__owner=user)
+        elif owner == self.NOBODY:
+            invoices = invoices.filter(Q(customer__followup__isnull=True) | Q(customer__followup__owner__isnull=True))
+        elif owner:
+            invoices = invoices.filter(customer__followup__owner=owner)
+        if self.value("due"):
+            invoices = invoices.filter(customer__followup__next_action__lte=timezone.localdate())
+        return invoices
+
+
+class FollowUpForm(forms.Form):
+    """Owner and next action: either or both, as the list's inline cells post them."""
+
+    owner = OwnerChoiceField(queryset=staff_users(), required=False, empty_label="Nobody")
+    next_action = forms.DateField(label="Next action", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.error_messages["invalid_choice"] = "Choose an owner from the list: that user is not staff."
+
+    def clean_next_action(self):
+        return clean_day(self.cleaned_data["next_action"], "next-action date")
+
+    def posted(self, name):
+        return name in self.data
+
+
+class BulkAssignForm(forms.Form):
+    customers = forms.ModelMultipleChoiceField(
+        queryset=Customer.objects.all(),
+        error_messages={"required": "Tick at least one customer to assign."},
+    )
+    owner = OwnerChoiceField(queryset=staff_users(), required=False, empty_label="Nobody (unassign)")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.error_messages["invalid_choice"] = "Choose an owner from the list: that user is not staff."
+        customers = self.fields["customers"]
+        assert isinstance(customers, forms.ModelMultipleChoiceField)
+        customers.error_messages["invalid_pk_value"] = "One of the ticked customers is not a customer."
+        customers.error_messages["invalid_choice"] = "One of the ticked customers no longer exists."
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind", choices=Note.Kind.choices, initial=Note.Kind.CALL)
+    text = forms.CharField(label="Note", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class AmountField(forms.DecimalField):
+    """Staff write amounts as in Swedish, 1 500,50, or as 1500.50."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        return super().to_python(value)
+
+
+class PromiseForm(forms.Form):
+    amount = AmountField(
+        label="Amount",
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        error_messages={"min_value": "A promise is of an amount greater than zero."},
+    )
+    currency = forms.ChoiceField(label="Currency")
+    due = forms.DateField(label="Pay by", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, customer, currencies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.customer = customer
+        field = self.fields["currency"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(c, c) for c in currencies]
+
+    def clean(self):
+        data = super().clean() or {}
+        amount, currency = data.get("amount"), data.get("currency")
+        if amount and currency:
+            # A promise of more than is owed could never be kept by paying what is owed.
+            owed = followup.outstanding(self.customer, currency)
+            if amount > owed:
+                raise forms.ValidationError(
+                    f"The customer owes {owed:.2f} {currency} in all: a promise cannot be for more.", code="too_much"
+                )
+        return data
+
+    def clean_due(self):
+        day = self.cleaned_data["due"]
+        today = timezone.localdate()
+        if not today <= day <= today + PROMISE_REACH:
+            raise forms.ValidationError("Choose a date from today to a year ahead.")
+        return day
+
+
+PROMISE_REACH = timedelta(days=366)
+
+
+class DisputeForm(forms.Form):
+    """One of the customer's invoices: a reason records a dispute, `clear` removes it."""
+
+    invoice = forms.ModelChoiceField(
+        label="Invoice",
+        queryset=Invoice.objects.none(),
+        error_messages={"invalid_choice": "Choose one of this customer's invoices."},
+    )
+    reason = forms.CharField(label="Reason", max_length=1000, required=False)
+    clear = forms.BooleanField(required=False)
+
+    def __init__(self, *args, invoices, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["invoice"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = invoices
+
+    def clean(self):
+        data = super().clean() or {}
+        if not data.get("clear") and not data.get("reason"):
+            raise forms.ValidationError("Say why the invoice is disputed.")
+        return data
+
+    @property
+    def new_reason(self):
+        return "" if self.cleaned_data.get("clear") else self.cleaned_data["reason"]

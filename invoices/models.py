@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When, Window
+from django.db.models import Case, Count, F, Max, Min, Q, Subquery, Sum, Value, When, Window
 from django.db.models.functions import Abs, RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -355,6 +355,14 @@ class InvoiceQuerySet(models.QuerySet):
 
     def currencies(self):
         return list(self.order_by("currency").values_list("currency", flat=True).distinct())
+
+    def unsettled(self):
+        """Open: something still owed or owed back, at the provider, not cancelled."""
+        return self.exclude(outstanding=0).exclude(state=Invoice.State.CANCELLED).filter(gone_at__isnull=True)
+
+    def past_due(self, day):
+        """The same rule as Invoice.is_overdue: something owed, past its due date on `day`."""
+        return self.unsettled().filter(outstanding__gt=0, due_date__lt=day)
 
     def as_of(self, day):
         """What was on the books on `day`: issued by then, not cancelled, still at the
@@ -703,6 +711,12 @@ class SweepQuerySet(models.QuerySet):
     def last_finished(self) -> "Sweep | None":
         return self.filter(finished_at__isnull=False).order_by("-finished_at").first()
 
+    def running_and_last_finished(self) -> tuple["Sweep | None", "Sweep | None"]:
+        """running() and last_finished() in one query, for the home page."""
+        last = self.filter(finished_at__isnull=False).order_by("-finished_at").values("pk")[:1]
+        both = list(self.filter(Q(running=True) | Q(pk=Subquery(last))))
+        return next((s for s in both if s.running), None), next((s for s in both if not s.running), None)
+
 
 class Sweep(models.Model):
     """One pass over the whole book: discover each active account, then refresh every
@@ -769,3 +783,10 @@ class SweepItem(models.Model):
 
     def __str__(self):
         return f"{self.customer} in {self.sweep}: {self.state}"
+
+
+# The follow-up list's models live in their own module; importing them here
+# registers them with the app (that module imports Customer and Invoice from here).
+from invoices.followup import FollowUp, FollowUpAudit, Note, Promise  # noqa: E402
+
+__all__ = ["FollowUp", "FollowUpAudit", "Note", "Promise"]

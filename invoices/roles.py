@@ -1,18 +1,21 @@
 """The staff roles, kept in step with the code after every migrate.
 
 Read-only staff see everything but cannot ask the providers for fresh data on
-demand; refreshers can. Provider credentials are for superusers only.
+demand; refreshers can. Collectors edit the follow-up list (owners, next
+actions, notes, promises, disputes). Provider credentials are for superusers only.
 """
 
 from django.contrib.auth.models import Group, Permission
 
 READ_ONLY = "Read-only staff"
 REFRESHERS = "Refreshers"
+COLLECTORS = "Collectors"
 
 VIEW = ["view_customer", "view_invoice"]
 ROLES = {
     READ_ONLY: VIEW,
     REFRESHERS: [*VIEW, "refresh_from_provider"],
+    COLLECTORS: [*VIEW, "edit_followup"],
 }
 
 

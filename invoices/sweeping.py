@@ -215,23 +215,29 @@ def coverage() -> Coverage:
             known_count=Coalesce(Subquery(known), 0), invoice_count=Coalesce(Subquery(invoices), 0)
         )
     )
-    running = Sweep.objects.running()
-    last = Sweep.objects.last_finished()
+    running, last = Sweep.objects.running_and_last_finished()
     result = Coverage(accounts, running, progress(running) if running else [], last)
     if last is not None:
-        result.failures = failures(last)
-        result.paused = list(last.accounts.filter(paused=True).values_list("account__name", flat=True))
+        result.failures, result.paused = failures_and_paused(last)
     return result
 
 
 def failures(sweep: Sweep) -> list[tuple[str, int]]:
     """(problem, how many customers it stopped), most first: discovery's and the refreshes'."""
+    return failures_and_paused(sweep)[0]
+
+
+def failures_and_paused(sweep: Sweep) -> tuple[list[tuple[str, int]], list[str]]:
+    """failures(), and the names of the accounts the sweep paused, read together."""
     grouped: Counter[str] = Counter()
-    for row in sweep.accounts.select_related("account"):
+    paused = []
+    for row in sweep.accounts.select_related("account").order_by("account__name"):
+        if row.paused:
+            paused.append(row.account.name)
         for reason, count in (row.failed or {}).items():
             grouped[f"{row.account.name}: not discovered: {reason}"] += count
         if row.stopped and not row.paused:
             grouped[f"{row.account.name}: the listing stopped early: {row.stopped}"] += 1
     for each in sweep.items.filter(state=FAILED).values("problem").annotate(n=Count("pk")).order_by():
         grouped[each["problem"] or "failed without a reason"] += each["n"]
-    return grouped.most_common()
+    return grouped.most_common(), paused

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
-from invoices import identity
+from invoices import followup, identity
 from invoices.identity import Identity
 from invoices.models import Customer, CustomerLink, Invoice, ProviderAccount
 from invoices.providers import (
@@ -229,6 +229,7 @@ def fetch(account: ProviderAccount, identity: str | None = None, customer_id: st
 
 def write_outcomes(pairs: Iterable[tuple[CustomerLink, Outcome]], fence: Fence = None) -> None:
     """Each link's outcome, all in one transaction."""
+    pairs = list(pairs)
     with transaction.atomic():
         if fence is not None and not fence():
             raise LockLost
@@ -241,6 +242,8 @@ def write_outcomes(pairs: Iterable[tuple[CustomerLink, Outcome]], fence: Fence =
                 # The account does not know them (any more): that says nothing of
                 # invoices cached from it, which stay as they were.
                 write_invoices(link, CustomerRecord(link.provider_customer_id))
+        # Balances change only here: promises to pay are judged the moment they do.
+        followup.settle_promises(sorted({link.customer_id for link, _ in pairs}))
 
 
 def write_error(link: CustomerLink, error: ProviderError) -> None:

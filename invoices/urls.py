@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoices import views
+from invoices import followup_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,12 @@ urlpatterns = [
     path("customers/<int:pk>/refresh/", views.customer_refresh, name="customer-refresh"),
     path("customers/<int:pk>/reveal/", views.customer_reveal, name="customer-reveal"),
     path("customers/<int:pk>/invoices.csv", views.customer_csv, name="customer-csv"),
+    path("followup/", followup_views.followup_list, name="followup"),
+    path("followup/assign/", followup_views.followup_assign, name="followup-assign"),
+    path("followup/customers/<int:pk>/", followup_views.followup_edit, name="followup-edit"),
+    path("followup/customers/<int:pk>/notes/", followup_views.followup_note, name="followup-note"),
+    path("followup/customers/<int:pk>/promises/", followup_views.followup_promise, name="followup-promise"),
+    path("followup/customers/<int:pk>/dispute/", followup_views.followup_dispute, name="followup-dispute"),
     path("invoices/<int:pk>/", views.invoice, name="invoice"),
     path("invoices/<int:pk>/refresh/", views.invoice_refresh, name="invoice-refresh"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice-pdf"),

@@ -20,10 +20,10 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
-from invoices import exports, stages, sweeping, sync, tasks
+from invoices import exports, followup, masterdata, stages, sweeping, sync, tasks
 from invoices.aging import Aging
 from invoices.decorators import staff_required
-from invoices.forms import ListForm, SearchForm, SummaryFilterForm
+from invoices.forms import ListForm, SearchForm, SummaryFilterForm, staff_users
 from invoices.identity import Identity
 from invoices.models import OVERDUE_STAGES, Customer, Invoice, InvoiceQuerySet, LookupAudit
 from invoices.providers import CredentialsRejected, NotFound, PdfProxy, ProviderError
@@ -66,6 +66,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         "coverage": coverage,
         "accounts": coverage.accounts,
         "customer_count": Customer.objects.count(),
+        "followup": followup.figures(request.user),
     }
     return render(request, "invoices/home.html", context)
 
@@ -236,7 +237,7 @@ def finished_lookup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The cached invoices at once; a stale customer gets a refresh task, and the page
     polls its data section until the task has ended."""
-    customer = Customer.objects.filter(pk=pk).first()
+    customer = Customer.objects.filter(pk=pk).select_related("followup__owner").first()
     if customer is None:
         return finished_lookup(request, pk)
     links = sync.customer_links(customer)
@@ -268,12 +269,23 @@ def invoice_list_form(request: HtmxHttpRequest) -> ListForm:
 
 
 def customer_invoices(filters: ListForm, customer: Customer) -> InvoiceQuerySet:
-    """The customer's invoices as the list shows them: provider filter, sort, as-of date."""
-    invoices = customer.invoices.select_related("account").sorted_by(filters.value("sort"))
-    if provider := filters.value("provider"):
-        invoices = invoices.filter(account__kind=provider)
+    """The customer's invoices as the list shows them: provider, open or overdue, sort, as-of date."""
+    invoices = customer_selection(filters, customer).select_related("account").sorted_by(filters.value("sort"))
+    show = filters.value("show")
+    if show == "open":
+        invoices = invoices.unsettled()
+    elif show == "overdue":
+        invoices = invoices.past_due(filters.aging().as_of)
     if as_of := filters.value("as_of"):
         invoices = invoices.filter(issue_date__lte=as_of)
+    return invoices
+
+
+def customer_selection(filters: ListForm, customer: Customer) -> InvoiceQuerySet:
+    """The part of the customer's invoices the totals and the list follow: the provider and stage filters."""
+    invoices = customer.invoices.all()
+    if provider := filters.value("provider"):
+        invoices = invoices.filter(account__kind=provider)
     return in_stage(filters, invoices)
 
 
@@ -313,7 +325,7 @@ def render_customer(request: HtmxHttpRequest, customer: Customer, links: list, r
         "never_fetched": not any(link.fetched_at for link in links),
         "problems": sync.current_problems(links),
         "links": links,
-        "totals": customer.invoices.totals(aging),
+        "totals": customer_selection(filters, customer).totals(aging),
         "aging": aging,
         "filters": filters,
         "dated": filters.value("as_of") is not None,
@@ -321,7 +333,17 @@ def render_customer(request: HtmxHttpRequest, customer: Customer, links: list, r
         "sort": filters.value("sort"),
         "provider": filters.value("provider", ""),
         "stage": filters.value("stage", ""),
+        "show": filters.value("show", ""),
+        "shows": ListForm.SHOWS,
     }
+    if not request.htmx:
+        # The master-data and follow-up panels sit outside the part a refresh swaps.
+        context |= {
+            "master": masterdata.master_data(customer, links),
+            "panel": followup.panel(customer),
+            "can_edit_followup": request.user.has_perm("invoices.edit_followup"),
+            "owners": staff_users(),
+        }
     template = "invoices/customer.html#data" if request.htmx else "invoices/customer.html"
     return render(request, template, context)
 

@@ -56,6 +56,12 @@ def test_the_walk_finds_every_page():
         "invoice",
         "invoice-refresh",
         "invoice-pdf",
+        "followup",
+        "followup-assign",
+        "followup-edit",
+        "followup-note",
+        "followup-promise",
+        "followup-dispute",
     } <= set(PAGES)
 
 

@@ -232,6 +232,23 @@ class Search:
 
 
 @dataclass(frozen=True)
+class Contact:
+    """How to reach a customer, as one cached invoice of theirs records it: the
+    address, phone and e-mail staff are asked for on the phone."""
+
+    address: tuple[str, ...] = ()
+    phone: str = ""
+    email: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.address or self.phone or self.email)
+
+
+def no_contact(raw: JSON) -> Contact:
+    return Contact()
+
+
+@dataclass(frozen=True)
 class Provider:
     """One provider as the rest of the app sees it: the registry's entry.
 
@@ -255,6 +272,9 @@ class Provider:
     # Requests per minute the provider allows an account, unless the account says
     # otherwise; None when the provider documents no limit.
     requests_per_minute: int | None = None
+    # The customer's contact details in a cached invoice (its listing row or full
+    # detail); an empty Contact when that JSON carries none.
+    contact: Callable[[JSON], Contact] = no_contact
 
     @property
     def detail_template(self) -> str:

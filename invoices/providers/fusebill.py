@@ -23,6 +23,7 @@ from invoices.identity import written_forms
 from invoices.providers.base import (
     JSON,
     AccountSettings,
+    Contact,
     CredentialsRejected,
     CustomerRecord,
     Discovered,
@@ -627,6 +628,30 @@ def client(account: AccountSettings) -> Client:
 
 
 # The PDF endpoint needs the API key, so PDFs are streamed through the app.
+
+
+def contact(obj: JSON) -> Contact:
+    """The billing address and the customer's phone and e-mail as an invoice recorded them
+    (invoiceCustomer and invoiceCustomerAddressPreference, in listings and full invoices)."""
+    customer = mapping(obj.get("invoiceCustomer"))
+    address = mapping(mapping(obj.get("invoiceCustomerAddressPreference")).get("billingAddress"))
+
+    def text(key: str, data: JSON = address) -> str:
+        value = data.get(key)
+        return "" if value is None else str(value).strip()
+
+    lines = [
+        text("companyName"),
+        text("line1"),
+        text("line2"),
+        f"{text('postalZip')} {text('city')}".strip(),
+        text("country"),
+    ]
+    return Contact(
+        tuple(line for line in lines if line), text("primaryPhone", customer), text("primaryEmail", customer)
+    )
+
+
 PROVIDER = Provider(
     kind="fusebill",
     label=NAME,
@@ -637,4 +662,5 @@ PROVIDER = Provider(
     discovers_book=True,
     # A live account's documented limit (a Fusebill sandbox account has 50).
     requests_per_minute=1000,
+    contact=contact,
 )

@@ -26,6 +26,7 @@ from invoices.identity import parse as parse_identity
 from invoices.providers.base import (
     JSON,
     AccountSettings,
+    Contact,
     CredentialsRejected,
     CustomerRecord,
     Discovered,
@@ -931,6 +932,23 @@ def client(account: AccountSettings) -> Client:
 
 # Invoice links in the data are public, so PDFs are linked, not proxied; the
 # API finds customers by customer or organisation number only.
+
+
+def contact(obj: JSON) -> Contact:
+    """The billing address, phone and e-mail of a full payment object (getInvoiceByHash,
+    getPaymentinfo, getInvoicesByCustomer's rows); summary rows carry none."""
+    billing = mapping(mapping(obj.get("Customer")).get("Billing"))
+    fields = {key: text(value) for key, value in billing.items()}
+    lines = [
+        fields.get("company", ""),
+        fields.get("street", ""),
+        fields.get("street2", ""),
+        f"{fields.get('zip', '')} {fields.get('city', '')}".strip(),
+        fields.get("country", ""),
+    ]
+    return Contact(tuple(line for line in lines if line), fields.get("phone", ""), fields.get("email", ""))
+
+
 PROVIDER = Provider(
     kind="qvickly",
     label=NAME,
@@ -942,4 +960,5 @@ PROVIDER = Provider(
     required_fields=("merchant_id",),
     # Qvickly documents no rate limit.
     requests_per_minute=None,
+    contact=contact,
 )

@@ -62,6 +62,14 @@ def filter_url(context, name, value):
 
 
 @register.filter
+def whole(value):
+    """A large figure rounded to a whole number and grouped: 1 234 567."""
+    if value in (None, ""):
+        return ""
+    return numberformat.format(round(Decimal(value)), ",", grouping=3, thousand_sep="\u00a0", force_grouping=True)
+
+
+@register.filter
 def masked(text):
     """A personal number as a provider wrote it, masked like ours: YYYYMMDD-XXXX."""
     if not text:

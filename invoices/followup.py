@@ -1,0 +1,466 @@
+"""The follow-up list ("Att göra"): whom to chase next, and what was agreed.
+
+ARPortal's own records, never sent to a provider: an owner and a next-action
+date per customer, a log of notes, promises to pay, and disputes recorded on
+invoices. Every change is written to FollowUpAudit with who, when, and the
+value before and after, in the same transaction as the change.
+
+The models live here and are registered in the invoices app (models.py imports
+this module), so the cache's models stay readable on their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models, transaction
+from django.db.models import Count, DecimalField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from invoices.models import Customer, Invoice
+
+MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
+# Wide enough for amount × days over a long-neglected book.
+WEIGHT: DecimalField = DecimalField(max_digits=24, decimal_places=2)
+
+
+class FollowUp(models.Model):
+    """Who chases a customer, and when they next do something about it."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, primary_key=True, related_name="followup")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    next_action = models.DateField(null=True, blank=True)
+
+    class Meta:
+        app_label = "invoices"
+        permissions = [("edit_followup", "Can edit the follow-up list")]
+        indexes = [models.Index(fields=["owner", "next_action"], name="followup_owner_next")]
+
+    def __str__(self):
+        return f"Follow-up of {self.customer}"
+
+
+class Note(models.Model):
+    class Kind(models.TextChoices):
+        CALL = "call", "Call"
+        EMAIL = "email", "E-mail"
+        LETTER = "letter", "Letter"
+        OTHER = "other", "Other"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        app_label = "invoices"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} about {self.customer}"
+
+
+class PromiseQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(state=Promise.State.PENDING)
+
+    def with_current_outstanding(self):
+        """Each promise with what its customer owes now in its currency: open invoices
+        still at the provider, in one subquery, so any number of promises is one query."""
+        owed = (
+            Invoice.objects.filter(customer=OuterRef("customer"), currency=OuterRef("currency"), gone_at__isnull=True)
+            .exclude(state=Invoice.State.CANCELLED)
+            .values("customer")
+            .annotate(owed=Sum("outstanding"))
+            .values("owed")
+        )
+        return self.annotate(current=Coalesce(Subquery(owed, output_field=MONEY), Decimal(0), output_field=MONEY))
+
+
+class Promise(models.Model):
+    """A promise to pay (betalningslöfte): `amount` in `currency` by `due`.
+
+    `baseline` is what the customer owed in that currency when it was made; the
+    promise is kept once the outstanding balance is at most baseline − amount on or
+    before `due`, and broken when `due` has passed without that.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        KEPT = "kept", "Kept"
+        BROKEN = "broken", "Broken"
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="promises")
+    amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    currency = models.CharField(max_length=3)
+    due = models.DateField()
+    baseline = models.DecimalField(max_digits=14, decimal_places=2)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    # The day the state was decided.
+    settled_on = models.DateField(null=True, blank=True)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(default=timezone.now)
+
+    objects = PromiseQuerySet.as_manager()
+
+    class Meta:
+        app_label = "invoices"
+        ordering = ["-made_at", "-pk"]
+        indexes = [models.Index(fields=["state", "due"], name="promise_state_due")]
+
+    def __str__(self):
+        return f"{self.amount} {self.currency} by {self.due} from {self.customer}"
+
+    @property
+    def target(self) -> Decimal:
+        """The balance at or under which the promise is kept."""
+        return self.baseline - self.amount
+
+
+class FollowUpAudit(models.Model):
+    """One change to the follow-up records: who, when, what, before and after (as text)."""
+
+    class Action(models.TextChoices):
+        OWNER = "owner", "Owner"
+        NEXT_ACTION = "next_action", "Next action"
+        NOTE = "note", "Note"
+        PROMISE = "promise", "Promise"
+        PROMISE_STATE = "promise_state", "Promise state"
+        DISPUTE = "dispute", "Dispute"
+
+    # Null for what ARPortal decided by itself (a promise kept or broken).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+
+    class Meta:
+        app_label = "invoices"
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["customer", "-at"], name="followup_audit_customer")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} of {self.customer_id} by {self.user_id}: {self.before!r} → {self.after!r}"
+
+
+# Changes, each with its audit row in one transaction.
+
+
+def audit(user, customer: Customer, action: str, before: Any, after: Any, invoice: Invoice | None = None) -> None:
+    FollowUpAudit.objects.create(
+        user=user, customer=customer, invoice=invoice, action=action, before=as_text(before), after=as_text(after)
+    )
+
+
+def as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "get_username"):
+        return value.get_username()
+    return str(value)
+
+
+@transaction.atomic
+def set_owner(user, customers: list[Customer], owner) -> int:
+    """Gives each customer `owner` (None: unassigned); returns how many changed."""
+    changed = 0
+    for customer in customers:
+        # No select_related: PostgreSQL cannot lock the nullable side of an outer join.
+        followup = FollowUp.objects.select_for_update().get_or_create(customer=customer)[0]
+        if followup.owner_id == (owner.pk if owner else None):
+            continue
+        audit(user, customer, FollowUpAudit.Action.OWNER, followup.owner, owner)
+        followup.owner = owner
+        followup.save(update_fields=["owner"])
+        changed += 1
+    return changed
+
+
+@transaction.atomic
+def set_next_action(user, customer: Customer, day: date | None) -> bool:
+    followup = FollowUp.objects.select_for_update().get_or_create(customer=customer)[0]
+    if followup.next_action == day:
+        return False
+    audit(user, customer, FollowUpAudit.Action.NEXT_ACTION, followup.next_action, day)
+    followup.next_action = day
+    followup.save(update_fields=["next_action"])
+    return True
+
+
+@transaction.atomic
+def add_note(user, customer: Customer, kind: str, text: str) -> Note:
+    note = Note.objects.create(customer=customer, kind=kind, text=text, author=user)
+    audit(user, customer, FollowUpAudit.Action.NOTE, "", f"{note.get_kind_display()}: {text}")
+    return note
+
+
+def outstanding(customer: Customer, currency: str) -> Decimal:
+    """What the customer owes now in `currency`: the same rule as a promise's evaluation."""
+    return (
+        Invoice.objects.filter(customer=customer, currency=currency, gone_at__isnull=True)
+        .exclude(state=Invoice.State.CANCELLED)
+        .aggregate(owed=Coalesce(Sum("outstanding"), Decimal(0), output_field=MONEY))["owed"]
+    )
+
+
+@transaction.atomic
+def add_promise(user, customer: Customer, amount: Decimal, currency: str, due: date) -> Promise:
+    promise = Promise.objects.create(
+        customer=customer,
+        amount=amount,
+        currency=currency,
+        due=due,
+        baseline=outstanding(customer, currency),
+        made_by=user,
+    )
+    audit(user, customer, FollowUpAudit.Action.PROMISE, "", f"{amount} {currency} by {due.isoformat()}")
+    return promise
+
+
+@transaction.atomic
+def set_dispute(user, invoice: Invoice, reason: str) -> bool:
+    """Records (or with a blank reason, clears) a dispute on the invoice; True when it changed."""
+    invoice = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
+    reason = reason.strip()
+    if invoice.dispute_reason == reason:
+        return False
+    audit(user, invoice.customer, FollowUpAudit.Action.DISPUTE, invoice.dispute_reason, reason, invoice=invoice)
+    invoice.dispute_reason = reason
+    invoice.disputed_at, invoice.disputed_by = (timezone.now(), user) if reason else (None, None)
+    invoice.save(update_fields=["dispute_reason", "disputed_at", "disputed_by"])
+    return True
+
+
+# Promises kept and broken.
+#
+# Evaluated in one pass over the pending promises (one query, however many there
+# are) at two moments: right after a refresh writes a customer's invoices, the only
+# time a balance changes, so a payment is judged against the date on the day it
+# became known; and when a page that shows promises is read, which is when a date
+# passing matters to anyone. Results are stored, so the list filters and counts on
+# them in SQL and the audit says when each promise was decided. A payment a provider
+# reports only after the date breaks the promise: ARPortal cannot tell it was on time.
+
+
+def settle_promises(customer_ids: list[int] | None = None, today: date | None = None) -> list[Promise]:
+    """Marks pending promises kept or broken. Returns the promises still pending and
+    those broken lately (BROKEN_SHOWN_FOR), as they stand now: what the pages count."""
+    today = today or timezone.localdate()
+    lately = Q(state=Promise.State.PENDING) | Q(state=Promise.State.BROKEN, settled_on__gte=today - BROKEN_SHOWN_FOR)
+    promises = Promise.objects.filter(lately)
+    if customer_ids is not None:
+        promises = promises.filter(customer__in=customer_ids)
+    return settle(promises, today)
+
+
+def settle(promises: QuerySet[Promise], today: date) -> list[Promise]:
+    """`promises` read in one query, the pending ones among them decided; the writes
+    (and their audit rows) happen only when something was decided."""
+    found = list(promises.with_current_outstanding().select_related("customer"))  # type: ignore[attr-defined]
+    decided: dict[str, list[Promise]] = {Promise.State.KEPT: [], Promise.State.BROKEN: []}
+    for promise in found:
+        if promise.state != Promise.State.PENDING:
+            continue
+        if promise.current <= promise.target:
+            decided[Promise.State.KEPT].append(promise)
+        elif promise.due < today:
+            decided[Promise.State.BROKEN].append(promise)
+    if not any(decided.values()):
+        return found
+    with transaction.atomic():
+        for state, these in decided.items():
+            pks = [p.pk for p in these]
+            if not pks or not Promise.objects.filter(pk__in=pks, state=Promise.State.PENDING).update(
+                state=state, settled_on=today
+            ):
+                continue
+            for promise in these:
+                promise.state, promise.settled_on = state, today
+            FollowUpAudit.objects.bulk_create(
+                FollowUpAudit(
+                    customer=p.customer,
+                    action=FollowUpAudit.Action.PROMISE_STATE,
+                    before=f"{p.amount} {p.currency} by {p.due.isoformat()}: pending",
+                    after=Promise.State(state).label.lower(),
+                )
+                for p in these
+            )
+    return found
+
+
+# The list.
+
+# The home page counts promises falling due this soon; a broken promise is
+# flagged on the list (and counted on the home page) for this long.
+PROMISES_DUE_WITHIN = timedelta(days=7)
+BROKEN_SHOWN_FOR = timedelta(days=30)
+
+
+class DaysOverdue(Func):
+    """Whole days from `due_date` to `today`, in the database (SQLite and PostgreSQL)."""
+
+    output_field = models.IntegerField()
+
+    def __init__(self, today: date, due: str = "due_date"):
+        super().__init__(models.Value(today), F(due))
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)", arg_joiner=") - julianday("
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner="::date - ")
+
+
+def overdue_invoices(today: date) -> QuerySet[Invoice]:
+    """What is there to chase: owed, past its due date, still at the provider, not disputed."""
+    return (
+        Invoice.objects.filter(outstanding__gt=0, due_date__lt=today, gone_at__isnull=True, dispute_reason="")
+        .exclude(state=Invoice.State.CANCELLED)
+        .exclude(stage=Invoice.Stage.DISPUTED)
+    )
+
+
+def rows(invoices: QuerySet[Invoice], today: date):
+    """One row per customer and currency with overdue money, and its priority:
+    the sum over those invoices of outstanding × days overdue. Grouped and ordered
+    in the database; amounts of different currencies are never added together."""
+    return (
+        invoices.values(
+            "customer",
+            "customer__name",
+            "currency",
+            "customer__followup__owner",
+            "customer__followup__owner__username",
+            "customer__followup__next_action",
+        )
+        .annotate(
+            overdue=Sum("outstanding"),
+            invoice_count=Count("pk"),
+            oldest_days=models.Max(DaysOverdue(today)),
+            priority=Sum(F("outstanding") * DaysOverdue(today), output_field=WEIGHT),
+            promise_due=Subquery(
+                Promise.objects.pending()
+                .filter(customer=OuterRef("customer"), currency=OuterRef("currency"))
+                .order_by("due")
+                .values("due")[:1]
+            ),
+            broken=Exists(
+                Promise.objects.filter(
+                    customer=OuterRef("customer"),
+                    currency=OuterRef("currency"),
+                    state=Promise.State.BROKEN,
+                    settled_on__gte=today - BROKEN_SHOWN_FOR,
+                )
+            ),
+        )
+        .order_by("currency", "-priority", "customer__name", "customer")
+    )
+
+
+def promised(currency_field: str = "currency") -> Exists:
+    """A pending promise of the row's customer in the row's currency: they are not chased."""
+    return Exists(Promise.objects.pending().filter(customer=OuterRef("customer"), currency=OuterRef(currency_field)))
+
+
+@dataclass
+class Figures:
+    """The home page's follow-up figures."""
+
+    on_list: int
+    mine: int
+    promises_due: int
+    broken: int
+
+
+def figures(user, today: date | None = None) -> Figures:
+    """Two queries: the promises (settled on the way) and the list's customers."""
+    today = today or timezone.localdate()
+    promises = settle_promises(today=today)
+    customers = (
+        overdue_invoices(today)
+        .exclude(promised())
+        .aggregate(
+            on_list=Count("customer", distinct=True),
+            mine=Count("customer", distinct=True, filter=Q(customer__followup__owner=user)),
+        )
+    )
+    return Figures(
+        on_list=customers["on_list"],
+        mine=customers["mine"],
+        promises_due=sum(p.state == Promise.State.PENDING and p.due <= today + PROMISES_DUE_WITHIN for p in promises),
+        broken=sum(p.state == Promise.State.BROKEN for p in promises),
+    )
+
+
+# The customer page's panel.
+
+NOTES_SHOWN = 20
+HISTORY_SHOWN = 20
+
+
+@dataclass
+class Panel:
+    followup: FollowUp | None
+    notes: list[Note]
+    promises: list[Promise]
+    disputed: list[Invoice]
+    # Invoices that can be disputed: owed, still at the provider, not disputed yet.
+    disputable: list[Invoice]
+    history: list[FollowUpAudit]
+    note_kinds = Note.Kind.choices
+
+    @property
+    def disputed_totals(self) -> list[tuple[str, Decimal, int]]:
+        """(currency, outstanding, invoices) of the disputed ones; currencies never mix."""
+        totals: dict[str, tuple[Decimal, int]] = {}
+        for invoice in self.disputed:
+            owed, count = totals.get(invoice.currency, (Decimal(0), 0))
+            totals[invoice.currency] = (owed + invoice.outstanding, count + 1)
+        return [(currency, owed, count) for currency, (owed, count) in sorted(totals.items())]
+
+    @property
+    def currencies(self) -> list[str]:
+        """What a promise can be in: the currencies the customer owes in."""
+        return sorted({invoice.currency for invoice in self.disputable + self.disputed})
+
+
+def panel(customer: Customer, today: date | None = None) -> Panel:
+    """Everything the follow-up panel shows, in four queries (five without the customer's
+    follow-up selected with it), whatever the number of notes, promises or invoices."""
+    today = today or timezone.localdate()
+    try:
+        record: FollowUp | None = customer.followup
+    except FollowUp.DoesNotExist:
+        record = None
+    owed = list(
+        customer.invoices.filter(gone_at__isnull=True, outstanding__gt=0)
+        .exclude(state=Invoice.State.CANCELLED)
+        .select_related("account", "disputed_by")
+        .order_by("due_date", "pk")
+    )
+    return Panel(
+        followup=record,
+        notes=list(customer.notes.select_related("author")[:NOTES_SHOWN]),
+        promises=sorted(
+            settle(customer.promises.select_related("made_by"), today), key=lambda p: (p.made_at, p.pk), reverse=True
+        ),
+        disputed=[invoice for invoice in owed if invoice.dispute_reason],
+        disputable=[invoice for invoice in owed if not invoice.dispute_reason],
+        history=list(FollowUpAudit.objects.filter(customer=customer).select_related("user", "invoice")[:HISTORY_SHOWN]),
+    )
