@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Case, Count, F, Max, Min, Q, Subquery, Sum, Value, When, Window
+from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value, When, Window
 from django.db.models.functions import Abs, RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -45,8 +45,13 @@ class RawJSONEncoder(DjangoJSONEncoder):
 
 class ProviderAccountQuerySet(models.QuerySet):
     def with_freshness(self):
-        """Each account with when it last refreshed a customer."""
-        return self.annotate(last_refreshed=Max("links__fetched_at")).order_by("name")
+        """Each account with when it last refreshed a customer.
+
+        A subquery, not a join with Max(): grouped by account, the join would make
+        every other annotation (the home page's counts) run once per link row.
+        """
+        newest = CustomerLink.objects.filter(account=OuterRef("pk"), fetched_at__isnull=False).order_by("-fetched_at")
+        return self.annotate(last_refreshed=Subquery(newest.values("fetched_at")[:1])).order_by("name")
 
 
 class ProviderAccount(models.Model):
