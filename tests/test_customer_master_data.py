@@ -98,3 +98,26 @@ def test_the_invoice_list_shows_open_overdue_or_all_and_the_totals_follow_the_pr
     assert [(t["currency"], t["owed"], t["overdue"]) for t in totals] == [("SEK", Decimal("150"), Decimal("100"))]
     Invoice.objects.filter(number__in=["late", "fb"]).update(outstanding=0, state="paid")
     assert "No overdue invoices." in staff_client.get(url, {"show": "overdue"}).content.decode()
+
+
+def test_the_customer_totals_follow_the_stage_filter(staff_client, accounts):
+    _, qvickly = accounts
+    customer = Customer.objects.create(name="Anna")
+    linked(customer, qvickly, "")
+    cached_invoice(qvickly, customer, number="inkasso", total="100", due_date=TODAY - timedelta(days=60))
+    cached_invoice(qvickly, customer, number="late", total="40", due_date=TODAY - timedelta(days=3))
+    cached_invoice(qvickly, customer, number="not-due", total="50", due_date=TODAY + timedelta(days=3))
+    Invoice.objects.filter(number="inkasso").update(stage=Invoice.Stage.COLLECTION, provider_stage="Collection")
+    Invoice.objects.filter(number="late").update(stage=Invoice.Stage.OVERDUE, provider_stage="Due")
+    Invoice.objects.filter(number="not-due").update(stage=Invoice.Stage.NOT_DUE)
+    url = customer.get_absolute_url()
+
+    def owed(**query):
+        page = staff_client.get(url, query)
+        listed = sorted(invoice.number for invoice in page.context["page"])
+        return listed, [(t["currency"], t["owed"]) for t in page.context["totals"]]
+
+    assert owed() == (["inkasso", "late", "not-due"], [("SEK", Decimal("190"))])
+    assert owed(stage="collection") == (["inkasso"], [("SEK", Decimal("100"))])
+    assert owed(stage="overdue") == (["late"], [("SEK", Decimal("40"))])
+    assert owed(stage="junk") == owed()
