@@ -83,9 +83,13 @@ def followup_assign(request: HtmxHttpRequest) -> HttpResponse:
         messages.error(request, f"Nobody was assigned. {errors_of(form)}")
         return back(request, reverse("followup"))
     owner = form.cleaned_data["owner"]
-    changed = followup.set_owner(request.user, list(form.cleaned_data["customers"]), owner)
+    ticked = list(form.cleaned_data["customers"])
+    changed = followup.set_owner(request.user, ticked, owner)
     who = owner.get_username() if owner else "nobody"
-    messages.success(request, f"Assigned {changed} customer{'s' if changed != 1 else ''} to {who}.")
+    text = f"Assigned {changed} customer{'s' if changed != 1 else ''} to {who}."
+    if unchanged := len(ticked) - changed:
+        text += f" {unchanged} {'was' if unchanged == 1 else 'were'} {who}'s already."
+    messages.success(request, text)
     return back(request, reverse("followup"))
 
 

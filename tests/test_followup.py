@@ -268,6 +268,12 @@ def test_bulk_assign_gives_each_ticked_customer_the_owner_once(collector_client,
     assert FollowUpAudit.objects.filter(action=FollowUpAudit.Action.OWNER).count() == 3
     assert listed(collector_client, owner="mine") == [("A", "SEK"), ("B", "SEK"), ("C", "SEK")]
 
+    again = collector_client.post(
+        reverse("followup-assign"), {"customers": [c.pk for c in customers[2:]], "owner": collector.pk}, follow=True
+    )
+    assert "Assigned 1 customer to carl. 1 was carl&#x27;s already." in again.content.decode()
+    assert FollowUpAudit.objects.filter(action=FollowUpAudit.Action.OWNER).count() == 4
+
 
 def test_an_htmx_edit_answers_with_the_saved_cells(collector_client, collector, qvickly):
     customer = owing(qvickly, "Anna", ("100", 5))
