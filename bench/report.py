@@ -18,6 +18,9 @@ from django.utils import timezone
 from bench import sweep
 
 QUERY_LIMIT = 12
+# The customer page adds to the summaries the follow-up panel and the contact details:
+# seven reads whose number, like the rest, does not grow with the book.
+CUSTOMER_QUERY_LIMIT = 15
 FLOOR_LIMIT = 2.0
 
 HEADER = """# Benchmarks
@@ -169,7 +172,11 @@ def targets(run):
     vs_admin, vs_floor = ratios(run)
     queries = {key: run.pages[key].queries for key in ("customer", "home", "aging")}
     rows = [
-        (f"Customer page ≤ {QUERY_LIMIT} queries", queries["customer"], queries["customer"] <= QUERY_LIMIT),
+        (
+            f"Customer page ≤ {CUSTOMER_QUERY_LIMIT} queries",
+            queries["customer"],
+            queries["customer"] <= CUSTOMER_QUERY_LIMIT,
+        ),
         (f"Home page summary ≤ {QUERY_LIMIT} queries", queries["home"], queries["home"] <= QUERY_LIMIT),
         (f"Aging report ≤ {QUERY_LIMIT} queries", queries["aging"], queries["aging"] <= QUERY_LIMIT),
         (f"Home page within {FLOOR_LIMIT:g}× the hand-written SQL", f"{vs_floor:.2f}×", vs_floor <= FLOOR_LIMIT),

@@ -411,6 +411,8 @@ def figures(user, today: date | None = None) -> Figures:
 # The customer page's panel.
 
 NOTES_SHOWN = 20
+# The dispute form offers the invoices due first; a list of thousands is no choice.
+DISPUTABLE_SHOWN = 100
 HISTORY_SHOWN = 20
 
 
@@ -420,8 +422,10 @@ class Panel:
     notes: list[Note]
     promises: list[Promise]
     disputed: list[Invoice]
-    # Invoices that can be disputed: owed, still at the provider, not disputed yet.
+    # Invoices that can be disputed: owed, still at the provider, not disputed yet;
+    # the DISPUTABLE_SHOWN due first, and whether there are more.
     disputable: list[Invoice]
+    more_disputable: bool
     history: list[FollowUpAudit]
     note_kinds = Note.Kind.choices
 
@@ -441,26 +445,31 @@ class Panel:
 
 
 def panel(customer: Customer, today: date | None = None) -> Panel:
-    """Everything the follow-up panel shows, in four queries (five without the customer's
+    """Everything the follow-up panel shows, in five queries (six without the customer's
     follow-up selected with it), whatever the number of notes, promises or invoices."""
     today = today or timezone.localdate()
     try:
         record: FollowUp | None = customer.followup
     except FollowUp.DoesNotExist:
         record = None
-    owed = list(
+    # A big customer owes on thousands of invoices: the disputed ones are read in full,
+    # the others only as far as the dispute form offers them (and their JSON not at all).
+    owed = (
         customer.invoices.filter(gone_at__isnull=True, outstanding__gt=0)
         .exclude(state=Invoice.State.CANCELLED)
         .select_related("account", "disputed_by")
+        .defer("raw", "detail")
         .order_by("due_date", "pk")
     )
+    disputable = list(owed.filter(dispute_reason="")[: DISPUTABLE_SHOWN + 1])
     return Panel(
         followup=record,
         notes=list(customer.notes.select_related("author")[:NOTES_SHOWN]),
         promises=sorted(
             settle(customer.promises.select_related("made_by"), today), key=lambda p: (p.made_at, p.pk), reverse=True
         ),
-        disputed=[invoice for invoice in owed if invoice.dispute_reason],
-        disputable=[invoice for invoice in owed if not invoice.dispute_reason],
+        disputed=list(owed.exclude(dispute_reason="")),
+        disputable=disputable[:DISPUTABLE_SHOWN],
+        more_disputable=len(disputable) > DISPUTABLE_SHOWN,
         history=list(FollowUpAudit.objects.filter(customer=customer).select_related("user", "invoice")[:HISTORY_SHOWN]),
     )
