@@ -447,3 +447,21 @@ def test_the_admin_lists_follow_up_changes_and_nobody_can_change_them(client, dj
         client.post(reverse("admin:invoices_followupaudit_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
     )
     assert FollowUpAudit.objects.filter(pk=entry.pk).exists()
+
+
+def test_the_dispute_form_of_a_big_debtor_offers_the_invoices_due_first_and_says_there_are_more(
+    collector_client, qvickly
+):
+    customer = owing(qvickly, "Big", *[("10", late) for late in range(130, 0, -1)])
+    customer.invoices.filter(number="Big-SEK-0").update(dispute_reason="Never ordered")
+    page = collector_client.get(customer.get_absolute_url())
+    panel = page.context["panel"]
+    assert [i.number for i in panel.disputed] == ["Big-SEK-0"]
+    offered = [i.number for i in panel.disputable]
+    assert offered == [f"Big-SEK-{n}" for n in range(1, 101)]  # the oldest due first, the disputed one left out
+    assert "The 100 due first are listed; the customer owes on more." in page.content.decode()
+
+    customer.invoices.filter(number__in=[f"Big-SEK-{n}" for n in range(101, 130)]).delete()
+    page = collector_client.get(customer.get_absolute_url())
+    assert len(page.context["panel"].disputable) == 100
+    assert "the customer owes on more" not in page.content.decode()
