@@ -84,5 +84,8 @@ def newest_invoices(customer: Customer, account_ids: list[int]) -> list[Invoice]
         .filter(rank__lte=NEWEST)
         .values("pk")
     )
-    order = [F("account"), F("detail_fetched_at").desc(nulls_last=True), F("issue_date").desc(nulls_last=True)]
-    return list(Invoice.objects.filter(pk__in=newest).only("account", "raw", "detail").order_by(*order, "-pk"))
+    return list(
+        Invoice.objects.filter(pk__in=newest)
+        .only("account", "raw", "detail")
+        .order_by("account", F("detail_fetched_at").desc(nulls_last=True), F("issue_date").desc(nulls_last=True), "-pk")
+    )
