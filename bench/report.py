@@ -35,7 +35,8 @@ Each database vendor has its own section; a run replaces only its own.
 (`DEBUG=1` only supplies the development SECRET_KEY and FIELD_ENCRYPTION_KEY;
 set those instead to run without it. The pages are measured with DEBUG off
 either way.) Options: `--customers`, `--invoices`, `--big`, `--runs`,
-`--keep` (reuse the dataset), `--no-load`, `--output`.
+`--keep` (reuse the dataset), `--sweep-workers` (1,2,4; 0 skips the sweeps),
+`--no-load`, `--output`.
 """
 
 
