@@ -12,6 +12,7 @@ message can say which one failed, and picks one canonical form:
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from localflavor.se.forms import SWEDISH_ID_NUMBER
 from localflavor.se.utils import (
     format_organisation_number,
@@ -54,28 +55,28 @@ def parse(text: str | None) -> Identity:
     """Parse a personnummer or organisationsnummer into its canonical Identity."""
     compact = re.sub(r"\s", "", text or "")
     if not compact:
-        raise InvalidIdentity("Enter a personal or organisation number.")
+        raise InvalidIdentity(_("Enter a personal or organisation number."))
     if re.search(r"[^0-9\-+]", compact):
-        raise InvalidIdentity("A personal or organisation number has only digits and - or +.")
+        raise InvalidIdentity(_("A personal or organisation number has only digits and - or +."))
     digits = re.sub(r"[^0-9]", "", compact)
     if len(digits) not in (10, 12):
         raise InvalidIdentity(f"A personal or organisation number has 10 or 12 digits; this has {len(digits)}.")
     match = SWEDISH_ID_NUMBER.match(compact)
     if match is None:
-        raise InvalidIdentity("Write the number as YYMMDD-NNNN, YYYYMMDDNNNN or NNNNNN-NNNN.")
+        raise InvalidIdentity(_("Write the number as YYMMDD-NNNN, YYYYMMDDNNNN or NNNNNN-NNNN."))
     parts = match.groupdict()
     if parts["century"] == "16":
         # The 16 prefix marks an organisation number written with 12 digits.
         parts["century"] = None
     if not parts["serial"].isdigit() or id_number_checksum(parts) != int(parts["checksum"]):
-        raise InvalidIdentity("The check digit does not match: a digit is probably mistyped.")
+        raise InvalidIdentity(_("The check digit does not match: a digit is probably mistyped."))
     if valid_organisation(parts):
         return Identity(format_organisation_number(parts), is_company=True)
     try:
         birth_date = validate_id_birthday(parts)
     except ValueError:
         raise InvalidIdentity(
-            "The number does not start with a valid birth date (YYMMDD, or day + 60 for a samordningsnummer)."
+            _("The number does not start with a valid birth date (YYMMDD, or day + 60 for a samordningsnummer).")
         ) from None
     return Identity(format_personal_id_number(birth_date, parts), is_company=False)
 

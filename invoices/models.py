@@ -20,6 +20,7 @@ from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Su
 from django.db.models.functions import Abs, RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedTextField
 
 from invoices import identity, providers
@@ -62,34 +63,36 @@ class ProviderAccount(models.Model):
     name = models.CharField(max_length=100, unique=True)
     # Read from the provider registry, so a new provider needs no migration.
     kind = models.CharField(max_length=20, choices=providers.choices)
-    base_url = models.URLField(help_text="The provider's root URL, e.g. https://api.qvickly.io/")
-    merchant_id = models.CharField(max_length=50, blank=True, help_text="Qvickly EID")
+    base_url = models.URLField(help_text=_("The provider's root URL, e.g. https://api.qvickly.io/"))
+    merchant_id = models.CharField(max_length=50, blank=True, help_text=_("Qvickly EID"))
     # Ciphertext in the database; the admin never shows it again once saved.
-    secret = EncryptedTextField(help_text="Qvickly secret or Fusebill API key")
-    test_mode = models.BooleanField(default=False, help_text="Qvickly: call the account in test mode")
+    secret = EncryptedTextField(help_text=_("Qvickly secret or Fusebill API key"))
+    test_mode = models.BooleanField(default=False, help_text=_("Qvickly: call the account in test mode"))
     language = models.CharField(
         max_length=2,
-        choices=[("sv", "Swedish"), ("en", "English")],
+        choices=[("sv", _("Swedish")), ("en", _("English"))],
         default="sv",
-        help_text="Qvickly: the language of the provider's error messages",
+        help_text=_("Qvickly: the language of the provider's error messages"),
     )
     cache_ttl = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Seconds cached invoices stay fresh; blank for the site default"
+        null=True, blank=True, help_text=_("Seconds cached invoices stay fresh; blank for the site default")
     )
     active = models.BooleanField(default=True)
     requests_per_minute = models.PositiveIntegerField(
         null=True,
         validators=[MinValueValidator(2)],
         blank=True,
-        help_text="The most requests the provider allows this account per minute, shared by every worker; "
-        "blank for the provider's usual limit",
+        help_text=_(
+            "The most requests the provider allows this account per minute, shared by every worker; "
+            "blank for the provider's usual limit"
+        ),
     )
-    currency = models.CharField(max_length=3, default="SEK", help_text="Used for replies that carry no currency")
+    currency = models.CharField(max_length=3, default="SEK", help_text=_("Used for replies that carry no currency"))
     identity_field = models.CharField(
         max_length=40,
         choices=IdentityField.choices,
         default=IdentityField.REFERENCE,
-        help_text="Fusebill customer field that holds the personal or organisation number",
+        help_text=_("Fusebill customer field that holds the personal or organisation number"),
     )
     # Qvickly's getDuePayments as last read: invoice number -> Due or Collection. The
     # listings of a customer never say which, and the list is merchant-wide, so one
@@ -162,12 +165,13 @@ class ProviderAccount(models.Model):
 
     def clean(self) -> None:
         if not self.url_is_allowed():
-            raise ValidationError({"base_url": "The provider's URL must start with https://."})
+            raise ValidationError({"base_url": _("The provider's URL must start with https://.")})
         if self.kind not in providers.registry():
             return  # the field's own choices validation says so
         missing = [name for name in self.provider.required_fields if not getattr(self, name)]
         if missing:
-            raise ValidationError({name: f"A {self.get_kind_display()} account needs this." for name in missing})
+            message = _("A %(provider)s account needs this.") % {"provider": self.get_kind_display()}
+            raise ValidationError(dict.fromkeys(missing, message))
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -203,7 +207,7 @@ class Customer(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
-        permissions = [("reveal_identity", "Can reveal a full personal number")]
+        permissions = [("reveal_identity", _("Can reveal a full personal number"))]
 
     def __str__(self):
         return self.name or f"Customer {self.pk}"
@@ -506,17 +510,17 @@ class Totals(dict):
 
 class Invoice(models.Model):
     class Kind(models.TextChoices):
-        INVOICE = "invoice", "Invoice"
-        CREDIT = "credit", "Credit invoice"
-        CASH = "cash", "Cash invoice"
-        INTEREST = "interest", "Interest invoice"
+        INVOICE = "invoice", _("Invoice")
+        CREDIT = "credit", _("Credit invoice")
+        CASH = "cash", _("Cash invoice")
+        INTEREST = "interest", _("Interest invoice")
 
     class State(models.TextChoices):
-        OPEN = "open", "Open"
-        PAID = "paid", "Paid"
-        CANCELLED = "cancelled", "Cancelled"
-        CREDITED = "credited", "Credited"
-        WRITTEN_OFF = "written_off", "Written off"
+        OPEN = "open", _("Open")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+        CREDITED = "credited", _("Credited")
+        WRITTEN_OFF = "written_off", _("Written off")
 
     class Stage(models.TextChoices):
         """Where an unpaid invoice stands in collections, in the order it gets there.
@@ -524,11 +528,11 @@ class Invoice(models.Model):
         Paid, credited and cancelled invoices have none (blank).
         """
 
-        NOT_DUE = "not_due", "Not yet due"
-        OVERDUE = "overdue", "Overdue"
-        COLLECTION = "collection", "In collection"
-        DISPUTED = "disputed", "Disputed"
-        WRITTEN_OFF = "written_off", "Written off"
+        NOT_DUE = "not_due", _("Not yet due")
+        OVERDUE = "overdue", _("Overdue")
+        COLLECTION = "collection", _("In collection")
+        DISPUTED = "disputed", _("Disputed")
+        WRITTEN_OFF = "written_off", _("Written off")
 
     account = models.ForeignKey(ProviderAccount, on_delete=models.PROTECT, related_name="invoices")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invoices")
@@ -579,7 +583,7 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-issue_date", "-pk"]
-        permissions = [("refresh_from_provider", "Can refresh invoices from the providers")]
+        permissions = [("refresh_from_provider", _("Can refresh invoices from the providers"))]
         constraints = [
             models.UniqueConstraint(fields=["account", "provider_id"], name="one_row_per_provider_invoice"),
         ]
@@ -649,7 +653,7 @@ class Invoice(models.Model):
     @property
     def current_stage_label(self) -> str:
         stage = self.current_stage
-        return self.Stage(stage).label if stage in self.Stage.values else ""
+        return str(self.Stage(stage).label) if stage in self.Stage.values else ""
 
     @property
     def days_past_due(self) -> int | None:
@@ -689,12 +693,12 @@ class LookupAudit(models.Model):
     """
 
     class Action(models.TextChoices):
-        LOOKUP = "lookup", "Lookup"
-        REVEAL = "reveal", "Reveal"
+        LOOKUP = "lookup", _("Lookup")
+        REVEAL = "reveal", _("Reveal")
 
     class Source(models.TextChoices):
-        CACHE = "cache", "Cache"
-        PROVIDER = "provider", "Provider"
+        CACHE = "cache", _("Cache")
+        PROVIDER = "provider", _("Provider")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -702,7 +706,7 @@ class LookupAudit(models.Model):
     masked_number = models.CharField(max_length=13)
     number_hash = models.CharField(max_length=64, db_index=True)
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    result_count = models.PositiveIntegerField(help_text="Invoices found")
+    result_count = models.PositiveIntegerField(help_text=_("Invoices found"))
     source = models.CharField(max_length=10, choices=Source.choices)
 
     objects = LookupAuditQuerySet.as_manager()
@@ -792,9 +796,9 @@ class SweepItem(models.Model):
     """One customer a sweep refreshes: pending until a refresh of them ends."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     sweep = models.ForeignKey(Sweep, on_delete=models.CASCADE, related_name="items")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")

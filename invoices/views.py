@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
@@ -221,7 +222,7 @@ def finished_lookup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     audit_id, result_id = request.session.get(PENDING, {}).get(str(pk), [None, ""])
     audit = LookupAudit.objects.filter(pk=audit_id).first() if audit_id else None
     if audit is None or audit.user_id != request.user.pk:
-        raise Http404("No such customer.")
+        raise Http404(_("No such customer."))
     if request.htmx:
         # The page polls a fragment; the outcome is a whole page.
         if audit.customer is not None:
@@ -297,7 +298,7 @@ def customer_reveal(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Show the full personal number to a user allowed to see it, and audit that they did."""
     customer = get_object_or_404(Customer, pk=pk, identity_number__isnull=False)
     if not customer.is_person:
-        raise Http404("Organisation numbers are not masked.")
+        raise Http404(_("Organisation numbers are not masked."))
     LookupAudit.record(
         request.user,
         customer.identity_number,
@@ -366,7 +367,7 @@ def invoice_refresh(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render_invoice(request, invoice, problem)
     if problem:
-        messages.warning(request, f"The invoice could not be refreshed: {problem}")
+        messages.warning(request, _("The invoice could not be refreshed: %(problem)s") % {"problem": problem})
     return redirect(invoice)
 
 
@@ -405,14 +406,14 @@ def invoice_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponseBase:
     if not invoice.account.provider.proxies_pdf:
         if link := invoice.pdf_link:
             return redirect(link)
-        raise Http404("This invoice has no PDF.")
+        raise Http404(_("This invoice has no PDF."))
     try:
         # The registry promises a PdfProxy client for providers that proxy PDFs (a test checks).
         pdf = sync.guarded(
             invoice.account, "PDF", lambda client: cast(PdfProxy, client).invoice_pdf(invoice.provider_id)
         )
     except ProviderError as exc:
-        messages.warning(request, f"The PDF could not be fetched: {exc}")
+        messages.warning(request, _("The PDF could not be fetched: %(problem)s") % {"problem": exc})
         return redirect(invoice)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = get_valid_filename(f"{invoice.account.kind}-invoice-{invoice.number}.pdf")

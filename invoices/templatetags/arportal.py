@@ -101,7 +101,7 @@ def aging_chart(totals):
         width = round(float(abs(amount) / largest) * 300, 1)
         bars.append(
             {
-                "label": bucket.label,
+                "label": bucket.title,
                 "amount": amount,
                 "width": width,
                 "text_x": 108 + width,
