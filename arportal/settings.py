@@ -124,6 +124,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before CommonMiddleware: the language cookie, else Accept-Language, else Swedish.
     "django.middleware.locale.LocaleMiddleware",
+    # Puts a user's saved language in the cookie when they log in.
+    "invoices.preferences.LoginLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

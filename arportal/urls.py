@@ -5,6 +5,8 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from invoices import preferences
+
 
 def favicon(request):
     # Browsers ask for /favicon.ico on every page the site does not describe (the admin's).
@@ -15,6 +17,7 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", preferences.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("invoices.urls")),
 ]

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 class InvoicesConfig(AppConfig):
     name = "invoices"
-    verbose_name = "Accounts receivable"
+    verbose_name = _("Accounts receivable")
 
     def ready(self):
         from invoices.roles import create_roles

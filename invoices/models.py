@@ -818,5 +818,6 @@ class SweepItem(models.Model):
 # The follow-up list's models live in their own module; importing them here
 # registers them with the app (that module imports Customer and Invoice from here).
 from invoices.followup import FollowUp, FollowUpAudit, Note, Promise  # noqa: E402
+from invoices.preferences import LanguagePreference  # noqa: E402
 
-__all__ = ["FollowUp", "FollowUpAudit", "Note", "Promise"]
+__all__ = ["FollowUp", "FollowUpAudit", "LanguagePreference", "Note", "Promise"]
