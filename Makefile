@@ -55,7 +55,7 @@ bench: install
 # compiled to the django.mo committed beside it (a fresh machine may lack gettext).
 messages: export DEBUG ?= 1
 messages: install
-	$(BIN)/python manage.py makemessages -l sv --no-location --ignore=.venv --ignore=sandbox --ignore=bench --ignore=tests --ignore=staticfiles
+	$(BIN)/python manage.py makemessages -l sv --no-location --no-obsolete --ignore=.venv --ignore=sandbox --ignore=bench --ignore=tests --ignore=staticfiles
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:

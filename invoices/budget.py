@@ -28,6 +28,7 @@ from django.db import OperationalError
 from django.db.models import F, FloatField, Value
 from django.db.models.functions import Greatest, Least
 from django.db.models.lookups import GreaterThanOrEqual
+from django.utils.translation import gettext
 
 from invoices.models import RequestBudget
 from invoices.providers import ProviderError
@@ -73,7 +74,7 @@ def take(account: ProviderAccount) -> None:
         # About the time one token takes to come back, jittered so waiting workers spread out.
         pause = random.uniform(0.5, 1.0) / rate
         if time.monotonic() + pause > deadline:
-            raise ProviderError(account.provider.label, "is busy: this account's request budget is used up")
+            raise ProviderError(account.provider.label, gettext("is busy: this account's request budget is used up"))
         time.sleep(pause)
 
 

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from invoices.models import Customer, CustomerLink, ProviderAccount
 from invoices.providers import CredentialsRejected, CustomerRecord, ProviderError
@@ -85,7 +86,7 @@ def discover(account: ProviderAccount) -> DiscoveryReport:
     try:
         source = account.client()
         if not account.provider.discovers_book or not isinstance(source, BookSource):
-            raise ProviderError(account.provider.label, "cannot list the customers of its book")
+            raise ProviderError(account.provider.label, _("cannot list the customers of its book"))
         for item in source.discover():
             if item.error is not None:
                 report.failed[str(item.error)] += 1

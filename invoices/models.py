@@ -4,6 +4,7 @@ Provider data is copied here and the pages render from the database only, so
 a provider outage never empties a page: rows are upserted, never deleted.
 """
 
+import copy
 import hashlib
 import hmac
 import uuid
@@ -68,6 +69,7 @@ class ProviderAccount(models.Model):
     # Ciphertext in the database; the admin never shows it again once saved.
     secret = EncryptedTextField(help_text=_("Qvickly secret or Fusebill API key"))
     test_mode = models.BooleanField(default=False, help_text=_("Qvickly: call the account in test mode"))
+    LANGUAGES = ("sv", "en")
     language = models.CharField(
         max_length=2,
         choices=[("sv", _("Swedish")), ("en", _("English"))],
@@ -122,11 +124,18 @@ class ProviderAccount(models.Model):
                 "invoices/providers/ offers: restore that module or change the account's kind."
             ) from None
 
-    def client(self) -> providers.ProviderClient:
+    def client(self, language: str | None = None) -> providers.ProviderClient:
+        """The provider's client; `language` asks for its messages in that language
+        (Qvickly's `language`) instead of the account's, for staff waiting on a page."""
         # Checked here too: an account saved before the rule, or by other means.
         if not self.url_is_allowed():
-            raise ProviderError(self.provider.label, "is set up with a URL that is not https: correct it in the admin")
-        return self.provider.client(self)
+            message = str(_("is set up with a URL that is not https: correct it in the admin"))
+            raise ProviderError(self.provider.label, message)
+        account = self
+        if language in self.LANGUAGES and language != self.language:
+            account = copy.copy(self)
+            account.language = language
+        return self.provider.client(account)
 
     def url_is_allowed(self) -> bool:
         """Secrets travel with every call: plain HTTP only to the sandbox or while developing."""
@@ -272,6 +281,9 @@ class CustomerLink(models.Model):
     error_at = models.DateTimeField(null=True, blank=True)
     # The provider refused the account's credentials: retrying will not help.
     credentials_rejected = models.BooleanField(default=False)
+    # What the provider itself said about that failure, verbatim, and in which language.
+    error_said = models.CharField(max_length=300, blank=True)
+    error_said_language = models.CharField(max_length=8, blank=True)
 
     class Meta:
         constraints = [

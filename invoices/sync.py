@@ -17,6 +17,7 @@ from typing import TypeVar
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from invoices import followup, identity
 from invoices.identity import Identity
@@ -72,9 +73,19 @@ class Problem:
     message: str
     # Nothing will work until someone corrects the account's credentials.
     credentials_rejected: bool = False
+    # The provider's own words, verbatim, in their language (ProviderError.said).
+    provider: str = ""
+    said: str = ""
+    said_language: str = ""
+
+    @classmethod
+    def of(cls, account: ProviderAccount, error: ProviderError) -> Problem:
+        rejected = isinstance(error, CredentialsRejected)
+        return cls(account.name, str(error), rejected, error.provider, error.said, error.said_language)
 
     def __str__(self) -> str:
-        return f"{self.account}: {self.message}"
+        said = f": {self.said}" if self.said else ""
+        return f"{self.account}: {self.message}{said}"
 
 
 @dataclass
@@ -93,7 +104,7 @@ class Outcome:
     def problem(self) -> Problem | None:
         if self.error is None:
             return None
-        return Problem(self.account.name, str(self.error), isinstance(self.error, CredentialsRejected))
+        return Problem.of(self.account, self.error)
 
 
 class LockLost(Exception):
@@ -111,21 +122,26 @@ class LookupResult:
     asked_providers: bool = True
 
 
-def guarded(account: ProviderAccount, what: str, call: Callable[[ProviderClient], T]) -> T:
+def guarded(account: ProviderAccount, what: str, call: Callable[[ProviderClient], T], language: str = "") -> T:
     """`call` with the account's client; every failure comes out as a ProviderError.
+
+    `language` is the reader's, when staff wait for the answer: the provider's
+    messages come in it where the provider can choose (else the account's).
 
     The provider's own code and text go to the log, never a personal number. A
     bug of ours in one provider's code is logged in full and becomes that
     account's problem: it must not take a page down or stop a sweep.
     """
     try:
-        return call(account.client())
+        return call(account.client(language or None))
     except ProviderError as exc:
         log.warning("%s at %s failed: %s [%s]", what, account.name, exc, exc.detail)
         raise
     except Exception as exc:
         log.exception("%s at %s failed unexpectedly", what, account.name)
-        raise ProviderError(account.provider.label, "could not be read: an unexpected error, now in the log") from exc
+        raise ProviderError(
+            account.provider.label, gettext("could not be read: an unexpected error, now in the log")
+        ) from exc
 
 
 def lookup_identity(number: Identity) -> LookupResult:
@@ -212,7 +228,18 @@ def customer_links(customer: Customer) -> list[CustomerLink]:
 
 
 def current_problems(links: Iterable[CustomerLink]) -> list[Problem]:
-    return [Problem(link.account.name, link.error, link.credentials_rejected) for link in links if link.error]
+    return [
+        Problem(
+            link.account.name,
+            link.error,
+            link.credentials_rejected,
+            link.account.provider.label,
+            link.error_said,
+            link.error_said_language,
+        )
+        for link in links
+        if link.error
+    ]
 
 
 def fetch(account: ProviderAccount, identity: str | None = None, customer_id: str = "") -> Outcome:
@@ -250,7 +277,8 @@ def write_error(link: CustomerLink, error: ProviderError) -> None:
     """Why the refresh failed, beside the cached rows, which stay exactly as they were."""
     link.error, link.error_at = str(error)[:500], timezone.now()
     link.credentials_rejected = isinstance(error, CredentialsRejected)
-    link.save(update_fields=["error", "error_at", "credentials_rejected"])
+    link.error_said, link.error_said_language = error.said, error.said_language
+    link.save(update_fields=["error", "error_at", "credentials_rejected", "error_said", "error_said_language"])
 
 
 def write_invoices(link: CustomerLink, found: CustomerRecord, complete_since: datetime | None = None) -> None:
@@ -292,6 +320,7 @@ def write_invoices(link: CustomerLink, found: CustomerRecord, complete_since: da
     # at the provider must not take the link over.
     link.provider_customer_id = link.provider_customer_id or found.provider_customer_id
     link.fetched_at, link.error, link.error_at, link.credentials_rejected = now, "", None, False
+    link.error_said = link.error_said_language = ""
     link.save()
 
 
@@ -325,7 +354,7 @@ def write_name_and_email(customer: Customer, found: CustomerRecord) -> None:
         customer.save(update_fields=changed)
 
 
-def lookup_text(text: str) -> tuple[list[Customer], list[Problem]]:
+def lookup_text(text: str, language: str = "") -> tuple[list[Customer], list[Problem]]:
     """Customers matching a customer number, name or e-mail: the cache's and every account's.
 
     Each account is asked only what its provider can search; one that fails is
@@ -337,9 +366,9 @@ def lookup_text(text: str) -> tuple[list[Customer], list[Problem]]:
         if not text.isdigit() and not account.provider.searches & {Search.NAME, Search.EMAIL}:
             continue
         try:
-            records = guarded(account, "search", lambda client: client.find_customers(text))
+            records = guarded(account, "search", lambda client: client.find_customers(text), language)
         except ProviderError as exc:
-            problems.append(Problem(account.name, str(exc), isinstance(exc, CredentialsRejected)))
+            problems.append(Problem.of(account, exc))
             continue
         for record in records:
             customer = adopt(account, record)
@@ -399,7 +428,7 @@ def canonical_or_none(text: str) -> str | None:
         return None
 
 
-def invoice_detail(invoice: Invoice, force: bool = False) -> ProviderError | None:
+def invoice_detail(invoice: Invoice, force: bool = False, language: str = "") -> ProviderError | None:
     """Fetch the invoice's full detail when missing or stale (or forced).
 
     Returns None on success or when the cache is fresh, else the ProviderError;
@@ -409,7 +438,10 @@ def invoice_detail(invoice: Invoice, force: bool = False) -> ProviderError | Non
         return None
     try:
         record = guarded(
-            invoice.account, "detail", lambda client: client.invoice_detail(invoice.provider_id, invoice.provider_hash)
+            invoice.account,
+            "detail",
+            lambda client: client.invoice_detail(invoice.provider_id, invoice.provider_hash),
+            language,
         )
     except ProviderError as exc:
         return exc

@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 from django_tasks import TaskResult, task
 from django_tasks.exceptions import TaskException
 
@@ -53,7 +54,8 @@ def refresh_customer(
         return SKIPPED
     except Exception as exc:
         # One customer that trips a bug of ours fails alone; the sweep goes on without them.
-        sweeping.mark(customer_id, [sync.Problem("ARPortal", f"an unexpected error ({type(exc).__name__})")], sweep_id)
+        problem = gettext("an unexpected error (%(kind)s)") % {"kind": type(exc).__name__}
+        sweeping.mark(customer_id, [sync.Problem("ARPortal", problem)], sweep_id)
         raise
     finally:
         customer.release_refresh(token)

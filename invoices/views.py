@@ -13,7 +13,9 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.utils.text import get_valid_filename
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -28,6 +30,7 @@ from invoices.forms import ListForm, SearchForm, SummaryFilterForm, staff_users
 from invoices.identity import Identity
 from invoices.models import OVERDUE_STAGES, Customer, Invoice, InvoiceQuerySet, LookupAudit
 from invoices.providers import CredentialsRejected, NotFound, PdfProxy, ProviderError
+from invoices.templatetags.arportal import problem_text
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +174,7 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"]
         if isinstance(query, Identity):
             return identity_lookup(request, query, context)
-        matches, problems = sync.lookup_text(query)
+        matches, problems = sync.lookup_text(query, get_language())
         if len(matches) == 1 and not problems:
             return redirect(matches[0])
         context.update(searched_text=query, matches=matches, problems=problems)
@@ -354,7 +357,7 @@ def render_customer(request: HtmxHttpRequest, customer: Customer, links: list, r
 @vary_on_headers("HX-Request")
 def invoice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice.objects.select_related("account", "customer"), pk=pk)
-    return render_invoice(request, invoice, sync.invoice_detail(invoice))
+    return render_invoice(request, invoice, sync.invoice_detail(invoice, language=get_language()))
 
 
 @staff_required
@@ -363,11 +366,13 @@ def invoice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @permission_required("invoices.refresh_from_provider", raise_exception=True)
 def invoice_refresh(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice.objects.select_related("account", "customer"), pk=pk)
-    problem = sync.invoice_detail(invoice, force=True)
+    problem = sync.invoice_detail(invoice, force=True, language=get_language())
     if request.htmx:
         return render_invoice(request, invoice, problem)
     if problem:
-        messages.warning(request, _("The invoice could not be refreshed: %(problem)s") % {"problem": problem})
+        messages.warning(
+            request, format_html(_("The invoice could not be refreshed: {problem}"), problem=problem_text(problem))
+        )
     return redirect(invoice)
 
 
@@ -410,10 +415,13 @@ def invoice_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponseBase:
     try:
         # The registry promises a PdfProxy client for providers that proxy PDFs (a test checks).
         pdf = sync.guarded(
-            invoice.account, "PDF", lambda client: cast(PdfProxy, client).invoice_pdf(invoice.provider_id)
+            invoice.account,
+            "PDF",
+            lambda client: cast(PdfProxy, client).invoice_pdf(invoice.provider_id),
+            get_language(),
         )
     except ProviderError as exc:
-        messages.warning(request, _("The PDF could not be fetched: %(problem)s") % {"problem": exc})
+        messages.warning(request, format_html(_("The PDF could not be fetched: {problem}"), problem=problem_text(exc)))
         return redirect(invoice)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = get_valid_filename(f"{invoice.account.kind}-invoice-{invoice.number}.pdf")

@@ -76,7 +76,8 @@ def test_rejected_credentials_ask_for_them_to_be_checked_and_keep_the_cached_det
     qvickly_account.secret = "rotated"
     qvickly_account.save()
     text = page_text(staff_client, documented_invoice)
-    assert "Qvickly SE rejected our credentials: Qvickly: Autentisering misslyckades. (code 9013)" in text
+    # The page is read in English, so Qvickly was asked to answer in English (the account says Swedish).
+    assert "Qvickly SE rejected our credentials: Qvickly: Authentication failed. (code 9013)" in text
     assert "Check the credentials of this account in the admin; the detail below was fetched earlier" in text
     assert "may be stale" not in text and f"90{NBSP}052,25 SEK" in text
 

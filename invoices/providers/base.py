@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import requests
 import urllib3
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from invoices.logging import redact
 from invoices.providers.deadline import deadline, watched_session
@@ -45,12 +46,23 @@ def printable(text: str) -> str:
 class ProviderError(Exception):
     """One failure talking to a provider.
 
-    `message` is for staff; `code` and `detail` are the provider's own words
-    for the log. `permanent` says whether retrying can help (a wrong secret
-    never will; a timeout might).
+    `message` is for staff, in their language; `code` and `detail` are the
+    provider's own words for the log. `said` is what the provider told us in
+    words staff should read verbatim, written in `said_language` whatever
+    theirs (Fusebill writes English). `permanent` says whether retrying can
+    help (a wrong secret never will; a timeout might).
     """
 
-    def __init__(self, provider: str, message: str, code: object = "", detail: str = "", permanent: bool = False):
+    def __init__(
+        self,
+        provider: str,
+        message: str,
+        code: object = "",
+        detail: str = "",
+        permanent: bool = False,
+        said: str = "",
+        said_language: str = "",
+    ):
         # Provider texts can echo what they were sent (a personal number in a URL
         # or a message): masked before anything is cut, so no partial number is
         # left unmasked, and cleaned of what a page, a log line or PostgreSQL
@@ -62,6 +74,8 @@ class ProviderError(Exception):
         self.code = printable(str(code or ""))[:20]
         self.detail = detail
         self.permanent = permanent
+        self.said = printable(redact(said))[:300]
+        self.said_language = said_language if self.said else ""
 
     def __str__(self) -> str:
         suffix = f" (code {self.code})" if self.code else ""
@@ -71,16 +85,16 @@ class ProviderError(Exception):
 class NotFound(ProviderError):
     """The provider does not know this customer or invoice."""
 
-    def __init__(self, provider: str, message: str, code: object = "", detail: str = ""):
-        super().__init__(provider, message, code, detail, permanent=True)
+    def __init__(self, provider: str, message: str, code: object = "", detail: str = "", **said: str):
+        super().__init__(provider, message, code, detail, permanent=True, **said)
 
 
 class CredentialsRejected(ProviderError):
     """The provider refused the account's credentials: every call will fail the
     same way until someone corrects them in the admin, so nobody retries."""
 
-    def __init__(self, provider: str, message: str, code: object = "", detail: str = ""):
-        super().__init__(provider, message, code, detail, permanent=True)
+    def __init__(self, provider: str, message: str, code: object = "", detail: str = "", **said: str):
+        super().__init__(provider, message, code, detail, permanent=True, **said)
 
 
 class Stage:
@@ -311,16 +325,16 @@ class Reply:
         try:
             data = json.loads(self.text, **options)
         except RecursionError:
-            raise ProviderError(self.provider, "sent a reply nested too deeply to read") from None
+            raise ProviderError(self.provider, _("sent a reply nested too deeply to read")) from None
         except ValueError:
-            raise ProviderError(self.provider, "sent a reply that is not JSON", detail=self.text) from None
+            raise ProviderError(self.provider, _("sent a reply that is not JSON"), detail=self.text) from None
         depth_checked(data, self.provider)
         return without_control_characters(data) if clean else data
 
 
 def depth_checked(value: object, provider: str, depth: int = 0) -> None:
     if depth > MAX_DEPTH:
-        raise ProviderError(provider, "sent a reply nested too deeply to read")
+        raise ProviderError(provider, _("sent a reply nested too deeply to read"))
     children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
     for child in children:
         depth_checked(child, provider, depth + 1)
@@ -407,7 +421,9 @@ class Session:
         if call.expired:
             # The timer shut the socket down: whatever came back is cut short (a body
             # sent without a length even reads as complete), so none of it is used.
-            raise ProviderError(self.provider, f"did not finish its reply within {seconds:g} seconds")
+            raise ProviderError(
+                self.provider, _("did not finish its reply within %(seconds)s seconds") % {"seconds": f"{seconds:g}"}
+            )
         return outcome
 
     def exchange(self, method: str, url: str, **kwargs: Any) -> Reply | ProviderError:
@@ -420,35 +436,37 @@ class Session:
                 if response.is_redirect or 300 <= response.status_code < 400:
                     raise ProviderError(
                         self.provider,
-                        "answered with a redirect, which was not followed",
+                        _("answered with a redirect, which was not followed"),
                         code=response.status_code,
                         detail=response.headers.get("Location", ""),
                         permanent=True,
                     )
                 return Reply(self.provider, response.status_code, response.headers, self.read(response))
         except (requests.Timeout, urllib3.exceptions.ReadTimeoutError, TimeoutError):
-            return ProviderError(self.provider, "did not answer in time")
+            return ProviderError(self.provider, _("did not answer in time"))
         except (
             requests.ConnectionError,
             requests.exceptions.ChunkedEncodingError,
             urllib3.exceptions.ProtocolError,
         ) as exc:
             reached = not isinstance(exc, requests.ConnectionError) or "Connection aborted" in str(exc)
-            message = "dropped the connection" if reached else "could not be reached"
+            message = _("dropped the connection") if reached else _("could not be reached")
             return ProviderError(self.provider, message, detail=str(exc))
         except urllib3.exceptions.HTTPError as exc:
             # A body that cannot be decoded (gzip, TLS) mid-read: asking again will not help.
-            message = "sent a reply that could not be read"
+            message = _("sent a reply that could not be read")
             raise ProviderError(self.provider, message, detail=str(exc), permanent=True) from exc
         except requests.RequestException as exc:
-            raise ProviderError(self.provider, "request failed", detail=str(exc), permanent=True) from exc
+            raise ProviderError(self.provider, _("request failed"), detail=str(exc), permanent=True) from exc
 
     def read(self, response: requests.Response) -> bytes:
         """The body, a chunk as it arrives, so the size cap holds before all of it is
         in memory (the call's deadline timer ends a body that trickles). Not worth retrying."""
         limit = settings.PROVIDER_MAX_REPLY_BYTES
         too_large = ProviderError(
-            self.provider, f"sent a reply larger than the {limit:,} bytes allowed", permanent=True
+            self.provider,
+            _("sent a reply larger than the %(limit)s bytes allowed") % {"limit": f"{limit:,}"},
+            permanent=True,
         )
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
@@ -474,13 +492,17 @@ LARGEST_AMOUNT = Decimal("999999999999.99")
 def to_decimal(value: object, provider: str, what: str) -> Decimal:
     """A money value as Decimal, refusing floats' binary noise, junk, NaN and absurd sizes."""
     if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
-        raise ProviderError(provider, f"sent an invalid amount for {what}", detail=repr(value))
+        raise ProviderError(provider, _("sent an invalid amount for %(what)s") % {"what": what}, detail=repr(value))
     try:
         amount = Decimal(str(value).strip() or "0")
     except InvalidOperation:
-        raise ProviderError(provider, f"sent an invalid amount for {what}", detail=repr(value)) from None
+        raise ProviderError(
+            provider, _("sent an invalid amount for %(what)s") % {"what": what}, detail=repr(value)
+        ) from None
     if not amount.is_finite() or abs(amount) > LARGEST_AMOUNT:
-        raise ProviderError(provider, f"sent an amount out of range for {what}", detail=repr(value))
+        raise ProviderError(
+            provider, _("sent an amount out of range for %(what)s") % {"what": what}, detail=repr(value)
+        )
     return amount
 
 
@@ -501,11 +523,11 @@ def checked(record: InvoiceRecord, provider: str) -> InvoiceRecord:
     keeps them whole.
     """
     if not record.provider_id or len(record.provider_id) > 64 or len(record.number) > 64:
-        raise ProviderError(provider, "sent an invoice id that is missing or too long", detail=record.provider_id)
+        raise ProviderError(provider, _("sent an invoice id that is missing or too long"), detail=record.provider_id)
     if not re.fullmatch(r"[A-Z]{3}", record.currency):
-        raise ProviderError(provider, "sent an unknown currency", detail=record.currency)
+        raise ProviderError(provider, _("sent an unknown currency"), detail=record.currency)
     if len(record.provider_hash) > 128:
-        raise ProviderError(provider, "sent an invoice hash that is too long")
+        raise ProviderError(provider, _("sent an invoice hash that is too long"))
     record.provider_kind = record.provider_kind[:20]
     record.provider_status = record.provider_status[:50]
     record.provider_substatus = record.provider_substatus[:50]
@@ -518,7 +540,7 @@ def checked(record: InvoiceRecord, provider: str) -> InvoiceRecord:
 def checked_customer(customer: CustomerRecord, provider: str) -> CustomerRecord:
     """A provider's customer that fits the cache, like checked() for invoices."""
     if len(customer.provider_customer_id) > 64:
-        raise ProviderError(provider, "sent a customer id that is too long")
+        raise ProviderError(provider, _("sent a customer id that is too long"))
     customer.name, customer.email = customer.name[:200], customer.email[:254]
     return customer
 
@@ -539,7 +561,7 @@ def shape_errors(provider: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             try:
                 return method(*args, **kwargs)
             except (TypeError, AttributeError, KeyError, IndexError, ValueError, ArithmeticError) as exc:
-                raise ProviderError(provider, "sent data of an unexpected shape", detail=repr(exc)) from exc
+                raise ProviderError(provider, _("sent data of an unexpected shape"), detail=repr(exc)) from exc
 
         return wrapper
 

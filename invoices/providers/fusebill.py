@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 
 from invoices.identity import written_forms
 from invoices.providers.base import (
@@ -70,12 +71,14 @@ log = logging.getLogger(__name__)
 # still owed makes it open, whatever the other schedules say.
 OPEN_STATUSES = {"Due", "Overdue", "Disputed", "Pending"}
 MESSAGES = {
-    400: "rejected the request",
-    401: "rejected the API key",
-    404: "does not know it",
-    409: "reported a conflict",
-    429: "is rate limiting us",
+    400: gettext_lazy("rejected the request"),
+    401: gettext_lazy("rejected the API key"),
+    404: gettext_lazy("does not know it"),
+    409: gettext_lazy("reported a conflict"),
+    429: gettext_lazy("is rate limiting us"),
 }
+# Fusebill has no choice of language: its error texts are English, shown verbatim.
+LANGUAGE = "en"
 
 
 class Client:
@@ -118,7 +121,7 @@ class Client:
         for number in range(MAX_PAGES):
             page, reply = self.get_json(path, {**(params or {}), "pageSize": PAGE_SIZE, "pageNumber": number})
             if not isinstance(page, list):
-                raise ProviderError(NAME, "sent a listing of an unknown shape")
+                raise ProviderError(NAME, gettext("sent a listing of an unknown shape"))
             if number == 0:
                 # X-Count is documented as the total that match; read either way it is
                 # never more than the listing holds. Fewer rows than counted means
@@ -128,9 +131,15 @@ class Client:
             yield from page
             if len(page) < PAGE_SIZE:
                 if seen < counted:
-                    raise ProviderError(NAME, f"listed {seen} of the {counted} it counted; the listing was not used")
+                    raise ProviderError(
+                        NAME,
+                        gettext("listed %(seen)s of the %(counted)s it counted; the listing was not used")
+                        % {"seen": seen, "counted": counted},
+                    )
                 return
-        raise ProviderError(NAME, f"sent more than {MAX_PAGES} pages; the listing was not used")
+        raise ProviderError(
+            NAME, gettext("sent more than %(pages)s pages; the listing was not used") % {"pages": MAX_PAGES}
+        )
 
     # Customers.
 
@@ -359,18 +368,20 @@ def error_from(response: Reply) -> ProviderError:
     values = [str(e.get("Value", "")).strip() for e in objects(body.get("Errors"))]
     detail = "; ".join(v for v in values if v)
     status = response.status_code
-    message = detail or MESSAGES.get(status) or f"answered HTTP {status}"
+    # Our words in the reader's language; Fusebill's own beside them, quoted as they came.
+    message = str(MESSAGES.get(status) or gettext("answered HTTP %(status)s") % {"status": status})
+    said = {"said": detail, "said_language": LANGUAGE}
     if status == 404:
-        return NotFound(NAME, message, code=str(status))
+        return NotFound(NAME, message, str(status), detail, **said)
     if status == 401:
-        return CredentialsRejected(NAME, f"rejected the API key{': ' + detail if detail else ''}", str(status), detail)
+        return CredentialsRejected(NAME, message, str(status), detail, **said)
     permanent = 400 <= status < 500 and status != 429
-    return ProviderError(NAME, message, code=str(status), detail=detail, permanent=permanent)
+    return ProviderError(NAME, message, code=str(status), detail=detail, permanent=permanent, **said)
 
 
 def parse_customer(data: object, identity_field: str) -> CustomerRecord:
     if not isinstance(data, dict) or "id" not in data:
-        raise ProviderError(NAME, "sent a customer of an unknown shape")
+        raise ProviderError(NAME, gettext("sent a customer of an unknown shape"))
     if identity_field == "reference":
         identity = data.get("reference")
     else:
@@ -396,13 +407,15 @@ def listed_customer(data: object, identity_field: str) -> CustomerRecord:
     """A customer from the listing, whose id must be one we can ask for again."""
     customer = parse_customer(data, identity_field)
     if not customer.provider_customer_id.isdigit():
-        raise ProviderError(NAME, "sent a customer without a usable id", detail=customer.provider_customer_id[:100])
+        raise ProviderError(
+            NAME, gettext("sent a customer without a usable id"), detail=customer.provider_customer_id[:100]
+        )
     return customer
 
 
 def parse_invoice(data: object, currency: str) -> InvoiceRecord:
     if not isinstance(data, dict) or "id" not in data or "invoiceNumber" not in data:
-        raise ProviderError(NAME, "sent an invoice of an unknown shape")
+        raise ProviderError(NAME, gettext("sent an invoice of an unknown shape"))
     schedules = [s for s in data.get("paymentSchedules") or [] if isinstance(s, dict)]
     statuses = [str(s.get("status") or "") for s in schedules]
     outstanding = to_decimal(data.get("outstandingBalance", 0), NAME, "outstandingBalance")
@@ -561,7 +574,7 @@ def detail(data: JSON) -> Detail:
         charges=[charge_detail(charge) for charge in objects(data.get("charges"))],
         taxes=[
             Tax(
-                name=words(t.get("name")) or "Tax",
+                name=words(t.get("name")) or gettext("Tax"),
                 percentage=words(t.get("percent", t.get("percentage")) or None),
                 amount=amount(t.get("total", t.get("amount")), "tax"),
             )

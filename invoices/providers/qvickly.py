@@ -20,6 +20,8 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from invoices.identity import InvalidIdentity, is_company
 from invoices.identity import parse as parse_identity
@@ -70,29 +72,29 @@ KINDS = {"F": "invoice", "K": "credit", "KN": "cash", "RF": "interest"}
 SETTLED = {"Cancelled": "cancelled", "Credited": "credited"}
 # What Status.md says "Paid" means beside each distributor status: never "paid" alone.
 PAID_PAIRS = {
-    "Created": "not yet exported to the backend system (also seen when credited before it was paid)",
-    "Sent": "finalized by the customer but not yet paid",
-    "Paid": "paid by the customer",
+    "Created": gettext_lazy("not yet exported to the backend system (also seen when credited before it was paid)"),
+    "Sent": gettext_lazy("finalized by the customer but not yet paid"),
+    "Paid": gettext_lazy("paid by the customer"),
 }
 # getPaymentinfo puts the credit check's result where the status goes (Status.md):
 # it says how the purchase was approved, nothing of whether it is paid.
 CREDIT_CHECKS = {"Approved", "FactoringWithRegress", "FactoringWithoutRegress", "Rejected", "Manual", "Pending"}
 # Methods.md. 24 and 266 are codes of their own, not sums of the others.
 PAYMENT_METHODS = {
-    "1": "Invoice (factoring)",
-    "2": "Invoice (handling)",
-    "4": "Part payment",
-    "8": "Card",
-    "16": "Bank",
-    "24": "Card / bank",
-    "32": "Cash (deprecated)",
-    "64": "Checkout",
-    "128": "Simple payment (deprecated)",
-    "256": "Pay link",
-    "266": "Card (seamless)",
-    "512": "Swish",
-    "1024": "Swish",
-    "2048": "Pay with Qvickly",
+    "1": gettext_lazy("Invoice (factoring)"),
+    "2": gettext_lazy("Invoice (handling)"),
+    "4": gettext_lazy("Part payment"),
+    "8": gettext_lazy("Card"),
+    "16": gettext_lazy("Bank"),
+    "24": gettext_lazy("Card / bank"),
+    "32": gettext_lazy("Cash (deprecated)"),
+    "64": gettext_lazy("Checkout"),
+    "128": gettext_lazy("Simple payment (deprecated)"),
+    "256": gettext_lazy("Pay link"),
+    "266": gettext_lazy("Card (seamless)"),
+    "512": gettext_lazy("Swish"),
+    "1024": gettext_lazy("Swish"),
+    "2048": gettext_lazy("Pay with Qvickly"),
 }
 
 
@@ -148,12 +150,12 @@ class Client:
         }
         response = self.session.request("POST", self.base_url, json=body)
         if response.status_code == 429:
-            raise ProviderError(NAME, "is rate limiting us", code="429")
+            raise ProviderError(NAME, _("is rate limiting us"), code="429")
         if response.status_code >= 400:
             # The API answers 200 even for its own errors: anything else is a broken upstream.
             raise ProviderError(
                 NAME,
-                f"answered HTTP {response.status_code}",
+                _("answered HTTP %(status)s") % {"status": response.status_code},
                 code=str(response.status_code),
                 detail=response.text,
             )
@@ -163,12 +165,12 @@ class Client:
     def unwrap(self, reply: object) -> Any:
         """The verified `data` of a reply, or the typed error it carries."""
         if not isinstance(reply, dict):
-            raise ProviderError(NAME, "sent a reply of an unknown shape")
+            raise ProviderError(NAME, _("sent a reply of an unknown shape"))
         if "code" in reply and "credentials" not in reply:
             raise unsigned_error(reply)
         credentials, data = reply.get("credentials"), reply.get("data")
         if not isinstance(credentials, dict) or data is None:
-            raise ProviderError(NAME, "sent a reply of an unknown shape")
+            raise ProviderError(NAME, _("sent a reply of an unknown shape"))
         expected = sign(data, self.secret)
         if not hmac.compare_digest(str(credentials.get("hash", "")), expected):
             # With a wrong secret the server may sign its refusal with the real one, which
@@ -176,7 +178,7 @@ class Client:
             if is_error(data) and error_code(data) in CREDENTIAL_CODES:
                 raise error_from(data)
             raise ProviderError(
-                NAME, "sent a reply whose signature does not match; it was not used", code="9511", permanent=True
+                NAME, _("sent a reply whose signature does not match; it was not used"), code="9511", permanent=True
             )
         if is_error(data):
             raise error_from(data)
@@ -305,7 +307,7 @@ class Client:
         if rows in ("", None):
             return []
         if not isinstance(rows, list):
-            raise ProviderError(NAME, "sent a list of due payments of an unknown shape")
+            raise ProviderError(NAME, _("sent a list of due payments of an unknown shape"))
         return [parse_due_payment(row) for row in rows]
 
     @shape_errors(NAME)
@@ -324,7 +326,7 @@ class Client:
         if data in ("", None, []):
             return []
         if not isinstance(data, dict) or not isinstance(data.get("Settlements", []), list):
-            raise ProviderError(NAME, "sent settlements of an unknown shape")
+            raise ProviderError(NAME, _("sent settlements of an unknown shape"))
         return [parse_payout(row) for row in data.get("Settlements", [])]
 
     def discover(self) -> Iterator[Discovered]:
@@ -387,7 +389,7 @@ class Client:
         if rows in ("", None):
             return []
         if not isinstance(rows, list):
-            raise ProviderError(NAME, "sent an invoice list of an unknown shape")
+            raise ProviderError(NAME, _("sent an invoice list of an unknown shape"))
         return [parse_row(row, self.currency) for row in rows]
 
 
@@ -405,11 +407,11 @@ class DuePayment:
 
 def parse_due_payment(row: object) -> DuePayment:
     if not isinstance(row, dict):
-        raise ProviderError(NAME, "sent a due payment of an unknown shape", detail=repr(row)[:200])
+        raise ProviderError(NAME, _("sent a due payment of an unknown shape"), detail=repr(row)[:200])
     raw_number = row.get("number")
     number = text(raw_number) if isinstance(raw_number, (str, int)) and not isinstance(raw_number, bool) else ""
     if not number or len(number) > 64:
-        raise ProviderError(NAME, "sent a due payment without a usable invoice number", detail=repr(row)[:200])
+        raise ProviderError(NAME, _("sent a due payment without a usable invoice number"), detail=repr(row)[:200])
     return DuePayment(
         number=number,
         order_id=text(row.get("orderid")),
@@ -432,13 +434,13 @@ class Payout:
 
 def parse_payout(row: object) -> Payout:
     if not isinstance(row, dict) or not isinstance(row.get("InvoiceIds", []), list):
-        raise ProviderError(NAME, "sent a settlement of an unknown shape", detail=repr(row)[:200])
+        raise ProviderError(NAME, _("sent a settlement of an unknown shape"), detail=repr(row)[:200])
     numbers = [value for value in row.get("InvoiceIds", []) if isinstance(value, (str, int))]
     if len(numbers) != len(row.get("InvoiceIds", [])) or any(isinstance(n, bool) for n in numbers):
-        raise ProviderError(NAME, "sent a settlement with invoice ids of an unknown shape", detail=repr(row)[:200])
+        raise ProviderError(NAME, _("sent a settlement with invoice ids of an unknown shape"), detail=repr(row)[:200])
     invoice_numbers = tuple(text(n) for n in numbers if text(n))
     if any(len(n) > 64 for n in invoice_numbers):
-        raise ProviderError(NAME, "sent a settlement with an invoice id that is too long")
+        raise ProviderError(NAME, _("sent a settlement with an invoice id that is too long"))
     return Payout(
         settlement_id=text(row.get("SettlementId")),
         date=to_date(row.get("SettlementDate")),
@@ -499,13 +501,15 @@ def unsigned_error(body: JSON) -> ProviderError:
     code = error_code(body)
     if code in CREDENTIAL_CODES:
         return error_from(body)
-    message = str(body.get("message", "")).strip() or "no message"
-    return ProviderError(NAME, f"sent an unsigned error, which cannot be trusted: {message}", code=code)
+    message = str(body.get("message", "")).strip() or _("no message")
+    return ProviderError(
+        NAME, _("sent an unsigned error, which cannot be trusted: %(message)s") % {"message": message}, code=code
+    )
 
 
 def error_from(body: JSON) -> ProviderError:
     code = error_code(body)
-    message = str(body.get("message", "")).strip() or "returned an error"
+    message = str(body.get("message", "")).strip() or _("returned an error")
     if code in NOT_FOUND_CODES:
         return NotFound(NAME, message, code=code)
     if code in CREDENTIAL_CODES:
@@ -516,7 +520,7 @@ def error_from(body: JSON) -> ProviderError:
 def parse_row(row: object, currency: str) -> InvoiceRecord:
     """Either reply shape of the invoice listings: summary rows or full payment objects."""
     if not isinstance(row, dict):
-        raise ProviderError(NAME, "sent an invoice row of an unknown shape", detail=repr(row))
+        raise ProviderError(NAME, _("sent an invoice row of an unknown shape"), detail=repr(row))
     if "PaymentData" in row:
         return parse_full(row, currency)
     return parse_summary(row, currency)
@@ -526,7 +530,7 @@ def parse_summary(row: JSON, currency: str) -> InvoiceRecord:
     """A summary row: amounts in kronor, as strings or bare numbers; no currency."""
     number = text(row.get("invoiceid_real"))
     if not number:
-        raise ProviderError(NAME, "sent an invoice without a number", detail=repr(row))
+        raise ProviderError(NAME, _("sent an invoice without a number"), detail=repr(row))
     kind_code = text(row.get("invoicetype")) or "F"
     # The reference column names the credited invoice on a credit invoice and, on an
     # interest invoice, the late invoice whose interest it charges.
@@ -567,7 +571,7 @@ def parse_summary(row: JSON, currency: str) -> InvoiceRecord:
 def parse_full(obj: object, currency: str) -> InvoiceRecord:
     """A full payment object (getInvoiceByHash, getInvoicesByCustomer): amounts in öre."""
     if not isinstance(obj, dict) or not isinstance(obj.get("PaymentData"), dict):
-        raise ProviderError(NAME, "sent an invoice of an unknown shape")
+        raise ProviderError(NAME, _("sent an invoice of an unknown shape"))
     payment = obj["PaymentData"]
     info = mapping(obj.get("PaymentInfo"))
     cart_total = mapping(mapping(obj.get("Cart")).get("Total"))
@@ -575,7 +579,7 @@ def parse_full(obj: object, currency: str) -> InvoiceRecord:
     billing = mapping(customer.get("Billing"))
     number = text(payment.get("number"))
     if not number:
-        raise ProviderError(NAME, "sent an invoice without a number")
+        raise ProviderError(NAME, _("sent an invoice without a number"))
     total = ore(cart_total.get("withtax", "0"), "Cart.Total.withtax")
     outstanding = ore(info.get("balancedue", "0"), "PaymentInfo.balancedue")
     status = text(payment.get("status"))
@@ -621,7 +625,7 @@ def parse_payment_info(obj: object, number: str, currency: str) -> InvoiceRecord
     status that settles the invoice by itself gives a state other than open.
     """
     if not isinstance(obj, dict) or not isinstance(obj.get("PaymentData"), dict):
-        raise ProviderError(NAME, "sent payment info of an unknown shape")
+        raise ProviderError(NAME, _("sent payment info of an unknown shape"))
     payment = obj["PaymentData"]
     info = mapping(obj.get("PaymentInfo"))
     customer = mapping(obj.get("Customer"))
@@ -722,12 +726,12 @@ def method_name(raw: object) -> str:
     """PaymentData.method: a code from the table, or a bitmask of several."""
     code = text(raw)
     if code in PAYMENT_METHODS:
-        return PAYMENT_METHODS[code]
+        return str(PAYMENT_METHODS[code])
     try:
         bits = int(code)
     except ValueError:
         return code
-    names = [name for value, name in PAYMENT_METHODS.items() if is_single_bit(int(value)) and int(value) & bits]
+    names = [str(name) for value, name in PAYMENT_METHODS.items() if is_single_bit(int(value)) and int(value) & bits]
     return " + ".join(dict.fromkeys(names)) or code
 
 
@@ -738,9 +742,9 @@ def is_single_bit(value: int) -> bool:
 def status_meaning(status: str, distributor_status: str) -> str:
     """What a status means beside its distributor status, as Status.md pairs them."""
     if status == "Paid" and distributor_status in PAID_PAIRS:
-        return PAID_PAIRS[distributor_status]
+        return str(PAID_PAIRS[distributor_status])
     if status in CREDIT_CHECKS:
-        return "the result of the credit check; it says nothing of payment"
+        return _("the result of the credit check; it says nothing of payment")
     return ""
 
 
@@ -906,13 +910,14 @@ def card_facts(data: object) -> list[tuple[str, str]]:
 
     def flag(name: str) -> str:
         value = text(card.get(name))
-        return {"1": "Yes", "0": "No", "true": "Yes", "false": "No"}.get(value.lower(), value)
+        yes, no = _("Yes"), _("No")
+        return {"1": yes, "0": no, "true": yes, "false": no}.get(value.lower(), value)
 
     facts = [
-        ("Recurring", flag("recurring")),
-        ("Recurring payment number", text(card.get("recurringnr"))),
-        ("Name prompted in the payment window", flag("promptname")),
-        ("Return method", text(card.get("returnmethod"))),
+        (_("Recurring"), flag("recurring")),
+        (_("Recurring payment number"), text(card.get("recurringnr"))),
+        (_("Name prompted in the payment window"), flag("promptname")),
+        (_("Return method"), text(card.get("returnmethod"))),
     ]
     return [(label, value) for label, value in facts if value]
 

@@ -2,10 +2,13 @@ from decimal import Decimal
 
 from django import template
 from django.utils import numberformat
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from invoices import identity
 from invoices.models import STAGE_RANKS, Invoice
+from invoices.providers import ProviderError
 
 register = template.Library()
 
@@ -117,6 +120,28 @@ def stage_of_rank(rank):
     """A stage's label from its rank (models.STAGE_RANKS); blank for none."""
     labels = {number: Invoice.Stage(stage).label for stage, number in STAGE_RANKS.items()}
     return labels.get(rank, "")
+
+
+@register.simple_tag
+def problem_text(problem: object) -> SafeString:
+    """A provider problem as staff read it: our words, in their language, then what the
+    provider itself said, verbatim and marked as its words in its language (Fusebill
+    writes English whatever ours is). Takes a ProviderError, a sync.Problem or a
+    Problem as a task returned it (a dict)."""
+    if isinstance(problem, dict):
+        facts = problem
+    else:
+        facts = {name: getattr(problem, name, "") for name in ("message", "provider", "said", "said_language")}
+    text = str(problem) if isinstance(problem, ProviderError) else facts.get("message", "")
+    if not facts.get("said"):
+        return conditional_escape(text)
+    return format_html(
+        '{}; {} <q lang="{}">{}</q>',
+        text,
+        _("%(provider)s said:") % {"provider": facts.get("provider")},
+        facts.get("said_language") or "en",
+        facts["said"],
+    )
 
 
 @register.filter
