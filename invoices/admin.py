@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.decorators import method_decorator
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,6 +20,7 @@ from invoices.providers import ProviderError
 class ProviderAccountForm(forms.ModelForm):
     # Write-only: the stored secret is never rendered; blank keeps it.
     secret = forms.CharField(
+        label=capfirst(gettext_lazy("secret")),
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
@@ -28,6 +30,7 @@ class ProviderAccountForm(forms.ModelForm):
     )
 
     base_url = forms.URLField(
+        label=capfirst(gettext_lazy("base URL")),
         assume_scheme="https",
         widget=forms.URLInput(attrs={"class": "vURLField"}),
         help_text=ProviderAccount._meta.get_field("base_url").help_text,

@@ -139,15 +139,21 @@ class FollowUpAudit(models.Model):
         DISPUTE = "dispute", _("Dispute")
 
     # Null for what ARPortal decided by itself (a promise kept or broken).
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
-    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    action = models.CharField(max_length=20, choices=Action.choices)
-    before = models.TextField(blank=True)
-    after = models.TextField(blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+")
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    before = models.TextField(_("before"), blank=True)
+    after = models.TextField(_("after"), blank=True)
 
     class Meta:
+        verbose_name = _("follow up audit")
+        verbose_name_plural = _("follow up audits")
         app_label = "invoices"
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["customer", "-at"], name="followup_audit_customer")]

@@ -61,26 +61,33 @@ class ProviderAccount(models.Model):
         REFERENCE = "reference", "reference"
         REFERENCE1 = "customerReference.reference1", "customerReference.reference1"
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
     # Read from the provider registry, so a new provider needs no migration.
-    kind = models.CharField(max_length=20, choices=providers.choices)
-    base_url = models.URLField(help_text=_("The provider's root URL, e.g. https://api.qvickly.io/"))
-    merchant_id = models.CharField(max_length=50, blank=True, help_text=_("Qvickly EID"))
+    kind = models.CharField(_("provider"), max_length=20, choices=providers.choices)
+    base_url = models.URLField(_("base URL"), help_text=_("The provider's root URL, e.g. https://api.qvickly.io/"))
+    merchant_id = models.CharField(_("merchant id"), max_length=50, blank=True, help_text=_("Qvickly EID"))
     # Ciphertext in the database; the admin never shows it again once saved.
-    secret = EncryptedTextField(help_text=_("Qvickly secret or Fusebill API key"))
-    test_mode = models.BooleanField(default=False, help_text=_("Qvickly: call the account in test mode"))
+    secret = EncryptedTextField(_("secret"), help_text=_("Qvickly secret or Fusebill API key"))
+    test_mode = models.BooleanField(
+        _("test mode"), default=False, help_text=_("Qvickly: call the account in test mode")
+    )
     LANGUAGES = ("sv", "en")
     language = models.CharField(
+        _("language"),
         max_length=2,
         choices=[("sv", _("Swedish")), ("en", _("English"))],
         default="sv",
         help_text=_("Qvickly: the language of the provider's error messages"),
     )
     cache_ttl = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("Seconds cached invoices stay fresh; blank for the site default")
+        _("cache lifetime"),
+        null=True,
+        blank=True,
+        help_text=_("Seconds cached invoices stay fresh; blank for the site default"),
     )
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(_("active"), default=True)
     requests_per_minute = models.PositiveIntegerField(
+        _("requests per minute"),
         null=True,
         validators=[MinValueValidator(2)],
         blank=True,
@@ -89,8 +96,11 @@ class ProviderAccount(models.Model):
             "blank for the provider's usual limit"
         ),
     )
-    currency = models.CharField(max_length=3, default="SEK", help_text=_("Used for replies that carry no currency"))
+    currency = models.CharField(
+        _("currency"), max_length=3, default="SEK", help_text=_("Used for replies that carry no currency")
+    )
     identity_field = models.CharField(
+        _("identity field"),
         max_length=40,
         choices=IdentityField.choices,
         default=IdentityField.REFERENCE,
@@ -105,6 +115,8 @@ class ProviderAccount(models.Model):
     objects = ProviderAccountQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("provider account")
+        verbose_name_plural = _("provider accounts")
         ordering = ["name"]
 
     def __str__(self):
@@ -199,13 +211,15 @@ class Customer(models.Model):
     """A person or company, the same one across every provider account."""
 
     # Canonical form from invoices.identity: YYYYMMDDNNNN or NNNNNNNNNN.
-    identity_number = models.CharField(max_length=12, unique=True, null=True, blank=True)
-    name = models.CharField(max_length=200, blank=True)
-    email = models.EmailField(blank=True)
+    identity_number = models.CharField(
+        _("personal or organisation number"), max_length=12, unique=True, null=True, blank=True
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
     # How Fusebill rates the customer's account, in its words: Good, PoorStanding
     # (an invoice is overdue) or Collection (staff there sent it to collections).
-    account_status = models.CharField(max_length=20, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    account_status = models.CharField(_("account status"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # The refresh lock: who holds it (a random token, blank when nobody) and since
     # when. Taken with one conditional UPDATE, so it holds across workers and
     # machines on any database; a refresh queued or running is joined, not repeated.
@@ -215,6 +229,8 @@ class Customer(models.Model):
     objects = CustomerQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
         ordering = ["name", "pk"]
         permissions = [("reveal_identity", _("Can reveal a full personal number"))]
 
@@ -546,54 +562,67 @@ class Invoice(models.Model):
         DISPUTED = "disputed", _("Disputed")
         WRITTEN_OFF = "written_off", _("Written off")
 
-    account = models.ForeignKey(ProviderAccount, on_delete=models.PROTECT, related_name="invoices")
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invoices")
-    provider_id = models.CharField(max_length=64)
-    number = models.CharField(max_length=64)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INVOICE)
-    state = models.CharField(max_length=20, choices=State.choices)
+    account = models.ForeignKey(
+        ProviderAccount, verbose_name=_("account"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="invoices"
+    )
+    provider_id = models.CharField(_("provider id"), max_length=64)
+    number = models.CharField(_("number"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.INVOICE)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices)
     # The provider's own words, verbatim, for staff who know the provider's portal.
-    provider_kind = models.CharField(max_length=20, blank=True)
-    provider_status = models.CharField(max_length=50, blank=True)
-    provider_substatus = models.CharField(max_length=50, blank=True)
-    issue_date = models.DateField(null=True, blank=True)
-    due_date = models.DateField(null=True, blank=True)
-    paid_date = models.DateField(null=True, blank=True)
-    currency = models.CharField(max_length=3)
-    total = models.DecimalField(max_digits=14, decimal_places=2)
-    outstanding = models.DecimalField(max_digits=14, decimal_places=2)
-    credited = models.DecimalField(max_digits=14, decimal_places=2, default=0)
-    written_off = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    provider_kind = models.CharField(_("provider kind"), max_length=20, blank=True)
+    provider_status = models.CharField(_("provider status"), max_length=50, blank=True)
+    provider_substatus = models.CharField(_("provider substatus"), max_length=50, blank=True)
+    issue_date = models.DateField(_("issue date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    paid_date = models.DateField(_("paid date"), null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    outstanding = models.DecimalField(_("outstanding"), max_digits=14, decimal_places=2)
+    credited = models.DecimalField(_("credited"), max_digits=14, decimal_places=2, default=0)
+    written_off = models.DecimalField(_("written off"), max_digits=14, decimal_places=2, default=0)
     # For a credit invoice: the number of the invoice it credits.
-    credits_number = models.CharField(max_length=64, blank=True)
+    credits_number = models.CharField(_("credits number"), max_length=64, blank=True)
     # For an interest invoice: the number of the late invoice it charges, where the data says.
-    charges_number = models.CharField(max_length=64, blank=True)
-    provider_hash = models.CharField(max_length=128, blank=True)
-    pdf_url = models.URLField(max_length=500, blank=True)
+    charges_number = models.CharField(_("charges number"), max_length=64, blank=True)
+    provider_hash = models.CharField(_("provider hash"), max_length=128, blank=True)
+    pdf_url = models.URLField(_("PDF URL"), max_length=500, blank=True)
     raw = models.JSONField(encoder=RawJSONEncoder)
-    fetched_at = models.DateTimeField()
+    fetched_at = models.DateTimeField(
+        _("fetched at"),
+    )
     # The provider's full invoice (Qvickly getInvoiceByHash, Fusebill GET
     # /v1/Invoices/{id}), fetched when staff open it, with its own age.
     detail = models.JSONField(null=True, blank=True, encoder=RawJSONEncoder)
-    detail_fetched_at = models.DateTimeField(null=True, blank=True)
+    detail_fetched_at = models.DateTimeField(_("detail fetched at"), null=True, blank=True)
     # When a complete listing of the customer at the provider stopped returning it:
     # kept for the record, left out of every total.
-    gone_at = models.DateTimeField(null=True, blank=True)
+    gone_at = models.DateTimeField(_("gone at"), null=True, blank=True)
     # The collection stage the provider's data puts the invoice in (written by the
     # sync), and the provider's own word for it ("Collection", "Overdue", "Disputed").
-    stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
-    provider_stage = models.CharField(max_length=50, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, blank=True)
+    provider_stage = models.CharField(_("provider stage"), max_length=50, blank=True)
     # A dispute staff recorded here. ARPortal's own: never sent to a provider and
     # never overwritten by a sync; while set, the invoice's stage is Disputed.
-    dispute_reason = models.TextField(blank=True)
-    disputed_at = models.DateTimeField(null=True, blank=True)
+    dispute_reason = models.TextField(_("dispute reason"), blank=True)
+    disputed_at = models.DateTimeField(_("disputed at"), null=True, blank=True)
     disputed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("disputed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     objects = InvoiceQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
         ordering = ["-issue_date", "-pk"]
         permissions = [("refresh_from_provider", _("Can refresh invoices from the providers"))]
         constraints = [
@@ -712,18 +741,24 @@ class LookupAudit(models.Model):
         CACHE = "cache", _("Cache")
         PROVIDER = "provider", _("Provider")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    action = models.CharField(max_length=10, choices=Action.choices, default=Action.LOOKUP)
-    masked_number = models.CharField(max_length=13)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices, default=Action.LOOKUP)
+    masked_number = models.CharField(_("masked number"), max_length=13)
     number_hash = models.CharField(max_length=64, db_index=True)
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    result_count = models.PositiveIntegerField(help_text=_("Invoices found"))
-    source = models.CharField(max_length=10, choices=Source.choices)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    result_count = models.PositiveIntegerField(_("result count"), help_text=_("Invoices found"))
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
 
     objects = LookupAuditQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("lookup audit")
+        verbose_name_plural = _("lookup audits")
         ordering = ["-at", "-pk"]
 
     def __str__(self):

@@ -265,3 +265,14 @@ def test_the_compiled_catalogue_says_what_the_catalogue_says():
             else:
                 said = translation.pgettext(context, msgid) if context else translation.gettext(msgid)
                 assert said == entry["msgstr"], msgid
+
+
+def test_the_admin_names_our_models_and_fields_in_swedish_too(client, django_user_model):
+    django_user_model.objects.create_superuser("root", password="pw")
+    client.post(reverse("login"), {"username": "root", "password": "pw"})
+    page = client.get(reverse("admin:invoices_provideraccount_add")).content.decode()
+    assert "Lägg till leverantörskonto" in page and "Grundadress" in page and "Anrop per minut" in page
+    assert "Leverantörens grundadress, t.ex. https://api.qvickly.io/" in page
+    audits = client.get(reverse("admin:invoices_lookupaudit_changelist")).content.decode()
+    assert "Hitta varje uppslagning av ett person- eller organisationsnummer:" in audits
+    assert "Logg över uppslagningar" in audits
