@@ -235,7 +235,7 @@ class Customer(models.Model):
         permissions = [("reveal_identity", _("Can reveal a full personal number"))]
 
     def __str__(self):
-        return self.name or f"Customer {self.pk}"
+        return self.name or str(_("Customer %(pk)s") % {"pk": self.pk})
 
     def get_absolute_url(self):
         return reverse("customer", args=[self.pk])
@@ -762,7 +762,10 @@ class LookupAudit(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self):
-        return f"{self.get_action_display()} of {self.masked_number} by {self.user}"
+        return str(
+            _("%(action)s of %(number)s by %(user)s")
+            % {"action": self.get_action_display(), "number": self.masked_number, "user": self.user}
+        )
 
     @staticmethod
     def hash_of(number):
