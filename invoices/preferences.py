@@ -44,9 +44,17 @@ def set_language(request: HttpRequest) -> HttpResponseBase:
     """Django's set_language (the cookie, back to `next`), and the choice saved on the user."""
     response = i18n.set_language(request)
     language = request.POST.get("language")
-    if request.user.is_authenticated and supported(language):
+    if not supported(language):
+        return response
+    if request.user.is_authenticated:
         LanguagePreference.objects.update_or_create(user=request.user, defaults={"language": language})
+    else:
+        # Chosen on the login page: saved on whoever logs in next in this session.
+        request.session[CHOSEN_BEFORE_LOGIN] = language
     return response
+
+
+CHOSEN_BEFORE_LOGIN = "language_chosen"
 
 
 # What the login decided for the language cookie: a language, or "" to remove it.
@@ -55,11 +63,16 @@ LOGIN_LANGUAGE = "_login_language"
 
 @receiver(user_logged_in, dispatch_uid="invoices.preferences.restore_language")
 def restore_language(sender, request: HttpRequest | None, user, **kwargs) -> None:
-    """The user's saved language for the cookie; none saved: the previous user's choice
-    on this browser goes, and Accept-Language decides."""
+    """The user's saved language for the cookie. None saved: a choice made on the login
+    page just before becomes theirs; else the previous user's choice on this browser
+    goes, and Accept-Language decides."""
     if request is None:
         return
     saved = LanguagePreference.objects.filter(user=user).values_list("language", flat=True).first()
+    chosen = request.session.pop(CHOSEN_BEFORE_LOGIN, None) if hasattr(request, "session") else None
+    if not supported(saved) and supported(chosen):
+        LanguagePreference.objects.update_or_create(user=user, defaults={"language": chosen})
+        saved = chosen
     setattr(request, LOGIN_LANGUAGE, saved if supported(saved) else "")
 
 

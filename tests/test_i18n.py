@@ -126,11 +126,15 @@ def test_a_user_who_never_chose_does_not_inherit_the_last_users_choice_on_that_b
     assert not LanguagePreference.objects.filter(user=user).exists()
 
 
-def test_the_switch_works_before_logging_in_and_saves_nothing_but_the_cookie(client, user):
+def test_a_choice_made_on_the_login_page_becomes_the_users_when_they_log_in(client, user):
     response = client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
     assert response.status_code == 302 and response.url == reverse("login")
     assert "<h1>Log in</h1>" in client.get(reverse("login")).content.decode()
     assert not LanguagePreference.objects.exists()
+
+    log_in(client)
+    assert LanguagePreference.objects.get(user=user).language == "en"
+    assert "<h1>The book</h1>" in home(client)
 
 
 def test_the_switch_sends_nobody_to_another_site(client, user):
