@@ -9,6 +9,7 @@ the PDF (invoices/statement_pdf.py) both render a Statement.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -340,12 +341,18 @@ def payment_details(links: list[CustomerLink], open_invoices: list[Invoice]) -> 
 
 def signature_lines(value: object) -> list[str]:
     """Fusebill's invoiceSignature, the merchant's name and contact as printed on the
-    invoice: HTML, read as plain lines (never rendered as markup)."""
+    invoice: HTML, read as plain lines (never rendered as markup). Empty template
+    fields leave bare separators and link stubs ("| | [][1]"), which are dropped."""
     if not isinstance(value, str):
         return []
-    text = strip_tags(value.replace("</p>", "\n").replace("<br>", "\n").replace("<br/>", "\n"))
-    lines = (" ".join(line.replace("|", " · ").split()) for line in text.splitlines())
-    return [line for line in lines if line][:6]
+    text = strip_tags(re.sub(r"(?i)</p>|<br\s*/?>", "\n", value))
+    lines = []
+    for line in text.splitlines():
+        parts = [" ".join(part.split()) for part in line.split("|")]
+        kept = [part for part in parts if any(c.isalnum() for c in part) and not part.startswith("[")]
+        if kept:
+            lines.append(" · ".join(kept))
+    return lines[:6]
 
 
 def payment_facts(data: dict[str, Any], depth: int = 0) -> Iterator[tuple[str, str]]:

@@ -125,9 +125,28 @@ def story(statement: Statement, s: dict[str, ParagraphStyle]) -> list[Flowable]:
     return flow
 
 
-def grid(rows: list[list[Any]], widths: list[float], numeric_from: int, centre: bool = False) -> Table:
+def fitted(rows: list[list[Any]]) -> list[float]:
+    """Column widths that fit each column's longest heading word and widest cell, with
+    what is left shared out: headings differ in length from language to language."""
+    need = []
+    for column in range(len(rows[0])):
+        words = str(rows[0][column]).split() or [""]
+        width = max(pdfmetrics.stringWidth(word, BOLD, 7.5) for word in words)
+        for row in rows[1:]:
+            cell = row[column]
+            plain = cell.getPlainText() if isinstance(cell, Paragraph) else str(cell)
+            width = max(width, pdfmetrics.stringWidth(plain, FONT, 8))
+        need.append(width + 7)  # the cell's padding, and a point to spare
+    total = sum(need)
+    if total > WIDTH:
+        return [width * WIDTH / total for width in need]
+    return [width + (WIDTH - total) / len(need) for width in need]
+
+
+def grid(rows: list[list[Any]], numeric_from: int, centre: bool = False, widths: list[float] | None = None) -> Table:
     """A table whose first row is its header, wrapped to fit: Swedish headings run longer."""
     s = styles()
+    widths = widths or fitted(rows)
     head_style = s["head_centre"] if centre else None
     rows[0] = [
         Paragraph(text(cell), head_style or (s["head_num"] if index >= numeric_from else s["head"]))
@@ -202,8 +221,7 @@ def open_table(statement: Statement, s: dict[str, ParagraphStyle]) -> Table:
                 f"{amount(row.outstanding)} {row.currency}",
             ]
         )
-    widths = [x * mm for x in (16, 17, 25, 19, 19, 24, 23, 32.7)]
-    table = grid(rows, widths, numeric_from=6)
+    table = grid(rows, numeric_from=6)
     return table
 
 
@@ -213,7 +231,7 @@ def aging(statement: Statement, s: dict[str, ParagraphStyle]) -> list[Flowable]:
         labels = [label for label, _value in balance.buckets]
         values = [amount(value) for _label, value in balance.buckets]
         width = WIDTH / len(labels)
-        table = grid([labels, values], [width] * len(labels), numeric_from=0, centre=True)
+        table = grid([labels, values], numeric_from=0, centre=True, widths=[width] * len(labels))
         heading = _("Aging of what is owed, %(currency)s") % {"currency": balance.currency}
         flow.append(KeepTogether([Paragraph(text(heading), s["h2"]), table]))
     return flow
@@ -232,7 +250,7 @@ def period(statement: Statement, s: dict[str, ParagraphStyle]) -> list[Flowable]
         [p.currency, amount(p.invoiced), amount(p.credited), amount(p.paid), amount(p.written_off)]
         for p in statement.period_sums
     ]
-    flow.append(grid(rows, [WIDTH / 5] * 5, numeric_from=1))
+    flow.append(grid(rows, numeric_from=1, widths=[WIDTH / 5] * 5))
     if statement.settled:
         flow.append(Paragraph(text(_("Payments and credits on these invoices")), s["h2"]))
         dated = statement.payment_dates_known
@@ -247,8 +265,7 @@ def period(statement: Statement, s: dict[str, ParagraphStyle]) -> list[Flowable]
                 f"{amount(r.credited)} {r.currency}" if r.credited else "",
             ]
             settled.append(cells)
-        widths = [20, 20, 28, 22] + ([22] if dated else []) + ([31.8, 31.8] if dated else [42.85, 42.85])
-        flow.append(grid(settled, [x * mm for x in widths], numeric_from=len(header)))
+        flow.append(grid(settled, numeric_from=len(header)))
         if not dated:
             note = _("The providers' data does not say when these payments were made.")
         else:

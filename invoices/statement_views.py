@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from invoices import statement, statement_pdf
@@ -15,8 +16,10 @@ def customer_statement(request: HttpRequest, pk: int) -> statement.Statement:
     return statement.build(customer, statement.period_days(request.GET.get("days")))
 
 
+# Never cached: every view of the statement is audited, a cached copy would not be.
 @staff_required
 @require_safe
+@never_cache
 def statement_page(request: HttpRequest, pk: int) -> HttpResponse:
     shown = customer_statement(request, pk)
     statement.record_view(request.user, shown, LookupAudit.Action.STATEMENT_PAGE)
@@ -25,6 +28,7 @@ def statement_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_safe
+@never_cache
 def statement_download(request: HttpRequest, pk: int) -> HttpResponse:
     shown = customer_statement(request, pk)
     statement.record_view(request.user, shown, LookupAudit.Action.STATEMENT_PDF)
