@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Min
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.html import strip_tags
@@ -225,7 +224,8 @@ def build(customer: Customer, days: int = PERIODS[0], today: date | None = None)
         period_days=days,
         address=master.contact.address,
         organisation_number=master.organisation_number,
-        fetched_at=None if any(link.fetched_at is None for link in links) else oldest_fetch(links),
+        # The stalest account's fetch: the statement is as of then.
+        fetched_at=min((link.fetched_at for link in links if link.fetched_at), default=None),
         open_rows=[open_row(invoice) for invoice in open_invoices],
         balances=balances(invoices.all().totals(Aging(as_of=today))),
         period_sums=period_sums(period_invoices, settled),
@@ -249,11 +249,6 @@ def period_sums(invoices: list[Invoice], settled: list[SettledRow]) -> list[Peri
         figures["paid"] += row.paid
         figures["credited"] += row.credited
     return [PeriodSum(currency, **figures) for currency, figures in sorted(sums.items())]
-
-
-def oldest_fetch(links: list[CustomerLink]) -> datetime | None:
-    """When the stalest account's data was fetched: the statement is as of then."""
-    return CustomerLink.objects.filter(pk__in=[link.pk for link in links]).aggregate(oldest=Min("fetched_at"))["oldest"]
 
 
 def open_row(invoice: Invoice) -> OpenRow:

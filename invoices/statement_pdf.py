@@ -50,7 +50,9 @@ def styles() -> dict[str, ParagraphStyle]:
         "body": base,
         "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=10, textColor=MUTED),
         "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=17, leading=21, spaceAfter=2),
-        "h2": ParagraphStyle("h2", parent=base, fontName=BOLD, fontSize=11, leading=14, spaceBefore=10, spaceAfter=4),
+        "h2": ParagraphStyle(
+            "h2", parent=base, fontName=BOLD, fontSize=11, leading=14, spaceBefore=10, spaceAfter=4, keepWithNext=1
+        ),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10),
         "num": ParagraphStyle("num", parent=base, fontSize=8, leading=10, alignment=TA_RIGHT),
         "head": ParagraphStyle("head", parent=base, fontName=BOLD, fontSize=7.5, leading=9),
@@ -116,12 +118,13 @@ def story(statement: Statement, s: dict[str, ParagraphStyle]) -> list[Flowable]:
     )
     head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     flow += [Spacer(1, 4 * mm), head, Spacer(1, 4 * mm)]
+    # What is owed and how to pay it first; the period's history after.
     flow += to_pay(statement, s)
+    flow += aging(statement, s)
     if statement.open_rows:
         flow += [Paragraph(text(_("Open invoices")), s["h2"]), open_table(statement, s)]
-    flow += aging(statement, s)
-    flow += period(statement, s)
     flow += how_to_pay(statement, s)
+    flow += period(statement, s)
     return flow
 
 

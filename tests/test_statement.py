@@ -250,3 +250,24 @@ def test_the_customer_page_links_to_the_statement_and_its_pdf(staff_client, cust
 def test_a_fusebill_signature_from_the_docs_gives_the_payee_without_its_empty_fields():
     invoices = json.loads((EXAMPLES / "fusebill_004_customer_invoices.json").read_text(), strict=False)
     assert signature_lines(invoices[0]["invoiceSignature"]) == ["mattLtest"]
+
+
+def test_each_currency_has_its_own_total_and_aging(staff_client, qvickly_account, fusebill_account):
+    customer = Customer.objects.create(name="Bo Ek", identity_number="198112189876")
+    cached_invoice(qvickly_account, customer, number="7001", total="1000.50", currency="SEK")
+    cached_invoice(fusebill_account, customer, number="7002", total="200.25", currency="EUR")
+    cached_invoice(fusebill_account, customer, number="7003", total="99.75", currency="EUR")
+    html = page_text(staff_client, customer)
+    assert "Total to pay, SEK</dt><dd>1,000.50 SEK</dd>" in html
+    assert "Total to pay, EUR</dt><dd>300.00 EUR</dd>" in html
+    assert "Aging of what is owed, SEK" in html and "Aging of what is owed, EUR" in html
+    text = pdf_text(pdf_bytes(staff_client, customer))
+    assert "1,000.50 SEK" in text and "300.00 EUR" in text
+    assert "1,300.50" not in html and "1,300.50" not in text
+
+
+def test_a_customer_never_fetched_is_not_told_they_owe_nothing(staff_client, db):
+    customer = Customer.objects.create(name="Anna")
+    html = page_text(staff_client, customer)
+    assert "No invoice data has been fetched for this customer yet." in html
+    assert "Nothing is owed." not in html

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -21,7 +22,9 @@ def staff(django_user_model, qvickly_account, fusebill_account):
     return user
 
 
-def test_a_printed_statement_shows_the_document_without_navigation(page, staff, shot):
+def test_a_printed_statement_shows_the_document_without_navigation(page, live_server, staff, shot):
+    # The steps below read the English words.
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
     page.goto("/")
     page.get_by_label("Username").fill("anna")
     page.get_by_label("Password").fill("a-long-password")
