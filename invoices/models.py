@@ -695,6 +695,9 @@ class LookupAudit(models.Model):
     class Action(models.TextChoices):
         LOOKUP = "lookup", _("Lookup")
         REVEAL = "reveal", _("Reveal")
+        # The customer's statement of account was shown, as a page or as a PDF.
+        STATEMENT_PAGE = "statement_page", _("Statement page")
+        STATEMENT_PDF = "statement_pdf", _("Statement PDF")
 
     class Source(models.TextChoices):
         CACHE = "cache", _("Cache")
@@ -702,7 +705,7 @@ class LookupAudit(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    action = models.CharField(max_length=10, choices=Action.choices, default=Action.LOOKUP)
+    action = models.CharField(max_length=20, choices=Action.choices, default=Action.LOOKUP)
     masked_number = models.CharField(max_length=13)
     number_hash = models.CharField(max_length=64, db_index=True)
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -731,6 +734,21 @@ class LookupAudit(models.Model):
             customer=customer,
             result_count=result_count,
             source=source,
+        )
+
+    @classmethod
+    def record_view(cls, user, customer, action, *, result_count=0):
+        """A view of a customer's data (their statement). A customer known without a
+        number (found by name or e-mail) is recorded with none."""
+        number = customer.identity_number or ""
+        return cls.objects.create(
+            user=user,
+            action=action,
+            masked_number=identity.mask(number) if number else "",
+            number_hash=cls.hash_of(number) if number else "",
+            customer=customer,
+            result_count=result_count,
+            source=cls.Source.CACHE,
         )
 
 

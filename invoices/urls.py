@@ -1,6 +1,6 @@
 from django.urls import path
 
-from invoices import followup_views, views
+from invoices import followup_views, statement_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,8 @@ urlpatterns = [
     path("customers/<int:pk>/refresh/", views.customer_refresh, name="customer-refresh"),
     path("customers/<int:pk>/reveal/", views.customer_reveal, name="customer-reveal"),
     path("customers/<int:pk>/invoices.csv", views.customer_csv, name="customer-csv"),
+    path("customers/<int:pk>/statement/", statement_views.statement_page, name="customer-statement"),
+    path("customers/<int:pk>/statement.pdf", statement_views.statement_download, name="customer-statement-pdf"),
     path("followup/", followup_views.followup_list, name="followup"),
     path("followup/assign/", followup_views.followup_assign, name="followup-assign"),
     path("followup/customers/<int:pk>/", followup_views.followup_edit, name="followup-edit"),
