@@ -55,25 +55,26 @@ def find(text: str) -> Found:
 
 
 def cached_invoices(number: str) -> list[Invoice]:
-    """Every cached invoice with this number, at any account, oldest account first."""
+    """Every cached invoice with this number, at any account, by account name."""
     invoices = Invoice.objects.filter(number=number).select_related("account", "customer")
     return list(invoices.order_by("account__name", "pk")[:20])
 
 
 def ask_for_invoice(number: str, found: Found) -> None:
     """Asks each account that can look an invoice up by number alone; what it finds is
-    cached and added to `found`, a failure added to its problems (once per account)."""
+    cached and added to `found`, a failure added to its problems."""
     found.number_asked = True
     failed = {problem.account for problem in found.problems}
     for account in ProviderAccount.objects.filter(active=True).order_by("name"):
         if Search.INVOICE_NUMBER not in account.provider.searches:
             found.not_asked_for_number.append(account.name)
             continue
+        if account.name in failed:
+            continue  # it just failed the customer search: asking again would only wait as long again
         try:
             record = sync.guarded(account, "invoice search", lambda client: client.find_invoice(number))
         except ProviderError as exc:
-            if account.name not in failed:
-                found.problems.append(sync.problem_of(account, exc))
+            found.problems.append(sync.problem_of(account, exc))
             continue
         if record is None:
             continue
