@@ -29,6 +29,8 @@ class Found:
     # The text was asked as an invoice number too; accounts whose provider cannot be.
     number_asked: bool = False
     not_asked_for_number: list[str] = field(default_factory=list)
+    # Accounts whose provider cannot search by e-mail address (Qvickly).
+    not_searched_by_email: list[str] = field(default_factory=list)
 
     @property
     def only(self) -> Customer | Invoice | None:
@@ -39,16 +41,15 @@ class Found:
 
 
 def find(text: str) -> Found:
-    if not INVOICE_NUMBER.fullmatch(text):
-        customers, problems = sync.lookup_text(text)
-        return Found(customers, problems=problems)
-    cached = cached_invoices(text)
-    if cached:
+    if INVOICE_NUMBER.fullmatch(text) and (cached := cached_invoices(text)):
         # The number is known here: nobody is asked, and a customer whose own number
         # it also is stays a choice beside the invoices.
         return Found(list(Customer.objects.filter(links__provider_customer_id=text).distinct()), cached)
     customers, problems = sync.lookup_text(text)
+    accounts = ProviderAccount.objects.filter(active=True).order_by("name")
     found = Found(customers, problems=problems)
+    if "@" in text:
+        found.not_searched_by_email = [account.name for account in accounts if not sync.can_search(account, text)]
     if text.isdigit():
         ask_for_invoice(text, found)
     return found

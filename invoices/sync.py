@@ -333,11 +333,8 @@ def lookup_text(text: str) -> tuple[list[Customer], list[Problem]]:
     """
     customers = {customer.pk: customer for customer in Customer.objects.matching_text(text)[:50]}
     problems = []
-    # Digits are a customer number, which every provider finds; other text only
-    # goes where the provider can search that kind of text.
-    needs = None if text.isdigit() else Search.EMAIL if "@" in text else Search.NAME
     for account in ProviderAccount.objects.filter(active=True):
-        if needs is not None and needs not in account.provider.searches:
+        if not can_search(account, text):
             continue
         try:
             records = guarded(account, "search", lambda client: client.find_customers(text))
@@ -348,6 +345,14 @@ def lookup_text(text: str) -> tuple[list[Customer], list[Problem]]:
             customer = adopt(account, record)
             customers[customer.pk] = customer
     return sorted(customers.values(), key=lambda c: (c.name.lower(), c.pk)), problems
+
+
+def can_search(account: ProviderAccount, text: str) -> bool:
+    """Digits are a customer number, which every provider finds; other text only goes
+    where the provider can search that kind of text (e-mail addresses, names)."""
+    if text.isdigit():
+        return True
+    return (Search.EMAIL if "@" in text else Search.NAME) in account.provider.searches
 
 
 def problem_of(account: ProviderAccount, error: ProviderError) -> Problem:

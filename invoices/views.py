@@ -182,6 +182,7 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
             problems=found.problems,
             number_asked=found.number_asked,
             not_asked_for_number=found.not_asked_for_number,
+            not_searched_by_email=found.not_searched_by_email,
         )
     return render(request, "invoices/search.html", context)
 

@@ -221,3 +221,8 @@ def test_when_every_provider_answered_and_none_knows_the_page_says_so(staff_clie
     page = search(staff_client, "Nobody Atall").content.decode()
     assert "No customer matches “Nobody Atall” in the cache or at any provider." in page
     assert "could not be asked" not in page
+
+
+def test_an_e_mail_address_says_which_provider_cannot_be_searched_by_it(staff_client, qvickly_account):
+    page = search(staff_client, "nobody@example.com").content.decode()
+    assert "Qvickly SE cannot be searched by e-mail address" in page
