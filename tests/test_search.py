@@ -198,9 +198,16 @@ def test_a_valid_number_is_never_put_back_in_the_box(staff_client, qvickly_accou
 # Providers that fail ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["http_503", "reject_credentials", "malformed_json"])
-def test_a_failed_provider_is_named_as_not_asked_never_as_knowing_nobody(staff_client, qvickly_account, fault, kind):
-    fault(provider="qvickly", fault=kind)
+@pytest.mark.parametrize("kind", ["timeout", "http_503", "reject_credentials", "malformed_json", "refused"])
+def test_a_failed_provider_is_named_as_not_asked_never_as_knowing_nobody(
+    staff_client, qvickly_account, fault, settings, kind
+):
+    if kind == "refused":
+        qvickly_account.base_url = "http://127.0.0.1:9/"  # nothing listens there
+        qvickly_account.save()
+    else:
+        settings.PROVIDER_READ_TIMEOUT = 0.3  # the timeout fault sleeps longer than this
+        fault(provider="qvickly", fault=kind, **({"delay": 1.0} if kind == "timeout" else {}))
 
     for text in ("Strömberg", "400001"):
         page = search(staff_client, text).content.decode()
