@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedTextField
 
 from invoices import identity, providers
+from invoices.folding import fold
 from invoices.providers.base import CredentialsRejected, ProviderError, web_url
 
 
@@ -180,10 +182,11 @@ class CustomerQuerySet(models.QuerySet):
         return self.exclude(refresh_token="").filter(refresh_claimed_at__gte=Customer.lock_expired_before())
 
     def matching_text(self, text):
-        """Cached customers whose name, e-mail or provider customer number match."""
-        return self.filter(
-            Q(name__icontains=text) | Q(email__iexact=text) | Q(links__provider_customer_id=text)
-        ).distinct()
+        """Cached customers whose name (accents and case aside), e-mail or provider
+        customer number match."""
+        folded = fold(text)
+        by_name = Q(name_folded__contains=folded) if folded.strip() else Q(pk__in=[])
+        return self.filter(by_name | Q(email__iexact=text) | Q(links__provider_customer_id=text)).distinct()
 
 
 class Customer(models.Model):
@@ -192,6 +195,9 @@ class Customer(models.Model):
     # Canonical form from invoices.identity: YYYYMMDDNNNN or NNNNNNNNNN.
     identity_number = models.CharField(max_length=12, unique=True, null=True, blank=True)
     name = models.CharField(max_length=200, blank=True)
+    # The name folded for search (invoices.folding), kept in step by save(): the
+    # index serves prefix matches on both databases (PostgreSQL gets a pattern index).
+    name_folded = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     email = models.EmailField(blank=True)
     # How Fusebill rates the customer's account, in its words: Good, PoorStanding
     # (an invoice is overdue) or Collection (staff there sent it to collections).
@@ -211,6 +217,13 @@ class Customer(models.Model):
 
     def __str__(self):
         return self.name or f"Customer {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_folded = fold(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_folded"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("customer", args=[self.pk])
@@ -597,6 +610,8 @@ class Invoice(models.Model):
             # Credit invoices and what they credit, linked both ways on the detail page.
             models.Index(fields=["account", "credits_number"], name="invoice_account_credits"),
             models.Index(fields=["account", "number"], name="invoice_account_number"),
+            # The search box: an invoice number typed without saying which provider's.
+            models.Index(fields=["number"], name="invoice_number"),
             models.Index(fields=["account", "charges_number"], name="invoice_account_charges"),
             # The few written-off invoices among the paid history, for the stage totals.
             models.Index(fields=["stage"], name="invoice_stage"),

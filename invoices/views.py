@@ -15,13 +15,14 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
-from invoices import exports, followup, masterdata, stages, sweeping, sync, tasks
+from invoices import exports, followup, masterdata, searching, stages, sweeping, sync, tasks
 from invoices.aging import Aging
 from invoices.decorators import staff_required
 from invoices.forms import ListForm, SearchForm, SummaryFilterForm, staff_users
@@ -164,6 +165,7 @@ def overdue_csv(request: HtmxHttpRequest) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("q")
+@never_cache  # an invalid number comes back in the box: no copy of the page is kept
 def search(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.POST or None)
     context: dict[str, object] = {"form": form, "search_form": form}
@@ -171,10 +173,18 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"]
         if isinstance(query, Identity):
             return identity_lookup(request, query, context)
-        matches, problems = sync.lookup_text(query)
-        if len(matches) == 1 and not problems:
-            return redirect(matches[0])
-        context.update(searched_text=query, matches=matches, problems=problems)
+        found = searching.find(query)
+        if found.only is not None:
+            return redirect(found.only)
+        context.update(
+            searched_text=query,
+            matches=found.customers,
+            invoice_matches=found.invoices,
+            problems=found.problems,
+            number_asked=found.number_asked,
+            not_asked_for_number=found.not_asked_for_number,
+            not_searched_by_email=found.not_searched_by_email,
+        )
     return render(request, "invoices/search.html", context)
 
 
