@@ -25,7 +25,6 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FORMATS = ("csv", "csv-sv", "xlsx")
 
 
 class Kind(enum.Enum):
@@ -65,7 +64,7 @@ SWEDISH = Dialect(delimiter=";", decimal=",", bom="\ufeff")
 
 
 def download(file_format: str, stem: str, table: Table) -> HttpResponseBase:
-    """The table in one of FORMATS, as an attachment named `stem` plus the format's ending."""
+    """The table as "csv", "csv-sv" (Swedish Excel's dialect) or "xlsx", named `stem` plus the ending."""
     if file_format == "xlsx":
         return xlsx_response(f"{stem}.xlsx", table)
     if file_format == "csv-sv":

@@ -123,7 +123,7 @@ def in_stage(filters: ListForm, invoices: InvoiceQuerySet) -> InvoiceQuerySet:
 @staff_required
 @require_safe
 def aging_export(request: HtmxHttpRequest, file_format: str = "csv") -> HttpResponseBase:
-    """The aging report as a download: CSV, Swedish Excel's CSV or XLSX (sheets.FORMATS)."""
+    """The aging report as a download: CSV, Swedish Excel's CSV or XLSX (sheets.download)."""
     list_form = ListForm(request.GET, sorts=(), default_sort="", currencies=Invoice.objects.currencies())
     _, aging, invoices = book(list_form)
     rows = in_stage(list_form, invoices).aging_by_customer(aging).order_by("customer__name", "customer", "currency")
