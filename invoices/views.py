@@ -22,7 +22,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
-from invoices import exports, followup, masterdata, searching, stages, sweeping, sync, tasks
+from invoices import exports, followup, masterdata, searching, sheets, stages, sweeping, sync, tasks
 from invoices.aging import Aging
 from invoices.decorators import staff_required
 from invoices.forms import ListForm, SearchForm, SummaryFilterForm, staff_users
@@ -124,19 +124,20 @@ def in_stage(filters: ListForm, invoices: InvoiceQuerySet) -> InvoiceQuerySet:
 
 @staff_required
 @require_safe
-def aging_csv(request: HtmxHttpRequest) -> HttpResponse:
+def aging_export(request: HtmxHttpRequest, file_format: str = "csv") -> HttpResponseBase:
+    """The aging report as a download: CSV, Swedish Excel's CSV or XLSX (sheets.download)."""
     list_form = ListForm(request.GET, sorts=(), default_sort="", currencies=Invoice.objects.currencies())
     _, aging, invoices = book(list_form)
     rows = in_stage(list_form, invoices).aging_by_customer(aging).order_by("customer__name", "customer", "currency")
-    return exports.csv_response(f"aging-{aging.as_of.isoformat()}.csv", *exports.aging_table(rows, aging))
+    return sheets.download(file_format, f"aging-{aging.as_of.isoformat()}", exports.aging_table(rows, aging))
 
 
 @staff_required
 @require_safe
-def customer_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def customer_export(request: HtmxHttpRequest, pk: int, file_format: str = "csv") -> HttpResponseBase:
     customer = get_object_or_404(Customer, pk=pk)
     invoices = customer_invoices(invoice_list_form(request), customer)
-    return exports.csv_response(f"customer-{customer.pk}-invoices.csv", *exports.invoice_table(invoices))
+    return sheets.download(file_format, f"customer-{customer.pk}-invoices", exports.invoice_table(invoices))
 
 
 @staff_required
@@ -157,9 +158,9 @@ def overdue(request: HtmxHttpRequest) -> HttpResponse:
 
 @staff_required
 @require_safe
-def overdue_csv(request: HtmxHttpRequest) -> HttpResponse:
+def overdue_export(request: HtmxHttpRequest, file_format: str = "csv") -> HttpResponseBase:
     invoices = stages.overdue_invoices(stages.OverdueForm(request.GET))
-    return exports.csv_response("overdue-invoices.csv", *exports.overdue_table(invoices))
+    return sheets.download(file_format, "overdue-invoices", exports.overdue_table(invoices))
 
 
 @staff_required
