@@ -50,6 +50,8 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)  # one w
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# A rejected CSRF token gets the site's page with a way out, not Django's bare one.
+CSRF_FAILURE_VIEW = "invoices.errors.csrf_failure"
 
 # No inline scripts or styles anywhere: htmx is configured not to inject any.
 CONTENT_SECURITY_POLICY = {

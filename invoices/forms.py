@@ -29,9 +29,18 @@ class SearchForm(forms.Form):
 
     @property
     def echo(self):
-        """What to put back in the box: never a personal number, valid or not."""
+        """What to put back in the box.
+
+        A valid number never comes back: it led to a page that shows it masked.
+        An invalid one does, so the typo can be corrected rather than typed
+        again: it is what this user just typed, shown only to them in the answer
+        to their POST (never in a URL, the message, a log or the session), on a
+        page the browser is told not to store.
+        """
         text = (self.data.get("q") or "").strip()
-        return "" if identity.looks_like_identity(text) else text
+        if identity.looks_like_identity(text) and not self.has_error("q", "invalid_identity"):
+            return ""
+        return text
 
 
 class SummaryFilterForm(forms.Form):

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedTextField
 
 from invoices import identity, providers
+from invoices.folding import fold
 from invoices.providers.base import CredentialsRejected, ProviderError, web_url
 
 
@@ -201,10 +203,11 @@ class CustomerQuerySet(models.QuerySet):
         return self.exclude(refresh_token="").filter(refresh_claimed_at__gte=Customer.lock_expired_before())
 
     def matching_text(self, text):
-        """Cached customers whose name, e-mail or provider customer number match."""
-        return self.filter(
-            Q(name__icontains=text) | Q(email__iexact=text) | Q(links__provider_customer_id=text)
-        ).distinct()
+        """Cached customers whose name (accents and case aside), e-mail or provider
+        customer number match."""
+        folded = fold(text)
+        by_name = Q(name_folded__contains=folded) if folded.strip() else Q(pk__in=[])
+        return self.filter(by_name | Q(email__iexact=text) | Q(links__provider_customer_id=text)).distinct()
 
 
 class Customer(models.Model):
@@ -215,6 +218,9 @@ class Customer(models.Model):
         _("personal or organisation number"), max_length=12, unique=True, null=True, blank=True
     )
     name = models.CharField(_("name"), max_length=200, blank=True)
+    # The name folded for search (invoices.folding), kept in step by save(): the
+    # index serves prefix matches on both databases (PostgreSQL gets a pattern index).
+    name_folded = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     email = models.EmailField(_("e-mail"), blank=True)
     # How Fusebill rates the customer's account, in its words: Good, PoorStanding
     # (an invoice is overdue) or Collection (staff there sent it to collections).
@@ -236,6 +242,13 @@ class Customer(models.Model):
 
     def __str__(self):
         return self.name or str(_("Customer %(pk)s") % {"pk": self.pk})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_folded = fold(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_folded"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("customer", args=[self.pk])
@@ -638,6 +651,8 @@ class Invoice(models.Model):
             # Credit invoices and what they credit, linked both ways on the detail page.
             models.Index(fields=["account", "credits_number"], name="invoice_account_credits"),
             models.Index(fields=["account", "number"], name="invoice_account_number"),
+            # The search box: an invoice number typed without saying which provider's.
+            models.Index(fields=["number"], name="invoice_number"),
             models.Index(fields=["account", "charges_number"], name="invoice_account_charges"),
             # The few written-off invoices among the paid history, for the stage totals.
             models.Index(fields=["stage"], name="invoice_stage"),
@@ -736,6 +751,9 @@ class LookupAudit(models.Model):
     class Action(models.TextChoices):
         LOOKUP = "lookup", _("Lookup")
         REVEAL = "reveal", _("Reveal")
+        # The customer's statement of account was shown, as a page or as a PDF.
+        STATEMENT_PAGE = "statement_page", _("Statement page")
+        STATEMENT_PDF = "statement_pdf", _("Statement PDF")
 
     class Source(models.TextChoices):
         CACHE = "cache", _("Cache")
@@ -745,7 +763,7 @@ class LookupAudit(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices, default=Action.LOOKUP)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices, default=Action.LOOKUP)
     masked_number = models.CharField(_("masked number"), max_length=13)
     number_hash = models.CharField(max_length=64, db_index=True)
     customer = models.ForeignKey(
@@ -781,6 +799,21 @@ class LookupAudit(models.Model):
             customer=customer,
             result_count=result_count,
             source=source,
+        )
+
+    @classmethod
+    def record_view(cls, user, customer, action, *, result_count=0):
+        """A view of a customer's data (their statement). A customer known without a
+        number (found by name or e-mail) is recorded with none."""
+        number = customer.identity_number or ""
+        return cls.objects.create(
+            user=user,
+            action=action,
+            masked_number=identity.mask(number) if number else "",
+            number_hash=cls.hash_of(number) if number else "",
+            customer=customer,
+            result_count=result_count,
+            source=cls.Source.CACHE,
         )
 
 

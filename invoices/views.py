@@ -17,13 +17,14 @@ from django.utils.html import format_html
 from django.utils.text import get_valid_filename
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
-from invoices import exports, followup, masterdata, stages, sweeping, sync, tasks
+from invoices import exports, followup, masterdata, searching, sheets, stages, sweeping, sync, tasks
 from invoices.aging import Aging
 from invoices.decorators import staff_required
 from invoices.forms import ListForm, SearchForm, SummaryFilterForm, staff_users
@@ -126,19 +127,20 @@ def in_stage(filters: ListForm, invoices: InvoiceQuerySet) -> InvoiceQuerySet:
 
 @staff_required
 @require_safe
-def aging_csv(request: HtmxHttpRequest) -> HttpResponse:
+def aging_export(request: HtmxHttpRequest, file_format: str = "csv") -> HttpResponseBase:
+    """The aging report as a download: CSV, Swedish Excel's CSV or XLSX (sheets.download)."""
     list_form = ListForm(request.GET, sorts=(), default_sort="", currencies=Invoice.objects.currencies())
     _, aging, invoices = book(list_form)
     rows = in_stage(list_form, invoices).aging_by_customer(aging).order_by("customer__name", "customer", "currency")
-    return exports.csv_response(f"aging-{aging.as_of.isoformat()}.csv", *exports.aging_table(rows, aging))
+    return sheets.download(file_format, f"aging-{aging.as_of.isoformat()}", exports.aging_table(rows, aging))
 
 
 @staff_required
 @require_safe
-def customer_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def customer_export(request: HtmxHttpRequest, pk: int, file_format: str = "csv") -> HttpResponseBase:
     customer = get_object_or_404(Customer, pk=pk)
     invoices = customer_invoices(invoice_list_form(request), customer)
-    return exports.csv_response(f"customer-{customer.pk}-invoices.csv", *exports.invoice_table(invoices))
+    return sheets.download(file_format, f"customer-{customer.pk}-invoices", exports.invoice_table(invoices))
 
 
 @staff_required
@@ -159,14 +161,15 @@ def overdue(request: HtmxHttpRequest) -> HttpResponse:
 
 @staff_required
 @require_safe
-def overdue_csv(request: HtmxHttpRequest) -> HttpResponse:
+def overdue_export(request: HtmxHttpRequest, file_format: str = "csv") -> HttpResponseBase:
     invoices = stages.overdue_invoices(stages.OverdueForm(request.GET))
-    return exports.csv_response("overdue-invoices.csv", *exports.overdue_table(invoices))
+    return sheets.download(file_format, "overdue-invoices", exports.overdue_table(invoices))
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("q")
+@never_cache  # an invalid number comes back in the box: no copy of the page is kept
 def search(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.POST or None)
     context: dict[str, object] = {"form": form, "search_form": form}
@@ -174,10 +177,18 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"]
         if isinstance(query, Identity):
             return identity_lookup(request, query, context)
-        matches, problems = sync.lookup_text(query, get_language())
-        if len(matches) == 1 and not problems:
-            return redirect(matches[0])
-        context.update(searched_text=query, matches=matches, problems=problems)
+        found = searching.find(query, get_language())
+        if found.only is not None:
+            return redirect(found.only)
+        context.update(
+            searched_text=query,
+            matches=found.customers,
+            invoice_matches=found.invoices,
+            problems=found.problems,
+            number_asked=found.number_asked,
+            not_asked_for_number=found.not_asked_for_number,
+            not_searched_by_email=found.not_searched_by_email,
+        )
     return render(request, "invoices/search.html", context)
 
 

@@ -137,6 +137,14 @@ def test_a_choice_made_on_the_login_page_becomes_the_users_when_they_log_in(clie
     assert "<h1>The book</h1>" in home(client)
 
 
+def test_the_switch_in_the_header_returns_to_the_page_it_was_on(client, user):
+    log_in(client)
+    page = client.get(reverse("overdue")).content.decode()
+    assert 'name="next"' not in page  # nothing of the address is echoed into the form
+    response = client.post(reverse("set_language"), {"language": "en"}, headers={"referer": reverse("overdue")})
+    assert response.status_code == 302 and response.url == reverse("overdue")
+
+
 def test_the_switch_sends_nobody_to_another_site(client, user):
     response = client.post(reverse("set_language"), {"language": "en", "next": "https://evil.example/"})
     assert response.status_code == 302 and response.url == "/"

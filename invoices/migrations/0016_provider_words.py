@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoices', '0013_language_preference'),
+        ('invoices', '0015_language_preference'),
     ]
 
     operations = [
