@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -11,3 +12,12 @@ class InvoicesConfig(AppConfig):
 
         # After auth has created this app's permissions for the same migrate run.
         post_migrate.connect(create_roles, sender=self)
+        connection_created.connect(add_swedish_collation)
+
+
+def add_swedish_collation(sender, connection, **kwargs):
+    """SQLite knows no Swedish order: every connection is given ours (PostgreSQL's is ICU's)."""
+    if connection.vendor == "sqlite":
+        from invoices.collation import COLLATION, compare
+
+        connection.connection.create_collation(COLLATION, compare)

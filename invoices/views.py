@@ -22,6 +22,7 @@ from django_htmx.middleware import HtmxDetails
 
 from invoices import exports, followup, masterdata, stages, sweeping, sync, tasks
 from invoices.aging import Aging
+from invoices.collation import by_name, ordering
 from invoices.decorators import staff_required
 from invoices.forms import ListForm, SearchForm, SummaryFilterForm, staff_users
 from invoices.identity import Identity
@@ -95,7 +96,7 @@ def aging_report(request: HtmxHttpRequest) -> HttpResponse:
     rows = (
         in_stage(list_form, invoices)
         .aging_by_customer(aging)
-        .order_by(f"-{column}" if sort.startswith("-") else column, "customer__name", "customer", "currency")
+        .order_by(ordering(column, sort.startswith("-")), by_name("customer__name"), "customer", "currency")
     )
     context = {
         "filters": filters,
@@ -125,7 +126,11 @@ def in_stage(filters: ListForm, invoices: InvoiceQuerySet) -> InvoiceQuerySet:
 def aging_csv(request: HtmxHttpRequest) -> HttpResponse:
     list_form = ListForm(request.GET, sorts=(), default_sort="", currencies=Invoice.objects.currencies())
     _, aging, invoices = book(list_form)
-    rows = in_stage(list_form, invoices).aging_by_customer(aging).order_by("customer__name", "customer", "currency")
+    rows = (
+        in_stage(list_form, invoices)
+        .aging_by_customer(aging)
+        .order_by(by_name("customer__name"), "customer", "currency")
+    )
     return exports.csv_response(f"aging-{aging.as_of.isoformat()}.csv", *exports.aging_table(rows, aging))
 
 
