@@ -237,6 +237,7 @@ def test_every_change_is_audited_with_who_when_before_and_after(collector_client
     assert invoice.dispute_reason == "" and invoice.disputed_at is None and invoice.disputed_by is None
 
 
+@pytest.mark.usefixtures("swedish")
 def test_a_disputed_invoice_stays_in_the_balance_and_is_shown_apart(collector_client, collector, qvickly):
     customer = owing(qvickly, "Anna", ("1000", 10), ("250", 5))
     disputed = customer.invoices.get(total=250)

@@ -12,6 +12,8 @@ from tests.conftest import cached_invoice
 from tests.test_qvickly_client import EXAMPLE_HASH
 
 NBSP = "\u00a0"
+# The figures below are written the Swedish way.
+pytestmark = pytest.mark.usefixtures("swedish")
 
 
 @pytest.fixture
@@ -139,9 +141,9 @@ def test_a_fusebill_invoice_shows_charges_with_their_tiers_and_the_balance(staff
     text = page_text(staff_client, documented_fusebill_invoice)
     assert "Tiered product 2" in text
     for label, quantity, unit_price, amount in [
-        ("0-2", 2, 22, "44,00"),
-        ("&gt;2-4", 2, 33, "66,00"),
-        ("&gt;5", 2, 55, "110,00"),
+        ("0-2", 2, "22,00", "44,00"),
+        ("&gt;2-4", 2, "33,00", "66,00"),
+        ("&gt;5", 2, "55,00", "110,00"),
     ]:
         assert (
             f'<td colspan="2">Tier {label}</td><td class="num">{quantity}</td><td class="num">{unit_price}</td>'

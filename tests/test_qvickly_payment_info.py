@@ -18,6 +18,8 @@ from sandbox.world import world
 from tests.conftest import example
 
 NBSP = "\u00a0"
+# The figures below are written the Swedish way.
+pytestmark = pytest.mark.usefixtures("swedish")
 UNKNOWN = "Unknown: not in this reply"
 
 

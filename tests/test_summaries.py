@@ -108,6 +108,7 @@ def test_the_bucket_edges_are_a_setting(book, settings):
     ]
 
 
+@pytest.mark.usefixtures("swedish")
 def test_the_customer_page_shows_the_summary_as_of_the_chosen_date(staff_client, book):
     response = staff_client.get(reverse("customer", args=[book.pk]), {"as_of": AS_OF.isoformat()})
     text = response.content.decode()

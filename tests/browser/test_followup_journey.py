@@ -60,6 +60,7 @@ def log_in(page):
     expect(page.get_by_role("heading", name="The book")).to_be_visible()
 
 
+@pytest.mark.usefixtures("swedish")  # the promise is typed and read the Swedish way
 def test_a_collector_takes_three_customers_logs_a_call_a_promise_and_a_dispute(page, collector, book, shot):
     log_in(page)
     page.get_by_role("link", name=re.compile("Follow-up")).first.click()
