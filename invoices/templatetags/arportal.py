@@ -8,11 +8,11 @@ register = template.Library()
 
 
 # Figures in the reader's language, with one minus sign (invoices/formatting.py).
-register.filter("money", formatting.money)
-register.filter("price", formatting.price)
-register.filter("whole", formatting.whole)
-register.filter("quantity", formatting.quantity)
-register.filter("duration", formatting.duration)
+money = register.filter("money", formatting.money)
+price = register.filter("price", formatting.price)
+whole = register.filter("whole", formatting.whole)
+quantity = register.filter("quantity", formatting.quantity)
+duration = register.filter("duration", formatting.duration)
 
 
 @register.simple_tag(takes_context=True)
