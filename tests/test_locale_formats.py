@@ -68,6 +68,13 @@ def test_a_credit_is_written_with_the_minus_sign_and_never_a_hyphen(staff_client
     text = text_of(staff_client, book.get_absolute_url())
     assert f'<td class="num">{credit}</td>' in text
     assert "-250" not in text
+    # A customer owed money back: a negative balance on the aging report and in its chart.
+    owed_back = Customer.objects.create(name="Återbetalning AB")
+    cached_invoice(book.invoices.first().account, owed_back, "102", "-250.00", kind="credit", due_date=date(2026, 1, 1))
+    report = text_of(staff_client, reverse("aging"))
+    assert f"<strong>{credit}</strong>" in report and "-250" not in report
+    chart = re.search(r'<svg class="chart".*?</svg>', text_of(staff_client, owed_back.get_absolute_url()), re.S)
+    assert chart and credit in chart[0]
 
 
 @pytest.mark.parametrize(("language", "credit"), [("swedish", f"{MINUS}250,00"), ("english", f"{MINUS}250.00")])
