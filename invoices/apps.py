@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db import connections
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
@@ -13,6 +14,10 @@ class InvoicesConfig(AppConfig):
         # After auth has created this app's permissions for the same migrate run.
         post_migrate.connect(create_roles, sender=self)
         connection_created.connect(add_swedish_collation)
+        # A connection another app opened before this one was ready is given it too.
+        for connection in connections.all(initialized_only=True):
+            if connection.connection is not None:
+                add_swedish_collation(None, connection)
 
 
 def add_swedish_collation(sender, connection, **kwargs):
