@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench install clean messages
 
 # The stamp is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -50,6 +50,13 @@ bench: export DEBUG ?= 1
 bench: export SANDBOX_ENABLED = 1
 bench: install
 	$(BIN)/python manage.py benchmark
+
+# The Swedish catalogue: new msgids into locale/sv/LC_MESSAGES/django.po, then
+# compiled to the django.mo committed beside it (a fresh machine may lack gettext).
+messages: export DEBUG ?= 1
+messages: install
+	$(BIN)/python manage.py makemessages -l sv --no-location --ignore=.venv --ignore=sandbox --ignore=bench --ignore=tests --ignore=staticfiles
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

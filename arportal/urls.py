@@ -19,5 +19,9 @@ urlpatterns = [
     path("", include("invoices.urls")),
 ]
 
+# Django's own 400, 403 and 404 views render our templates; its 500 view gives the
+# template no CSRF token, which the page's log-out button needs.
+handler500 = "invoices.errors.server_error"
+
 if settings.SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/", include("sandbox.urls")))

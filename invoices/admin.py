@@ -7,6 +7,8 @@ from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -21,7 +23,9 @@ class ProviderAccountForm(forms.ModelForm):
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Qvickly secret or Fusebill API key. Never shown again; leave blank to keep the current one.",
+        help_text=gettext_lazy(
+            "Qvickly secret or Fusebill API key. Never shown again; leave blank to keep the current one."
+        ),
     )
 
     base_url = forms.URLField(
@@ -50,7 +54,7 @@ class ProviderAccountForm(forms.ModelForm):
     def clean_secret(self):
         secret = self.cleaned_data["secret"]
         if not secret and not self.instance.pk:
-            raise forms.ValidationError("A new account needs its secret.")
+            raise forms.ValidationError(_("A new account needs its secret."))
         return secret or self.instance.secret
 
 
@@ -82,19 +86,26 @@ class ProviderAccountAdmin(SuperuserOnly, admin.ModelAdmin):
     actions = ["test_connection"]
     fieldsets = [
         (None, {"fields": ["name", "kind", "active", "base_url", "merchant_id", "secret", "currency"]}),
-        ("Settings", {"fields": ["cache_ttl", "requests_per_minute", "identity_field", "test_mode", "language"]}),
+        (
+            gettext_lazy("Settings"),
+            {"fields": ["cache_ttl", "requests_per_minute", "identity_field", "test_mode", "language"]},
+        ),
     ]
 
-    @admin.action(description="Test connection")
+    @admin.action(description=gettext_lazy("Test connection"))
     def test_connection(self, request, queryset):
         """A cheap call per account (Qvickly getAccountinfo, a one-row Fusebill customer list)."""
         for account in queryset:
             try:
                 sync.guarded(account, "test connection", lambda client: client.account_info())
             except ProviderError as exc:
-                self.message_user(request, f"{account.name}: {exc}", messages.ERROR)
+                self.message_user(
+                    request, _("%(account)s: %(problem)s") % {"account": account.name, "problem": exc}, messages.ERROR
+                )
             else:
-                self.message_user(request, f"{account.name}: the connection works.", messages.SUCCESS)
+                self.message_user(
+                    request, _("%(account)s: the connection works.") % {"account": account.name}, messages.SUCCESS
+                )
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -197,13 +208,13 @@ class LookupAuditAdmin(ReadOnly):
             "form": form,
             "entries": entries,
             "opts": self.model._meta,
-            "title": "Lookups of one number",
+            "title": _("Lookups of one number"),
         }
         return TemplateResponse(request, "admin/invoices/lookupaudit/find.html", context)
 
 
 class FindLookupsForm(forms.Form):
-    number = forms.CharField(label="Personal or organisation number", max_length=20)
+    number = forms.CharField(label=gettext_lazy("Personal or organisation number"), max_length=20)
 
     def clean_number(self):
         try:

@@ -10,13 +10,15 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 @dataclass(frozen=True)
 class Bucket:
     key: str
-    label: str
+    label: str  # plain English, for machine-readable exports
     condition: Q
+    title: str  # in the reader's language, for the pages
 
 
 @dataclass(frozen=True)
@@ -35,14 +37,15 @@ class Aging:
     @property
     def buckets(self):
         day = self.as_of
-        buckets = [Bucket("current", "Not yet due", Q(due_date__isnull=True) | Q(due_date__gte=day))]
+        buckets = [Bucket("current", "Not yet due", Q(due_date__isnull=True) | Q(due_date__gte=day), _("Not yet due"))]
         low = 1
         for edge in self.edges:
             # Overdue by low..edge days: due on or before day - low, after day - edge - 1.
             span = Q(due_date__lte=day - timedelta(days=low), due_date__gte=day - timedelta(days=edge))
-            buckets.append(Bucket(f"days_{low}_{edge}", f"{low}–{edge}", span))
+            buckets.append(Bucket(f"days_{low}_{edge}", f"{low}–{edge}", span, f"{low}–{edge}"))
             low = edge + 1
-        buckets.append(Bucket(f"days_{low}_plus", f"Over {low - 1}", Q(due_date__lte=day - timedelta(days=low))))
+        over = Q(due_date__lte=day - timedelta(days=low))
+        buckets.append(Bucket(f"days_{low}_plus", f"Over {low - 1}", over, _("Over %(days)d") % {"days": low - 1}))
         return buckets
 
     def sums(self, column):

@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.db.models import Count, DecimalField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from invoices.collation import by_name
 from invoices.models import Customer, Invoice
@@ -42,7 +43,7 @@ class FollowUp(models.Model):
 
     class Meta:
         app_label = "invoices"
-        permissions = [("edit_followup", "Can edit the follow-up list")]
+        permissions = [("edit_followup", _("Can edit the follow-up list"))]
         indexes = [models.Index(fields=["owner", "next_action"], name="followup_owner_next")]
 
     def __str__(self):
@@ -51,10 +52,10 @@ class FollowUp(models.Model):
 
 class Note(models.Model):
     class Kind(models.TextChoices):
-        CALL = "call", "Call"
-        EMAIL = "email", "E-mail"
-        LETTER = "letter", "Letter"
-        OTHER = "other", "Other"
+        CALL = "call", _("Call")
+        EMAIL = "email", _("E-mail")
+        LETTER = "letter", _("Letter")
+        OTHER = "other", _("Other")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="notes")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -96,9 +97,9 @@ class Promise(models.Model):
     """
 
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        KEPT = "kept", "Kept"
-        BROKEN = "broken", "Broken"
+        PENDING = "pending", _("Pending")
+        KEPT = "kept", _("Kept")
+        BROKEN = "broken", _("Broken")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="promises")
     amount = models.DecimalField(max_digits=14, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
@@ -131,12 +132,12 @@ class FollowUpAudit(models.Model):
     """One change to the follow-up records: who, when, what, before and after (as text)."""
 
     class Action(models.TextChoices):
-        OWNER = "owner", "Owner"
-        NEXT_ACTION = "next_action", "Next action"
-        NOTE = "note", "Note"
-        PROMISE = "promise", "Promise"
-        PROMISE_STATE = "promise_state", "Promise state"
-        DISPUTE = "dispute", "Dispute"
+        OWNER = "owner", _("Owner")
+        NEXT_ACTION = "next_action", _("Next action")
+        NOTE = "note", _("Note")
+        PROMISE = "promise", _("Promise")
+        PROMISE_STATE = "promise_state", _("Promise state")
+        DISPUTE = "dispute", _("Dispute")
 
     # Null for what ARPortal decided by itself (a promise kept or broken).
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")

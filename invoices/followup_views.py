@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -80,15 +82,24 @@ def followup_assign(request: HtmxHttpRequest) -> HttpResponse:
     """Gives every ticked customer one owner (or none)."""
     form = BulkAssignForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"Nobody was assigned. {errors_of(form)}")
+        messages.error(request, _("Nobody was assigned. %(errors)s") % {"errors": errors_of(form)})
         return back(request, reverse("followup"))
     owner = form.cleaned_data["owner"]
     ticked = list(form.cleaned_data["customers"])
     changed = followup.set_owner(request.user, ticked, owner)
-    who = owner.get_username() if owner else "nobody"
-    text = f"Assigned {changed} customer{'s' if changed != 1 else ''} to {who}."
+    if owner:
+        who = owner.get_username()
+        text = ngettext("Assigned %(count)d customer to %(who)s.", "Assigned %(count)d customers to %(who)s.", changed)
+    else:
+        who = ""
+        text = ngettext("Assigned %(count)d customer to nobody.", "Assigned %(count)d customers to nobody.", changed)
+    text %= {"count": changed, "who": who}
     if unchanged := len(ticked) - changed:
-        text += f" {unchanged} {'was' if unchanged == 1 else 'were'} {who}'s already."
+        if owner:
+            already = ngettext("%(count)d was %(who)s's already.", "%(count)d were %(who)s's already.", unchanged)
+        else:
+            already = ngettext("%(count)d was nobody's already.", "%(count)d were nobody's already.", unchanged)
+        text += " " + already % {"count": unchanged, "who": who}
     messages.success(request, text)
     return back(request, reverse("followup"))
 
@@ -123,9 +134,12 @@ def followup_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         }
         return render(request, "invoices/_followup_edit.html", context)
     if form.is_valid():
-        messages.success(request, f"Saved the follow-up of {customer}." if saved else "Nothing changed.")
+        messages.success(
+            request,
+            _("Saved the follow-up of %(customer)s.") % {"customer": customer} if saved else _("Nothing changed."),
+        )
     else:
-        messages.error(request, f"Nothing was saved. {errors_of(form)}")
+        messages.error(request, _("Nothing was saved. %(errors)s") % {"errors": errors_of(form)})
     return back(request, customer.get_absolute_url())
 
 
@@ -144,7 +158,7 @@ def panel_response(request: HtmxHttpRequest, customer: Customer, done: str, form
         }
         return render(request, "invoices/_followup_panel.html", context)
     if failed:
-        messages.error(request, f"Nothing was saved. {errors_of(form)}")
+        messages.error(request, _("Nothing was saved. %(errors)s") % {"errors": errors_of(form)})
     else:
         messages.success(request, done)
     return redirect(f"{customer.get_absolute_url()}#followup")
@@ -159,7 +173,7 @@ def followup_note(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = NoteForm(request.POST, prefix="note")
     if form.is_valid():
         note = followup.add_note(request.user, customer, form.cleaned_data["kind"], form.cleaned_data["text"])
-        return panel_response(request, customer, f"{note.get_kind_display()} logged.", form)
+        return panel_response(request, customer, _("%(kind)s logged.") % {"kind": note.get_kind_display()}, form)
     return panel_response(request, customer, "", form)
 
 
@@ -173,7 +187,7 @@ def followup_promise(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         followup.add_promise(request.user, customer, data["amount"], data["currency"], data["due"])
-        return panel_response(request, customer, "Promise to pay registered.", form)
+        return panel_response(request, customer, _("Promise to pay registered."), form)
     return panel_response(request, customer, "", form)
 
 
@@ -188,6 +202,9 @@ def followup_dispute(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         invoice = form.cleaned_data["invoice"]
         followup.set_dispute(request.user, invoice, form.new_reason)
-        state = "marked disputed" if form.new_reason else "no longer disputed"
-        return panel_response(request, customer, f"Invoice {invoice.number} {state}.", form)
+        if form.new_reason:
+            done = _("Invoice %(number)s marked disputed.") % {"number": invoice.number}
+        else:
+            done = _("Invoice %(number)s no longer disputed.") % {"number": invoice.number}
+        return panel_response(request, customer, done, form)
     return panel_response(request, customer, "", form)

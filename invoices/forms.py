@@ -5,6 +5,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from invoices import followup, identity, providers
 from invoices.aging import Aging
@@ -14,7 +16,7 @@ from invoices.models import Customer, Invoice, Note, ProviderAccount
 class SearchForm(forms.Form):
     """One box for every kind of lookup: numbers are parsed, anything else is text."""
 
-    q = forms.CharField(label="Search customers", max_length=200, strip=True)
+    q = forms.CharField(label=gettext_lazy("Search customers"), max_length=200, strip=True)
 
     def clean_q(self):
         text = self.cleaned_data["q"]
@@ -27,30 +29,42 @@ class SearchForm(forms.Form):
 
     @property
     def echo(self):
-        """What to put back in the box: never a personal number, valid or not."""
+        """What to put back in the box.
+
+        A valid number never comes back: it led to a page that shows it masked.
+        An invalid one does, so the typo can be corrected rather than typed
+        again: it is what this user just typed, shown only to them in the answer
+        to their POST (never in a URL, the message, a log or the session), on a
+        page the browser is told not to store.
+        """
         text = (self.data.get("q") or "").strip()
-        return "" if identity.looks_like_identity(text) else text
+        if identity.looks_like_identity(text) and not self.has_error("q", "invalid_identity"):
+            return ""
+        return text
 
 
 class SummaryFilterForm(forms.Form):
     """As-of date, account and currency for the summaries; bad values fall back to all/today."""
 
-    as_of = forms.DateField(label="As of", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=gettext_lazy("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     account = forms.ModelChoiceField(
-        label="Account", queryset=ProviderAccount.objects.all(), required=False, empty_label="All accounts"
+        label=pgettext_lazy("provider account", "Account"),
+        queryset=ProviderAccount.objects.all(),
+        required=False,
+        empty_label=gettext_lazy("All accounts"),
     )
-    currency = forms.ChoiceField(label="Currency", required=False)
+    currency = forms.ChoiceField(label=gettext_lazy("Currency"), required=False)
 
     def __init__(self, data, currencies=()):
         super().__init__(data)
         currency = self.fields["currency"]
         assert isinstance(currency, forms.ChoiceField)
-        currency.choices = [("", "All currencies"), *((c, c) for c in currencies)]
+        currency.choices = [("", _("All currencies")), *((c, c) for c in currencies)]
 
     def clean_as_of(self):
         day = self.cleaned_data["as_of"]
         if day and not date(1900, 1, 1) <= day <= date(2100, 12, 31):
-            raise forms.ValidationError("Choose an as-of date between 1900 and 2100.")
+            raise forms.ValidationError(_("Choose an as-of date between 1900 and 2100."))
         return day
 
     def value(self, name, default=None):
@@ -84,7 +98,7 @@ class ListForm(SummaryFilterForm):
     page = forms.CharField(required=False)  # the paginator reads junk as the first or last page
     # Which invoices: all (blank), open or overdue.
     show = forms.CharField(required=False)
-    SHOWS = {"open": "Open", "overdue": "Overdue"}
+    SHOWS = {"open": pgettext_lazy("invoices", "Open"), "overdue": pgettext_lazy("invoices", "Overdue")}
 
     # The stages the list offers as a filter.
     stages = dict(Invoice.Stage.choices)
@@ -121,9 +135,9 @@ def staff_users():
     return get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
 
 
-def clean_day(day, label="date"):
+def clean_day(day, label=None):
     if day and not date(1900, 1, 1) <= day <= date(2100, 12, 31):
-        raise forms.ValidationError(f"Choose a {label} between 1900 and 2100.")
+        raise forms.ValidationError(_("Choose a %(label)s between 1900 and 2100.") % {"label": label or _("date")})
     return day
 
 
@@ -138,23 +152,23 @@ class FollowUpFilterForm(forms.Form):
 
     MINE, NOBODY = "mine", "none"
 
-    owner = forms.ChoiceField(label="Owner", required=False)
-    stage = forms.ChoiceField(label="Stage", required=False)
-    provider = forms.ChoiceField(label="Provider", required=False)
-    currency = forms.ChoiceField(label="Currency", required=False)
-    due = forms.BooleanField(label="Next action due today or earlier", required=False)
-    promised = forms.BooleanField(label="Include customers with a pending promise", required=False)
+    owner = forms.ChoiceField(label=gettext_lazy("Owner"), required=False)
+    stage = forms.ChoiceField(label=gettext_lazy("Stage"), required=False)
+    provider = forms.ChoiceField(label=gettext_lazy("Provider"), required=False)
+    currency = forms.ChoiceField(label=gettext_lazy("Currency"), required=False)
+    due = forms.BooleanField(label=gettext_lazy("Next action due today or earlier"), required=False)
+    promised = forms.BooleanField(label=gettext_lazy("Include customers with a pending promise"), required=False)
     page = forms.CharField(required=False)  # the paginator reads junk as the first or last page
 
     def __init__(self, data, *, users, currencies=()):
         super().__init__(data)
         named = [(str(u.pk), u.get_username()) for u in users]
-        self.set_choices("owner", [("", "Anyone"), (self.MINE, "Mine"), (self.NOBODY, "Unassigned"), *named])
+        self.set_choices("owner", [("", _("Anyone")), (self.MINE, _("Mine")), (self.NOBODY, _("Unassigned")), *named])
         # Disputed invoices are never chased, and nothing not yet due is overdue.
         chased = [c for c in Invoice.Stage.choices if c[0] not in (Invoice.Stage.NOT_DUE, Invoice.Stage.DISPUTED)]
-        self.set_choices("stage", [("", "Any stage"), *chased])
-        self.set_choices("provider", [("", "Any provider"), *providers.choices()])
-        self.set_choices("currency", [("", "All currencies"), *((c, c) for c in currencies)])
+        self.set_choices("stage", [("", _("Any stage")), *chased])
+        self.set_choices("provider", [("", _("Any provider")), *providers.choices()])
+        self.set_choices("currency", [("", _("All currencies")), *((c, c) for c in currencies)])
 
     def set_choices(self, name, choices):
         field = self.fields[name]
@@ -188,17 +202,19 @@ class FollowUpFilterForm(forms.Form):
 class FollowUpForm(forms.Form):
     """Owner and next action: either or both, as the list's inline cells post them."""
 
-    owner = OwnerChoiceField(queryset=staff_users(), required=False, empty_label="Nobody")
-    next_action = forms.DateField(label="Next action", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    owner = OwnerChoiceField(queryset=staff_users(), required=False, empty_label=gettext_lazy("Nobody"))
+    next_action = forms.DateField(
+        label=gettext_lazy("Next action"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["owner"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.error_messages["invalid_choice"] = "Choose an owner from the list: that user is not staff."
+        field.error_messages["invalid_choice"] = _("Choose an owner from the list: that user is not staff.")
 
     def clean_next_action(self):
-        return clean_day(self.cleaned_data["next_action"], "next-action date")
+        return clean_day(self.cleaned_data["next_action"], _("next-action date"))
 
     def posted(self, name):
         return name in self.data
@@ -207,24 +223,24 @@ class FollowUpForm(forms.Form):
 class BulkAssignForm(forms.Form):
     customers = forms.ModelMultipleChoiceField(
         queryset=Customer.objects.all(),
-        error_messages={"required": "Tick at least one customer to assign."},
+        error_messages={"required": gettext_lazy("Tick at least one customer to assign.")},
     )
-    owner = OwnerChoiceField(queryset=staff_users(), required=False, empty_label="Nobody (unassign)")
+    owner = OwnerChoiceField(queryset=staff_users(), required=False, empty_label=gettext_lazy("Nobody (unassign)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["owner"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.error_messages["invalid_choice"] = "Choose an owner from the list: that user is not staff."
+        field.error_messages["invalid_choice"] = _("Choose an owner from the list: that user is not staff.")
         customers = self.fields["customers"]
         assert isinstance(customers, forms.ModelMultipleChoiceField)
-        customers.error_messages["invalid_pk_value"] = "One of the ticked customers is not a customer."
-        customers.error_messages["invalid_choice"] = "One of the ticked customers no longer exists."
+        customers.error_messages["invalid_pk_value"] = _("One of the ticked customers is not a customer.")
+        customers.error_messages["invalid_choice"] = _("One of the ticked customers no longer exists.")
 
 
 class NoteForm(forms.Form):
-    kind = forms.ChoiceField(label="Kind", choices=Note.Kind.choices, initial=Note.Kind.CALL)
-    text = forms.CharField(label="Note", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Note.Kind.choices, initial=Note.Kind.CALL)
+    text = forms.CharField(label=gettext_lazy("Note"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AmountField(forms.DecimalField):
@@ -238,14 +254,14 @@ class AmountField(forms.DecimalField):
 
 class PromiseForm(forms.Form):
     amount = AmountField(
-        label="Amount",
+        label=gettext_lazy("Amount"),
         max_digits=14,
         decimal_places=2,
         min_value=Decimal("0.01"),
-        error_messages={"min_value": "A promise is of an amount greater than zero."},
+        error_messages={"min_value": gettext_lazy("A promise is of an amount greater than zero.")},
     )
-    currency = forms.ChoiceField(label="Currency")
-    due = forms.DateField(label="Pay by", widget=forms.DateInput(attrs={"type": "date"}))
+    currency = forms.ChoiceField(label=gettext_lazy("Currency"))
+    due = forms.DateField(label=gettext_lazy("Pay by"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, customer, currencies=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -262,7 +278,9 @@ class PromiseForm(forms.Form):
             owed = followup.outstanding(self.customer, currency)
             if amount > owed:
                 raise forms.ValidationError(
-                    f"The customer owes {owed:.2f} {currency} in all: a promise cannot be for more.", code="too_much"
+                    _("The customer owes %(owed)s %(currency)s in all: a promise cannot be for more.")
+                    % {"owed": f"{owed:.2f}", "currency": currency},
+                    code="too_much",
                 )
         return data
 
@@ -270,7 +288,7 @@ class PromiseForm(forms.Form):
         day = self.cleaned_data["due"]
         today = timezone.localdate()
         if not today <= day <= today + PROMISE_REACH:
-            raise forms.ValidationError("Choose a date from today to a year ahead.")
+            raise forms.ValidationError(_("Choose a date from today to a year ahead."))
         return day
 
 
@@ -281,11 +299,11 @@ class DisputeForm(forms.Form):
     """One of the customer's invoices: a reason records a dispute, `clear` removes it."""
 
     invoice = forms.ModelChoiceField(
-        label="Invoice",
+        label=gettext_lazy("Invoice"),
         queryset=Invoice.objects.none(),
-        error_messages={"invalid_choice": "Choose one of this customer's invoices."},
+        error_messages={"invalid_choice": gettext_lazy("Choose one of this customer's invoices.")},
     )
-    reason = forms.CharField(label="Reason", max_length=1000, required=False)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=1000, required=False)
     clear = forms.BooleanField(required=False)
 
     def __init__(self, *args, invoices, **kwargs):
@@ -297,7 +315,7 @@ class DisputeForm(forms.Form):
     def clean(self):
         data = super().clean() or {}
         if not data.get("clear") and not data.get("reason"):
-            raise forms.ValidationError("Say why the invoice is disputed.")
+            raise forms.ValidationError(_("Say why the invoice is disputed."))
         return data
 
     @property

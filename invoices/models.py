@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -20,10 +21,12 @@ from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Su
 from django.db.models.functions import Abs, Collate, RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedTextField
 
 from invoices import identity, providers
 from invoices.collation import COLLATION, by_name
+from invoices.folding import fold
 from invoices.providers.base import CredentialsRejected, ProviderError, web_url
 
 
@@ -63,34 +66,36 @@ class ProviderAccount(models.Model):
     name = models.CharField(max_length=100, unique=True)
     # Read from the provider registry, so a new provider needs no migration.
     kind = models.CharField(max_length=20, choices=providers.choices)
-    base_url = models.URLField(help_text="The provider's root URL, e.g. https://api.qvickly.io/")
-    merchant_id = models.CharField(max_length=50, blank=True, help_text="Qvickly EID")
+    base_url = models.URLField(help_text=_("The provider's root URL, e.g. https://api.qvickly.io/"))
+    merchant_id = models.CharField(max_length=50, blank=True, help_text=_("Qvickly EID"))
     # Ciphertext in the database; the admin never shows it again once saved.
-    secret = EncryptedTextField(help_text="Qvickly secret or Fusebill API key")
-    test_mode = models.BooleanField(default=False, help_text="Qvickly: call the account in test mode")
+    secret = EncryptedTextField(help_text=_("Qvickly secret or Fusebill API key"))
+    test_mode = models.BooleanField(default=False, help_text=_("Qvickly: call the account in test mode"))
     language = models.CharField(
         max_length=2,
-        choices=[("sv", "Swedish"), ("en", "English")],
+        choices=[("sv", _("Swedish")), ("en", _("English"))],
         default="sv",
-        help_text="Qvickly: the language of the provider's error messages",
+        help_text=_("Qvickly: the language of the provider's error messages"),
     )
     cache_ttl = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Seconds cached invoices stay fresh; blank for the site default"
+        null=True, blank=True, help_text=_("Seconds cached invoices stay fresh; blank for the site default")
     )
     active = models.BooleanField(default=True)
     requests_per_minute = models.PositiveIntegerField(
         null=True,
         validators=[MinValueValidator(2)],
         blank=True,
-        help_text="The most requests the provider allows this account per minute, shared by every worker; "
-        "blank for the provider's usual limit",
+        help_text=_(
+            "The most requests the provider allows this account per minute, shared by every worker; "
+            "blank for the provider's usual limit"
+        ),
     )
-    currency = models.CharField(max_length=3, default="SEK", help_text="Used for replies that carry no currency")
+    currency = models.CharField(max_length=3, default="SEK", help_text=_("Used for replies that carry no currency"))
     identity_field = models.CharField(
         max_length=40,
         choices=IdentityField.choices,
         default=IdentityField.REFERENCE,
-        help_text="Fusebill customer field that holds the personal or organisation number",
+        help_text=_("Fusebill customer field that holds the personal or organisation number"),
     )
     # Qvickly's getDuePayments as last read: invoice number -> Due or Collection. The
     # listings of a customer never say which, and the list is merchant-wide, so one
@@ -163,12 +168,13 @@ class ProviderAccount(models.Model):
 
     def clean(self) -> None:
         if not self.url_is_allowed():
-            raise ValidationError({"base_url": "The provider's URL must start with https://."})
+            raise ValidationError({"base_url": _("The provider's URL must start with https://.")})
         if self.kind not in providers.registry():
             return  # the field's own choices validation says so
         missing = [name for name in self.provider.required_fields if not getattr(self, name)]
         if missing:
-            raise ValidationError({name: f"A {self.get_kind_display()} account needs this." for name in missing})
+            message = _("A %(provider)s account needs this.") % {"provider": self.get_kind_display()}
+            raise ValidationError(dict.fromkeys(missing, message))
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -177,10 +183,11 @@ class CustomerQuerySet(models.QuerySet):
         return self.exclude(refresh_token="").filter(refresh_claimed_at__gte=Customer.lock_expired_before())
 
     def matching_text(self, text):
-        """Cached customers whose name, e-mail or provider customer number match."""
-        return self.filter(
-            Q(name__icontains=text) | Q(email__iexact=text) | Q(links__provider_customer_id=text)
-        ).distinct()
+        """Cached customers whose name (accents and case aside), e-mail or provider
+        customer number match."""
+        folded = fold(text)
+        by_name = Q(name_folded__contains=folded) if folded.strip() else Q(pk__in=[])
+        return self.filter(by_name | Q(email__iexact=text) | Q(links__provider_customer_id=text)).distinct()
 
 
 class Customer(models.Model):
@@ -189,6 +196,9 @@ class Customer(models.Model):
     # Canonical form from invoices.identity: YYYYMMDDNNNN or NNNNNNNNNN.
     identity_number = models.CharField(max_length=12, unique=True, null=True, blank=True)
     name = models.CharField(max_length=200, blank=True)
+    # The name folded for search (invoices.folding), kept in step by save(): the
+    # index serves prefix matches on both databases (PostgreSQL gets a pattern index).
+    name_folded = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     email = models.EmailField(blank=True)
     # How Fusebill rates the customer's account, in its words: Good, PoorStanding
     # (an invoice is overdue) or Collection (staff there sent it to collections).
@@ -205,10 +215,17 @@ class Customer(models.Model):
     class Meta:
         # Swedish alphabetical order (invoices/collation.py), the admin's list included.
         ordering = [Collate("name", COLLATION).asc(), "pk"]
-        permissions = [("reveal_identity", "Can reveal a full personal number")]
+        permissions = [("reveal_identity", _("Can reveal a full personal number"))]
 
     def __str__(self):
         return self.name or f"Customer {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.name_folded = fold(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_folded"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("customer", args=[self.pk])
@@ -514,17 +531,17 @@ class Totals(dict):
 
 class Invoice(models.Model):
     class Kind(models.TextChoices):
-        INVOICE = "invoice", "Invoice"
-        CREDIT = "credit", "Credit invoice"
-        CASH = "cash", "Cash invoice"
-        INTEREST = "interest", "Interest invoice"
+        INVOICE = "invoice", _("Invoice")
+        CREDIT = "credit", _("Credit invoice")
+        CASH = "cash", _("Cash invoice")
+        INTEREST = "interest", _("Interest invoice")
 
     class State(models.TextChoices):
-        OPEN = "open", "Open"
-        PAID = "paid", "Paid"
-        CANCELLED = "cancelled", "Cancelled"
-        CREDITED = "credited", "Credited"
-        WRITTEN_OFF = "written_off", "Written off"
+        OPEN = "open", _("Open")
+        PAID = "paid", _("Paid")
+        CANCELLED = "cancelled", _("Cancelled")
+        CREDITED = "credited", _("Credited")
+        WRITTEN_OFF = "written_off", _("Written off")
 
     class Stage(models.TextChoices):
         """Where an unpaid invoice stands in collections, in the order it gets there.
@@ -532,11 +549,11 @@ class Invoice(models.Model):
         Paid, credited and cancelled invoices have none (blank).
         """
 
-        NOT_DUE = "not_due", "Not yet due"
-        OVERDUE = "overdue", "Overdue"
-        COLLECTION = "collection", "In collection"
-        DISPUTED = "disputed", "Disputed"
-        WRITTEN_OFF = "written_off", "Written off"
+        NOT_DUE = "not_due", _("Not yet due")
+        OVERDUE = "overdue", _("Overdue")
+        COLLECTION = "collection", _("In collection")
+        DISPUTED = "disputed", _("Disputed")
+        WRITTEN_OFF = "written_off", _("Written off")
 
     account = models.ForeignKey(ProviderAccount, on_delete=models.PROTECT, related_name="invoices")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="invoices")
@@ -587,7 +604,7 @@ class Invoice(models.Model):
 
     class Meta:
         ordering = ["-issue_date", "-pk"]
-        permissions = [("refresh_from_provider", "Can refresh invoices from the providers")]
+        permissions = [("refresh_from_provider", _("Can refresh invoices from the providers"))]
         constraints = [
             models.UniqueConstraint(fields=["account", "provider_id"], name="one_row_per_provider_invoice"),
         ]
@@ -601,6 +618,8 @@ class Invoice(models.Model):
             # Credit invoices and what they credit, linked both ways on the detail page.
             models.Index(fields=["account", "credits_number"], name="invoice_account_credits"),
             models.Index(fields=["account", "number"], name="invoice_account_number"),
+            # The search box: an invoice number typed without saying which provider's.
+            models.Index(fields=["number"], name="invoice_number"),
             models.Index(fields=["account", "charges_number"], name="invoice_account_charges"),
             # The few written-off invoices among the paid history, for the stage totals.
             models.Index(fields=["stage"], name="invoice_stage"),
@@ -657,7 +676,7 @@ class Invoice(models.Model):
     @property
     def current_stage_label(self) -> str:
         stage = self.current_stage
-        return self.Stage(stage).label if stage in self.Stage.values else ""
+        return str(self.Stage(stage).label) if stage in self.Stage.values else ""
 
     @property
     def days_past_due(self) -> int | None:
@@ -697,20 +716,23 @@ class LookupAudit(models.Model):
     """
 
     class Action(models.TextChoices):
-        LOOKUP = "lookup", "Lookup"
-        REVEAL = "reveal", "Reveal"
+        LOOKUP = "lookup", _("Lookup")
+        REVEAL = "reveal", _("Reveal")
+        # The customer's statement of account was shown, as a page or as a PDF.
+        STATEMENT_PAGE = "statement_page", _("Statement page")
+        STATEMENT_PDF = "statement_pdf", _("Statement PDF")
 
     class Source(models.TextChoices):
-        CACHE = "cache", "Cache"
-        PROVIDER = "provider", "Provider"
+        CACHE = "cache", _("Cache")
+        PROVIDER = "provider", _("Provider")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    action = models.CharField(max_length=10, choices=Action.choices, default=Action.LOOKUP)
+    action = models.CharField(max_length=20, choices=Action.choices, default=Action.LOOKUP)
     masked_number = models.CharField(max_length=13)
     number_hash = models.CharField(max_length=64, db_index=True)
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    result_count = models.PositiveIntegerField(help_text="Invoices found")
+    result_count = models.PositiveIntegerField(help_text=_("Invoices found"))
     source = models.CharField(max_length=10, choices=Source.choices)
 
     objects = LookupAuditQuerySet.as_manager()
@@ -735,6 +757,21 @@ class LookupAudit(models.Model):
             customer=customer,
             result_count=result_count,
             source=source,
+        )
+
+    @classmethod
+    def record_view(cls, user, customer, action, *, result_count=0):
+        """A view of a customer's data (their statement). A customer known without a
+        number (found by name or e-mail) is recorded with none."""
+        number = customer.identity_number or ""
+        return cls.objects.create(
+            user=user,
+            action=action,
+            masked_number=identity.mask(number) if number else "",
+            number_hash=cls.hash_of(number) if number else "",
+            customer=customer,
+            result_count=result_count,
+            source=cls.Source.CACHE,
         )
 
 
@@ -800,9 +837,9 @@ class SweepItem(models.Model):
     """One customer a sweep refreshes: pending until a refresh of them ends."""
 
     class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     sweep = models.ForeignKey(Sweep, on_delete=models.CASCADE, related_name="items")
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")

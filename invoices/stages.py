@@ -61,7 +61,7 @@ def stage_table(invoices: InvoiceQuerySet) -> tuple[list[str], list[StageLine]]:
     currencies = sorted({row["currency"] for row in rows})
     found = {(row["stage_now"], row["currency"]): (row["amount"], row["count"]) for row in rows}
     lines = [
-        StageLine(stage, label, [found.get((stage, currency)) for currency in currencies])
+        StageLine(stage, str(label), [found.get((stage, currency)) for currency in currencies])
         for stage, label in Invoice.Stage.choices
         if any((stage, currency) in found for currency in currencies)
     ]

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from invoices.discovery import DiscoveryReport
 from invoices.models import Customer, CustomerLink, Invoice, ProviderAccount, Sweep, SweepAccount, SweepItem
@@ -235,9 +236,14 @@ def failures_and_paused(sweep: Sweep) -> tuple[list[tuple[str, int]], list[str]]
         if row.paused:
             paused.append(row.account.name)
         for reason, count in (row.failed or {}).items():
-            grouped[f"{row.account.name}: not discovered: {reason}"] += count
+            grouped[_("%(account)s: not discovered: %(reason)s") % {"account": row.account.name, "reason": reason}] += (
+                count
+            )
         if row.stopped and not row.paused:
-            grouped[f"{row.account.name}: the listing stopped early: {row.stopped}"] += 1
+            grouped[
+                _("%(account)s: the listing stopped early: %(reason)s")
+                % {"account": row.account.name, "reason": row.stopped}
+            ] += 1
     for each in sweep.items.filter(state=FAILED).values("problem").annotate(n=Count("pk")).order_by():
-        grouped[each["problem"] or "failed without a reason"] += each["n"]
+        grouped[each["problem"] or _("failed without a reason")] += each["n"]
     return grouped.most_common(), paused

@@ -334,17 +334,29 @@ def lookup_text(text: str) -> tuple[list[Customer], list[Problem]]:
     customers = {customer.pk: customer for customer in Customer.objects.matching_text(text)[:50]}
     problems = []
     for account in ProviderAccount.objects.filter(active=True):
-        if not text.isdigit() and not account.provider.searches & {Search.NAME, Search.EMAIL}:
+        if not can_search(account, text):
             continue
         try:
             records = guarded(account, "search", lambda client: client.find_customers(text))
         except ProviderError as exc:
-            problems.append(Problem(account.name, str(exc), isinstance(exc, CredentialsRejected)))
+            problems.append(problem_of(account, exc))
             continue
         for record in records:
             customer = adopt(account, record)
             customers[customer.pk] = customer
     return sorted(customers.values(), key=lambda c: (collation.sort_key(c.name), c.pk)), problems
+
+
+def can_search(account: ProviderAccount, text: str) -> bool:
+    """Digits are a customer number, which every provider finds; other text only goes
+    where the provider can search that kind of text (e-mail addresses, names)."""
+    if text.isdigit():
+        return True
+    return (Search.EMAIL if "@" in text else Search.NAME) in account.provider.searches
+
+
+def problem_of(account: ProviderAccount, error: ProviderError) -> Problem:
+    return Problem(account.name, str(error), isinstance(error, CredentialsRejected))
 
 
 def adopt(account: ProviderAccount, record: CustomerRecord) -> Customer:

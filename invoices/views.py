@@ -14,13 +14,15 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
-from invoices import exports, followup, masterdata, stages, sweeping, sync, tasks
+from invoices import exports, followup, masterdata, searching, sheets, stages, sweeping, sync, tasks
 from invoices.aging import Aging
 from invoices.collation import by_name, ordering
 from invoices.decorators import staff_required
@@ -123,7 +125,8 @@ def in_stage(filters: ListForm, invoices: InvoiceQuerySet) -> InvoiceQuerySet:
 
 @staff_required
 @require_safe
-def aging_csv(request: HtmxHttpRequest) -> HttpResponse:
+def aging_export(request: HtmxHttpRequest, file_format: str = "csv") -> HttpResponseBase:
+    """The aging report as a download: CSV, Swedish Excel's CSV or XLSX (sheets.download)."""
     list_form = ListForm(request.GET, sorts=(), default_sort="", currencies=Invoice.objects.currencies())
     _, aging, invoices = book(list_form)
     rows = (
@@ -131,15 +134,15 @@ def aging_csv(request: HtmxHttpRequest) -> HttpResponse:
         .aging_by_customer(aging)
         .order_by(by_name("customer__name"), "customer", "currency")
     )
-    return exports.csv_response(f"aging-{aging.as_of.isoformat()}.csv", *exports.aging_table(rows, aging))
+    return sheets.download(file_format, f"aging-{aging.as_of.isoformat()}", exports.aging_table(rows, aging))
 
 
 @staff_required
 @require_safe
-def customer_csv(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def customer_export(request: HtmxHttpRequest, pk: int, file_format: str = "csv") -> HttpResponseBase:
     customer = get_object_or_404(Customer, pk=pk)
     invoices = customer_invoices(invoice_list_form(request), customer)
-    return exports.csv_response(f"customer-{customer.pk}-invoices.csv", *exports.invoice_table(invoices))
+    return sheets.download(file_format, f"customer-{customer.pk}-invoices", exports.invoice_table(invoices))
 
 
 @staff_required
@@ -160,14 +163,15 @@ def overdue(request: HtmxHttpRequest) -> HttpResponse:
 
 @staff_required
 @require_safe
-def overdue_csv(request: HtmxHttpRequest) -> HttpResponse:
+def overdue_export(request: HtmxHttpRequest, file_format: str = "csv") -> HttpResponseBase:
     invoices = stages.overdue_invoices(stages.OverdueForm(request.GET))
-    return exports.csv_response("overdue-invoices.csv", *exports.overdue_table(invoices))
+    return sheets.download(file_format, "overdue-invoices", exports.overdue_table(invoices))
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("q")
+@never_cache  # an invalid number comes back in the box: no copy of the page is kept
 def search(request: HtmxHttpRequest) -> HttpResponse:
     form = SearchForm(request.POST or None)
     context: dict[str, object] = {"form": form, "search_form": form}
@@ -175,10 +179,18 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
         query = form.cleaned_data["q"]
         if isinstance(query, Identity):
             return identity_lookup(request, query, context)
-        matches, problems = sync.lookup_text(query)
-        if len(matches) == 1 and not problems:
-            return redirect(matches[0])
-        context.update(searched_text=query, matches=matches, problems=problems)
+        found = searching.find(query)
+        if found.only is not None:
+            return redirect(found.only)
+        context.update(
+            searched_text=query,
+            matches=found.customers,
+            invoice_matches=found.invoices,
+            problems=found.problems,
+            number_asked=found.number_asked,
+            not_asked_for_number=found.not_asked_for_number,
+            not_searched_by_email=found.not_searched_by_email,
+        )
     return render(request, "invoices/search.html", context)
 
 
@@ -226,7 +238,7 @@ def finished_lookup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     audit_id, result_id = request.session.get(PENDING, {}).get(str(pk), [None, ""])
     audit = LookupAudit.objects.filter(pk=audit_id).first() if audit_id else None
     if audit is None or audit.user_id != request.user.pk:
-        raise Http404("No such customer.")
+        raise Http404(_("No such customer."))
     if request.htmx:
         # The page polls a fragment; the outcome is a whole page.
         if audit.customer is not None:
@@ -302,7 +314,7 @@ def customer_reveal(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Show the full personal number to a user allowed to see it, and audit that they did."""
     customer = get_object_or_404(Customer, pk=pk, identity_number__isnull=False)
     if not customer.is_person:
-        raise Http404("Organisation numbers are not masked.")
+        raise Http404(_("Organisation numbers are not masked."))
     LookupAudit.record(
         request.user,
         customer.identity_number,
@@ -371,7 +383,7 @@ def invoice_refresh(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return render_invoice(request, invoice, problem)
     if problem:
-        messages.warning(request, f"The invoice could not be refreshed: {problem}")
+        messages.warning(request, _("The invoice could not be refreshed: %(problem)s") % {"problem": problem})
     return redirect(invoice)
 
 
@@ -410,14 +422,14 @@ def invoice_pdf(request: HtmxHttpRequest, pk: int) -> HttpResponseBase:
     if not invoice.account.provider.proxies_pdf:
         if link := invoice.pdf_link:
             return redirect(link)
-        raise Http404("This invoice has no PDF.")
+        raise Http404(_("This invoice has no PDF."))
     try:
         # The registry promises a PdfProxy client for providers that proxy PDFs (a test checks).
         pdf = sync.guarded(
             invoice.account, "PDF", lambda client: cast(PdfProxy, client).invoice_pdf(invoice.provider_id)
         )
     except ProviderError as exc:
-        messages.warning(request, f"The PDF could not be fetched: {exc}")
+        messages.warning(request, _("The PDF could not be fetched: %(problem)s") % {"problem": exc})
         return redirect(invoice)
     response = HttpResponse(pdf, content_type="application/pdf")
     filename = get_valid_filename(f"{invoice.account.kind}-invoice-{invoice.number}.pdf")

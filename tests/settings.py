@@ -17,6 +17,9 @@ os.environ.setdefault("PROVIDER_RETRY_BACKOFF", "0.01")
 
 from arportal.settings import *  # noqa: F403
 
+# The suite reads the pages in English; tests/test_i18n.py proves Swedish is the product's default.
+LANGUAGE_CODE = "en-gb"
+
 # Tests render templates without running collectstatic first.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -78,7 +78,7 @@ def test_the_list_puts_the_largest_amount_times_days_overdue_first(collector_cli
         ("Ten days of 1000", "SEK"),
     ]
     page = collector_client.get(reverse("followup")).content.decode()
-    assert "amount outstanding\n    × the days it is overdue" in page and "Currencies are never added together" in page
+    assert "amount outstanding × the days it is overdue" in page and "Currencies are never added together" in page
 
 
 def test_a_customer_owing_in_two_currencies_has_a_row_for_each_and_nothing_is_added_across(collector_client, qvickly):
@@ -237,7 +237,6 @@ def test_every_change_is_audited_with_who_when_before_and_after(collector_client
     assert invoice.dispute_reason == "" and invoice.disputed_at is None and invoice.disputed_by is None
 
 
-@pytest.mark.usefixtures("swedish")
 def test_a_disputed_invoice_stays_in_the_balance_and_is_shown_apart(collector_client, collector, qvickly):
     customer = owing(qvickly, "Anna", ("1000", 10), ("250", 5))
     disputed = customer.invoices.get(total=250)
@@ -248,7 +247,7 @@ def test_a_disputed_invoice_stays_in_the_balance_and_is_shown_apart(collector_cl
     assert disputed.current_stage == Invoice.Stage.DISPUTED and disputed.disputed_by == collector
     page = collector_client.get(customer.get_absolute_url())
     assert page.context["totals"][0]["owed"] == Decimal("1250")
-    apart = "Still in the balance, left out of the follow-up list:\n      250,00 SEK (1 invoice)"
+    apart = "Still in the balance, left out of the follow-up list:\n      250.00 SEK (1 invoice)"
     assert apart in page.content.decode()
     response = collector_client.get(reverse("followup"))
     assert [row["overdue"] for row in response.context["page"]] == [Decimal("1000")]

@@ -64,3 +64,31 @@ def test_short_digit_strings_and_words_are_not_taken_for_personal_numbers(text, 
 def test_digits_of_other_scripts_are_refused_rather_than_stored_as_a_different_number():
     with pytest.raises(identity.InvalidIdentity, match="only digits"):
         identity.parse("٥٥٠١٠١١٠١٨")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "19121212–1212",  # en dash, as word processors write it
+        "19121212—1212",  # em dash
+        "19121212−1212",  # minus sign
+        "19121212.1212",
+        "1912 1212 1212",
+        "19121212\u00a01212",  # a non-breaking space from a pasted letter
+        "19 12 12 12 - 12 12",
+    ],
+)
+def test_dashes_dots_and_spaces_between_the_parts_are_read_as_the_number(text):
+    assert identity.looks_like_identity(text)
+    assert identity.parse(text) == identity.Identity("191212121212", is_company=False)
+
+
+def test_a_plus_sign_still_counts_beside_dots_and_spaces():
+    assert identity.parse("121212 + 1212").number == "191212121212"
+    # Without a +, ten digits are someone under 100: the dot reads as the hyphen.
+    assert identity.parse("121212.1212").number == identity.parse("121212-1212").number == "201212121212"
+
+
+def test_an_en_dash_does_not_make_a_wrong_check_digit_right():
+    with pytest.raises(identity.InvalidIdentity, match="check digit"):
+        identity.parse("550101–1019")

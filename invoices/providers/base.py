@@ -180,6 +180,10 @@ class ProviderClient(Protocol):
     def find_customers(self, text: str) -> list[CustomerRecord]:
         """Customers matching what staff typed, as far as the provider can search."""
 
+    def find_invoice(self, number: str) -> CustomerRecord | None:
+        """The customer of the invoice with this number, with their invoices; None when
+        the provider has none or cannot look invoices up by number alone."""
+
     def invoice_detail(self, invoice_id: str, invoice_hash: str = "") -> InvoiceRecord:
         """One invoice in full; its `raw` is what the detail presenter reads."""
 
@@ -229,6 +233,8 @@ class Search:
     NUMBER = "number"
     NAME = "name"
     EMAIL = "email"
+    # An invoice number alone, without knowing whose (ProviderClient.find_invoice).
+    INVOICE_NUMBER = "invoice_number"
 
 
 @dataclass(frozen=True)

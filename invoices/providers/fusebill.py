@@ -194,6 +194,11 @@ class Client:
                 found[customer.provider_customer_id] = customer
         return list(found.values())
 
+    def find_invoice(self, number: str) -> CustomerRecord | None:
+        """Fusebill lists invoices per customer only: a number alone finds nothing
+        here, and the search answers from the cache."""
+        return None
+
     def every_customer(self) -> Iterator[Any]:
         """Every customer of the account as listed (JSON, unchecked), paged: those
         with an AR balance first (the documented arBalance range filter), then

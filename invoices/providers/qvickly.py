@@ -36,6 +36,7 @@ from invoices.providers.base import (
     Provider,
     ProviderError,
     Reply,
+    Search,
     Session,
     Stage,
     checked,
@@ -56,6 +57,8 @@ CLIENT_NAME = "ARPortal:Python:1.0"
 # "about three months" back, and settlements are read no further.
 DISCOVERY_REACH = datetime.timedelta(days=90)
 
+# getCustomersByName rows kept per search.
+MAX_NAME_MATCHES = 50
 # Codes that mean "nothing here" rather than "something broke".
 NOT_FOUND_CODES = {"5201", "6010", "6011", "8010", "8011", "8012"}
 # pno required, too short, invalid: what a written form the provider does not take earns.
@@ -282,11 +285,62 @@ class Client:
 
     @shape_errors(NAME)
     def find_customers(self, text: str) -> list[CustomerRecord]:
-        """Qvickly finds customers by customer number (or organisation number) only."""
-        if not text.isdigit():
+        """By customer number (or organisation number) when all digits, else by name
+        (getCustomersByName, a partial match)."""
+        if text.isdigit():
+            found = self.customer_invoices(customer_id=text)
+            return [found] if found else []
+        return self.customers_by_name(text)
+
+    @shape_errors(NAME)
+    def customers_by_name(self, name: str) -> list[CustomerRecord]:
+        """getCustomersByName (Get-customers-by-name.md): the merchant's customer register,
+        partial match on the name. Rows carry no invoices; `companyno` holds the
+        organisation or personal number where the register has one."""
+        try:
+            rows = self.call("getCustomersByName", {"name": name})
+        except NotFound:
             return []
-        found = self.customer_invoices(customer_id=text)
-        return [found] if found else []
+        if rows in ("", None):
+            return []
+        if not isinstance(rows, list):
+            raise ProviderError(NAME, "sent a customer list of an unknown shape")
+        found = {}
+        for row in objects(rows):
+            number = text(row.get("customerid"))
+            if number:
+                found[number] = checked_customer(
+                    CustomerRecord(
+                        provider_customer_id=number,
+                        name=text(row.get("name")),
+                        email=text(row.get("email")),
+                        identity=text(row.get("companyno")),
+                        raw=row,
+                    ),
+                    NAME,
+                )
+        # A name that matches most of the register is not a search; the rest wait for a longer one.
+        return list(found.values())[:MAX_NAME_MATCHES]
+
+    @shape_errors(NAME)
+    def find_invoice(self, number: str) -> CustomerRecord | None:
+        """The customer of invoice `number`, with their invoices; None when Qvickly has
+        no such invoice. getPaymentinfo by number says whose it is (Customer.pno, else
+        Customer.nr); their listing then brings the invoice with its balance, which
+        getPaymentinfo does not carry."""
+        try:
+            info = self.payment_info(number)
+        except NotFound:
+            return None
+        if info.customer_identity:
+            found = self.customer_invoices(identity=info.customer_identity)
+        elif info.customer_number:
+            found = self.customer_invoices(customer_id=info.customer_number)
+        else:
+            return None
+        if found is not None and not found.name:
+            found.name, found.email = info.customer_name, info.customer_email
+        return found
 
     @shape_errors(NAME)
     def account_info(self) -> JSON:
@@ -931,8 +985,9 @@ def client(account: AccountSettings) -> Client:
     )
 
 
-# Invoice links in the data are public, so PDFs are linked, not proxied; the
-# API finds customers by customer or organisation number only.
+# Invoice links in the data are public, so PDFs are linked, not proxied; the API
+# finds customers by customer or organisation number and by name (not e-mail),
+# and invoices by number.
 
 
 def contact(obj: JSON) -> Contact:
@@ -956,7 +1011,7 @@ PROVIDER = Provider(
     client=client,
     present=detail,
     proxies_pdf=False,
-    searches=frozenset(),
+    searches=frozenset({Search.NAME, Search.INVOICE_NUMBER}),
     discovers_book=True,
     required_fields=("merchant_id",),
     # Qvickly documents no rate limit.

@@ -78,7 +78,7 @@ def aging_chart(totals):
         width = round(float(abs(amount) / largest) * 300, 1)
         bars.append(
             {
-                "label": bucket.label,
+                "label": bucket.title,
                 "amount": amount,
                 # SVG coordinates, written with a point whatever the reader's language.
                 "width": f"{width:.1f}",

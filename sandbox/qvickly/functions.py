@@ -13,6 +13,7 @@ from pathlib import Path
 from sandbox import readings
 from sandbox.qvickly.identity import InvalidNumber, read_number
 from sandbox.qvickly.shapes import (
+    customer_row,
     due_payment_row,
     full_object,
     payment_info,
@@ -36,6 +37,7 @@ EXAMPLES = (
         "qvickly_003_getInvoiceByHash.json",
     ),
     ("getpaymentinfo", {"number": "12345"}, "qvickly_getPaymentinfo.json"),
+    ("getcustomersbyname", {"name": "Thomas"}, "qvickly_getCustomersByName.json"),
 )
 
 ACCOUNT_NAME = "Sandlådan Handel AB"
@@ -220,6 +222,21 @@ def get_settlements(data, logid):
     return {"Settlements": rows, "Date": today.isoformat()}
 
 
+def get_customers_by_name(data, logid):
+    """The merchant's customer register, partial match on the name, by customer number.
+
+    The docs show one request and one row and say nothing of case, accents or
+    an empty result: case is ignored here, accents are not ("Ostlund" does not
+    find Östlund: a client must not count on the provider folding them), and
+    no match is an empty list, as getInvoicesByCustomer answers.
+    """
+    name = _required(data, "name").casefold()
+    if not name:
+        raise QvicklyError("9004", param="name")
+    found = [c for c in world().customers if c.qvickly_number and name in c.name.casefold()]
+    return [customer_row(customer) for customer in sorted(found, key=lambda c: int(c.qvickly_number))]
+
+
 def get_account_info(data, logid):
     eid = next(iter(QVICKLY_MERCHANTS))
     return {"name": ACCOUNT_NAME, "eid": eid, "country": "SE", "currency": "SEK", "language": "sv", "test": "1"}
@@ -231,6 +248,7 @@ FUNCTIONS = {
     "getinvoicebyhash": get_invoice_by_hash,
     "getpaymentinfo": get_payment_info,
     "getaccountinfo": get_account_info,
+    "getcustomersbyname": get_customers_by_name,
     "getduepayments": get_due_payments,
     "getsettlements": get_settlements,
 }

@@ -312,3 +312,97 @@ def _kronor_text(ore):
 def _kronor_number(ore):
     """A bare JSON number: 1000 for whole kronor, 1000.5 otherwise."""
     return ore // 100 if ore % 100 == 0 else round(ore / 100, 2)
+
+
+def customer_row(customer) -> dict:
+    """A getCustomersByName row, every field the docs' example shows, as text.
+
+    `companyno` holds the number of the register entry, written with 10 digits
+    like the example's "0000000000"; persons have theirs there too (the docs
+    show only a placeholder, so which numbers it holds is this emulator's guess).
+    """
+    row = dict.fromkeys(CUSTOMER_ROW_FIELDS, "")
+    row.update(
+        mexcParamvaluesetsid=str(int(customer.qvickly_number) + 1000000),
+        date="2024-01-01 00:00:00",
+        customerid=customer.qvickly_number,
+        name=customer.name,
+        address=customer.street,
+        postcode=customer.zip_code,
+        postoffice=customer.city,
+        mobile=customer.phone,
+        email=customer.email,
+        reference=customer.contact,
+        companyno=short_form(customer.identity).replace("-", ""),
+        currency="SEK",
+        language="sv",
+        mexcModulesid=str(MODULE_ID),
+        mm3servicesid=str(SERVICE_ID),
+        country="Sverige",
+        countrycode="SE",
+    )
+    return row
+
+
+# Get-customers-by-name.md's response row, in its order.
+CUSTOMER_ROW_FIELDS = [
+    "mexcParamvaluesetsid",
+    "date",
+    "customerid",
+    "name",
+    "address",
+    "postcode",
+    "postoffice",
+    "state",
+    "countrycode",
+    "telephone",
+    "fax",
+    "mobile",
+    "deliveryaddress",
+    "deliverypostcode",
+    "deliverypostoffice",
+    "email",
+    "reference",
+    "companyno",
+    "vatregno",
+    "paymentterms",
+    "rebate",
+    "currency",
+    "language",
+    "export",
+    "handlingcharge",
+    "reversetax",
+    "mexcModulesid",
+    "mm3servicesid",
+    "country",
+    "creditlimit",
+    "customertypecode",
+    "deliveryterms",
+    "deliverymethod",
+    "deliveryname",
+    "deliveryaddress2",
+    "deliverycountrycode",
+    "deliverycountry",
+    "profile",
+    "name2",
+    "address2",
+    "propertydesignation",
+    "housingassociationregno",
+    "status",
+    "statuslog",
+    "longitude",
+    "latitude",
+    "glncode",
+    "reference_order",
+    "email_order",
+    "reference_offer",
+    "email_offer",
+    "notes",
+    "origin",
+    "pricelist",
+    "crediflowPartyId",
+    "internalCreditLimit",
+    "internalRegressLimit",
+    "sendByPostOnly",
+    "dontSendEFaktura",
+]

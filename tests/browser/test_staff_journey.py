@@ -3,6 +3,7 @@
 import csv
 import re
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
@@ -107,6 +108,17 @@ def test_a_staff_member_works_through_the_day(page, staff, shot, tmp_path):
     rows = list(csv.reader(path.open(encoding="utf-8")))
     assert rows[0][:3] == ["customer_id", "customer", "currency"] and rows[0][-1] == "total"
     assert rows[1][1] == Customer.objects.get().name
+
+    # The same report for Excel: the total a number, the customer by name, no id of ours.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Excel (XLSX)").click()
+    workbook = tmp_path / download.value.suggested_filename
+    download.value.save_as(workbook)
+    assert workbook.suffix == ".xlsx"
+    sheet = openpyxl.load_workbook(workbook).active
+    header = [cell.value for cell in sheet[1]]
+    assert header[0] == "Customer" and header[-1] == "Total" and "customer_id" not in header
+    assert sheet["A2"].value == rows[1][1] and sheet.cell(2, len(header)).value == float(rows[1][-1])
 
     # Log out: pages need a login again.
     page.get_by_role("button", name="Log out").click()

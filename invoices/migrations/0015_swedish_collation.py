@@ -27,7 +27,7 @@ def drop_collation(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoices', '0012_stage_index'),
+        ('invoices', '0014_search_folded_name_and_invoice_number'),
     ]
 
     operations = [

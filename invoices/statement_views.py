@@ -1,0 +1,39 @@
+"""The statement of account, as a print-friendly page and as a PDF; both audited."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from invoices import statement, statement_pdf
+from invoices.decorators import staff_required
+from invoices.models import Customer, LookupAudit
+
+
+def customer_statement(request: HttpRequest, pk: int) -> statement.Statement:
+    customer = get_object_or_404(Customer, pk=pk)
+    return statement.build(customer, statement.period_days(request.GET.get("days")))
+
+
+# Never cached: every view of the statement is audited, a cached copy would not be.
+@staff_required
+@require_safe
+@never_cache
+def statement_page(request: HttpRequest, pk: int) -> HttpResponse:
+    shown = customer_statement(request, pk)
+    statement.record_view(request.user, shown, LookupAudit.Action.STATEMENT_PAGE)
+    return render(request, "invoices/statement.html", {"statement": shown, "periods": statement.PERIODS})
+
+
+@staff_required
+@require_safe
+@never_cache
+def statement_download(request: HttpRequest, pk: int) -> HttpResponse:
+    shown = customer_statement(request, pk)
+    statement.record_view(request.user, shown, LookupAudit.Action.STATEMENT_PDF)
+    response = HttpResponse(statement_pdf.render(shown), content_type="application/pdf")
+    # The customer's id and the date name the file: never their number.
+    name = _("statement")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{pk}-{shown.today.isoformat()}.pdf"'
+    return response
