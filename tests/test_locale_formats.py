@@ -10,9 +10,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from invoices import roles
 from invoices.followup import Note
 from invoices.models import Customer, Invoice, ProviderAccount
-from tests.conftest import cached_invoice
+from tests.conftest import cached_invoice, staff_user
 from tests.test_qvickly_client import EXAMPLE_HASH
 
 NBSP = "\u00a0"
@@ -151,3 +152,18 @@ def test_the_lockout_page_says_how_long_in_words_not_as_an_iso_duration(
     text = response.content.decode()
     assert words in text
     assert "PT15M" not in text
+
+
+def test_a_promise_larger_than_what_is_owed_names_the_owed_amount_the_swedish_way(client, django_user_model, swedish):
+    client.force_login(staff_user(django_user_model, "carl", roles.COLLECTORS))
+    account = ProviderAccount.objects.create(
+        name="Q", kind="qvickly", base_url="http://127.0.0.1:9/", secret="s", active=False
+    )
+    customer = Customer.objects.create(name="Anna")
+    cached_invoice(account, customer, "1", "1234.50", due_date=date(2026, 1, 1), stage="overdue")
+    data = {"promise-amount": "2000", "promise-currency": "SEK", "promise-due": date.today().isoformat()}
+    response = client.post(reverse("followup-promise", args=[customer.pk]), data, follow=True)
+    assert response.status_code == 200
+    notice = re.search(r'<p class="notice notice-error"[^>]*>(.*?)</p>', response.content.decode(), re.S)
+    assert notice, "the promise was refused with a message"
+    assert f"1{NBSP}234,50 SEK" in notice[1] and "1234.50" not in notice[1]
