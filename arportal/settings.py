@@ -195,6 +195,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
+# English dates and times as written here (arportal/formats/en): British, on a 24-hour clock.
+FORMAT_MODULE_PATH = ["arportal.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.decorators import method_decorator
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from invoices import identity, sync
+from invoices import formatting, identity, sync
 from invoices.models import Customer, FollowUpAudit, Invoice, LookupAudit, ProviderAccount
 from invoices.providers import ProviderError
 
@@ -138,6 +139,19 @@ class CustomerAdmin(ReadOnly):
     fields = readonly_fields = ("name", "masked_identity", "email", "created_at")
 
 
+def amount(field: str):
+    """An invoice amount as the site writes it (grouped, one minus sign), sortable by its column."""
+
+    column = Invoice._meta.get_field(field)
+    assert isinstance(column, models.Field)
+
+    @admin.display(description=column.verbose_name, ordering=field)
+    def show(model_admin, invoice):
+        return formatting.money(getattr(invoice, field))
+
+    return show
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ReadOnly):
     list_display = [
@@ -149,14 +163,22 @@ class InvoiceAdmin(ReadOnly):
         "issue_date",
         "due_date",
         "currency",
-        "total",
-        "outstanding",
+        "total_amount",
+        "outstanding_amount",
     ]
+    AMOUNTS = {name: f"{name}_amount" for name in ("total", "outstanding", "credited", "written_off")}
+    total_amount, outstanding_amount, credited_amount, written_off_amount = map(amount, AMOUNTS)
+    readonly_fields = list(AMOUNTS.values())
     list_filter = ["account", "kind", "state", "currency"]
     list_select_related = ["account", "customer"]
     search_fields = ["number"]
     # Raw provider JSON can hold personal numbers, so it is not shown here.
     exclude = ["raw", "detail"]
+
+    def get_fields(self, request, obj=None):
+        """The amounts where the model has them, each written as the site writes it."""
+        fields = [name for name in super().get_fields(request, obj) if name not in self.AMOUNTS.values()]
+        return [self.AMOUNTS.get(name, name) if isinstance(name, str) else name for name in fields]
 
 
 @admin.register(LookupAudit)

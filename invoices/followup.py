@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from invoices.collation import by_name
 from invoices.models import Customer, Invoice
 
 MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
@@ -376,7 +377,7 @@ def rows(invoices: QuerySet[Invoice], today: date):
                 )
             ),
         )
-        .order_by("currency", "-priority", "customer__name", "customer")
+        .order_by("currency", "-priority", by_name("customer__name"), "customer")
     )
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from invoices import followup, identity, providers
+from invoices import followup, formatting, identity, providers
 from invoices.aging import Aging
 from invoices.models import Customer, Invoice, Note, ProviderAccount
 
@@ -279,7 +279,7 @@ class PromiseForm(forms.Form):
             if amount > owed:
                 raise forms.ValidationError(
                     _("The customer owes %(owed)s %(currency)s in all: a promise cannot be for more.")
-                    % {"owed": f"{owed:.2f}", "currency": currency},
+                    % {"owed": formatting.money(owed), "currency": currency},
                     code="too_much",
                 )
         return data

@@ -19,13 +19,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value, When, Window
-from django.db.models.functions import Abs, RowNumber
+from django.db.models.functions import Abs, Collate, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedTextField
 
 from invoices import identity, providers
+from invoices.collation import COLLATION, by_name
 from invoices.folding import fold
 from invoices.providers.base import CredentialsRejected, ProviderError, web_url
 
@@ -237,7 +238,8 @@ class Customer(models.Model):
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
-        ordering = ["name", "pk"]
+        # Swedish alphabetical order (invoices/collation.py), the admin's list included.
+        ordering = [Collate("name", COLLATION).asc(), "pk"]
         permissions = [("reveal_identity", _("Can reveal a full personal number"))]
 
     def __str__(self):
@@ -507,7 +509,13 @@ class InvoiceQuerySet(models.QuerySet):
             .values("customer", "customer__name", "currency")
             .annotate(owed=Sum("balance"))
             .filter(owed__gt=0)
-            .annotate(rank=Window(RowNumber(), partition_by=F("currency"), order_by=[F("owed").desc(), F("customer")]))
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=F("currency"),
+                    order_by=[F("owed").desc(), by_name("customer__name"), F("customer")],
+                )
+            )
             .filter(rank__lte=limit)
             .order_by("currency", "rank")
         )

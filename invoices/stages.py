@@ -8,6 +8,7 @@ sort and sum by it in the database whatever the size of the book.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from invoices.collation import ordering
 from invoices.forms import ListForm
 from invoices.models import OVERDUE_STAGES, Invoice, InvoiceQuerySet
 
@@ -43,7 +44,7 @@ def overdue_invoices(filters: OverdueForm) -> InvoiceQuerySet:
     sort = filters.value("sort")
     field = OVERDUE_SORTS[sort.removeprefix("-")]
     # Oldest due first among equals, then a stable order for paging.
-    return invoices.order_by(f"-{field}" if sort.startswith("-") else field, "due_date", "pk")
+    return invoices.order_by(ordering(field, sort.startswith("-")), "due_date", "pk")
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from invoices import followup, identity
+from invoices import collation, followup, identity
 from invoices.identity import Identity
 from invoices.models import Customer, CustomerLink, Invoice, ProviderAccount
 from invoices.providers import (
@@ -373,7 +373,7 @@ def lookup_text(text: str, language: str = "") -> tuple[list[Customer], list[Pro
         for record in records:
             customer = adopt(account, record)
             customers[customer.pk] = customer
-    return sorted(customers.values(), key=lambda c: (c.name.lower(), c.pk)), problems
+    return sorted(customers.values(), key=lambda c: (collation.sort_key(c.name), c.pk)), problems
 
 
 def can_search(account: ProviderAccount, text: str) -> bool:

@@ -26,6 +26,7 @@ from django_htmx.middleware import HtmxDetails
 
 from invoices import exports, followup, masterdata, searching, sheets, stages, sweeping, sync, tasks
 from invoices.aging import Aging
+from invoices.collation import by_name, ordering
 from invoices.decorators import staff_required
 from invoices.forms import ListForm, SearchForm, SummaryFilterForm, staff_users
 from invoices.identity import Identity
@@ -100,7 +101,7 @@ def aging_report(request: HtmxHttpRequest) -> HttpResponse:
     rows = (
         in_stage(list_form, invoices)
         .aging_by_customer(aging)
-        .order_by(f"-{column}" if sort.startswith("-") else column, "customer__name", "customer", "currency")
+        .order_by(ordering(column, sort.startswith("-")), by_name("customer__name"), "customer", "currency")
     )
     context = {
         "filters": filters,
@@ -131,7 +132,11 @@ def aging_export(request: HtmxHttpRequest, file_format: str = "csv") -> HttpResp
     """The aging report as a download: CSV, Swedish Excel's CSV or XLSX (sheets.download)."""
     list_form = ListForm(request.GET, sorts=(), default_sort="", currencies=Invoice.objects.currencies())
     _, aging, invoices = book(list_form)
-    rows = in_stage(list_form, invoices).aging_by_customer(aging).order_by("customer__name", "customer", "currency")
+    rows = (
+        in_stage(list_form, invoices)
+        .aging_by_customer(aging)
+        .order_by(by_name("customer__name"), "customer", "currency")
+    )
     return sheets.download(file_format, f"aging-{aging.as_of.isoformat()}", exports.aging_table(rows, aging))
 
 

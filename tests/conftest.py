@@ -184,3 +184,24 @@ def worker(request, settings):
     queue.empty()
     yield lambda: SimpleWorker([queue], connection=queue.connection, job_class=Job).work(burst=True)
     queue.empty()
+
+
+def speaking(settings, language):
+    """Pages in `language`: the site's default for this test, and the language of the test itself."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = language
+    with translation.override(language):
+        yield
+
+
+@pytest.fixture
+def swedish(settings):
+    """Swedish pages: 90 052,25 and 2026-06-30 14:05."""
+    yield from speaking(settings, "sv")
+
+
+@pytest.fixture
+def english(settings):
+    """English pages: 90,052.25 and 30/06/2026 14:05."""
+    yield from speaking(settings, "en")

@@ -247,7 +247,7 @@ def test_a_disputed_invoice_stays_in_the_balance_and_is_shown_apart(collector_cl
     assert disputed.current_stage == Invoice.Stage.DISPUTED and disputed.disputed_by == collector
     page = collector_client.get(customer.get_absolute_url())
     assert page.context["totals"][0]["owed"] == Decimal("1250")
-    apart = "Still in the balance, left out of the follow-up list:\n      250,00 SEK (1 invoice)"
+    apart = "Still in the balance, left out of the follow-up list:\n      250.00 SEK (1 invoice)"
     assert apart in page.content.decode()
     response = collector_client.get(reverse("followup"))
     assert [row["overdue"] for row in response.context["page"]] == [Decimal("1000")]

@@ -902,7 +902,8 @@ def line(article: JSON) -> Line:
         artnr=text(article.get("artnr")),
         title=text(article.get("title")),
         quantity=to_decimal(article.get("quantity", "0"), NAME, "quantity"),
-        unit_price=ore(article.get("aprice", "0"), "aprice"),
+        # Not rounded to whole öre: a price may carry finer fractions than the sums it makes.
+        unit_price=to_decimal(article.get("aprice", "0"), NAME, "aprice").scaleb(-2),
         discount=to_decimal(article.get("discount", "0") or "0", NAME, "discount"),
         net=ore(article.get("withouttax", "0"), "withouttax"),
         vat_rate=to_decimal(article.get("taxrate", "0"), NAME, "taxrate"),

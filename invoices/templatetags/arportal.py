@@ -1,26 +1,21 @@
-from decimal import Decimal
-
 from django import template
-from django.utils import numberformat
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from invoices import identity
+from invoices import formatting, identity
 from invoices.models import STAGE_RANKS, Invoice
 from invoices.providers import ProviderError
 
 register = template.Library()
 
 
-@register.filter
-def money(value):
-    """Swedish notation, as staff read it in the providers' portals: 90 052,25."""
-    if value in (None, ""):
-        return ""
-    return numberformat.format(
-        Decimal(value), ",", decimal_pos=2, grouping=3, thousand_sep="\u00a0", force_grouping=True
-    )
+# Figures in the reader's language, with one minus sign (invoices/formatting.py).
+money = register.filter("money", formatting.money)
+price = register.filter("price", formatting.price)
+whole = register.filter("whole", formatting.whole)
+quantity = register.filter("quantity", formatting.quantity)
+duration = register.filter("duration", formatting.duration)
 
 
 @register.simple_tag(takes_context=True)
@@ -65,14 +60,6 @@ def filter_url(context, name, value):
 
 
 @register.filter
-def whole(value):
-    """A large figure rounded to a whole number and grouped: 1 234 567."""
-    if value in (None, ""):
-        return ""
-    return numberformat.format(round(Decimal(value)), ",", grouping=3, thousand_sep="\u00a0", force_grouping=True)
-
-
-@register.filter
 def masked(text):
     """A personal number as a provider wrote it, masked like ours: YYYYMMDD-XXXX."""
     if not text:
@@ -82,16 +69,6 @@ def masked(text):
     except identity.InvalidIdentity:
         digits = "".join(c for c in text if c.isdigit())
         return f"{digits[:-4]}-XXXX" if len(digits) > 4 else "XXXX"
-
-
-@register.filter
-def quantity(value):
-    """9 999, or 3,5: grouped, without trailing zeros."""
-    if value in (None, ""):
-        return ""
-    value = Decimal(value).normalize()
-    places = max(-value.as_tuple().exponent, 0)
-    return numberformat.format(value, ",", decimal_pos=places, grouping=3, thousand_sep="\u00a0", force_grouping=True)
 
 
 @register.inclusion_tag("invoices/_aging_chart.html")
@@ -106,8 +83,9 @@ def aging_chart(totals):
             {
                 "label": bucket.title,
                 "amount": amount,
-                "width": width,
-                "text_x": 108 + width,
+                # SVG coordinates, written with a point whatever the reader's language.
+                "width": f"{width:.1f}",
+                "text_x": f"{108 + width:.1f}",
                 "y": index * 24,
                 "negative": amount < 0,
             }

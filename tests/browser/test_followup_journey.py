@@ -98,7 +98,7 @@ def test_a_collector_takes_three_customers_logs_a_call_a_promise_and_a_dispute(p
     page.locator("#promise-due").fill((TODAY + timedelta(days=4)).isoformat())
     page.get_by_role("button", name="Register promise").click()
     expect(panel).to_contain_text("Promise to pay registered.")
-    expect(panel).to_contain_text("5 000,00 SEK")
+    expect(panel).to_contain_text("5,000.00 SEK")
     shot(page, "promise")
 
     disputed = book[0].invoices.get(number="01")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoices', '0015_language_preference'),
+        ('invoices', '0016_language_preference'),
     ]
 
     operations = [

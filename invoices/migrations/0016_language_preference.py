@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
-        ("invoices", "0014_search_folded_name_and_invoice_number"),
+        ("invoices", "0015_swedish_collation"),
     ]
 
     operations = [
