@@ -5,7 +5,11 @@ run with the product's own LANGUAGE_CODE, read from arportal/settings.py.
 """
 
 import ast
+import os
 import re
+import shutil
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -230,10 +234,10 @@ def test_a_fusebill_failure_on_an_invoice_page_quotes_fusebill_too(client, user,
 # The catalogue.
 
 
-def catalogue_entries():
+def catalogue_entries(catalogue: Path = CATALOGUE):
     """(context, msgid, plural, translations, flags) of every entry but the header."""
     entries, entry, key = [], None, None
-    for line in [*CATALOGUE.read_text(encoding="utf-8").splitlines(), ""]:
+    for line in [*catalogue.read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip():
             if entry and entry.get("msgid"):
                 entries.append(entry)
@@ -259,6 +263,32 @@ def test_every_message_in_the_catalogue_is_translated_and_none_is_fuzzy():
         assert "fuzzy" not in entry["flags"], entry["msgid"]
         translations = [value for key, value in entry.items() if key.startswith("msgstr")]
         assert translations and all(translations), entry["msgid"]
+
+
+@pytest.mark.skipif(
+    shutil.which("xgettext") is None, reason="GNU gettext is not installed: the catalogue is not compared with the code"
+)
+def test_every_text_marked_in_the_code_is_in_the_catalogue(tmp_path):
+    """A text marked for translation but missing from django.po reads in English to a Swedish user.
+
+    makemessages runs on a copy of the code, so the committed catalogue is not touched.
+    """
+    root = Path(settings.BASE_DIR)
+    for part in ("arportal", "invoices", "templates", "locale"):
+        shutil.copytree(root / part, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(root / "manage.py", tmp_path)
+    made = subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "sv", "--no-location", "--no-obsolete"],
+        cwd=tmp_path,
+        env={**os.environ, "DEBUG": "1", "SANDBOX_ENABLED": "", "DJANGO_SETTINGS_MODULE": "arportal.settings"},
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    key = lambda entry: (entry.get("msgctxt"), entry["msgid"])  # noqa: E731
+    committed = {key(entry) for entry in catalogue_entries()}
+    in_the_code = {key(entry) for entry in catalogue_entries(tmp_path / "locale" / "sv" / "LC_MESSAGES" / "django.po")}
+    assert sorted(in_the_code - committed, key=str) == []
 
 
 def test_the_compiled_catalogue_says_what_the_catalogue_says():
