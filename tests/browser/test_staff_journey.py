@@ -79,7 +79,7 @@ def test_a_staff_member_works_through_the_day(page, staff, shot, tmp_path):
     # The full invoice page, then back.
     toggle.click()
     page.get_by_role("link", name="Open as a page").click()
-    expect(page).to_have_url(re.compile(r"/invoices/\d+/$"))
+    expect(page).to_have_url(re.compile(r"/invoices/[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/$"))
     expect(page.locator(".invoice-detail")).to_be_visible()
     shot(page, "invoice-page")
     page.goto(customer_url)
