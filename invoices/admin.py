@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from invoices import formatting, identity, sync
+from invoices import audit, formatting, identity, sheets, sync
 from invoices.models import Customer, FollowUpAudit, Invoice, LookupAudit, ProviderAccount
 from invoices.providers import ProviderError
 
@@ -112,6 +112,9 @@ class ProviderAccountAdmin(SuperuserOnly, admin.ModelAdmin):
 
 
 class ReadOnly(admin.ModelAdmin):
+    # The admin's record of a customer or invoice is a view of a person's data (invoices.audit).
+    audited_action: str = ""
+
     # Filters in the URL must never search personal data: a lookup by number
     # belongs to the audited search, not to a GET parameter.
     PRIVATE_LOOKUPS = ("identity_number", "customer__identity_number", "raw", "detail", "masked_number", "number_hash")
@@ -130,6 +133,16 @@ class ReadOnly(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        shown = getattr(response, "context_data", {}).get("original")
+        if self.audited_action and request.method == "GET" and shown is not None:
+            self.audit_view(request, shown)
+        return response
+
+    def audit_view(self, request, obj) -> None:
+        pass
+
 
 @admin.register(Customer)
 class CustomerAdmin(ReadOnly):
@@ -137,6 +150,10 @@ class CustomerAdmin(ReadOnly):
     search_fields = ["name", "email"]
     # The identity number is shown masked; the raw column stays out of the admin.
     fields = readonly_fields = ("name", "masked_identity", "email", "created_at")
+    audited_action = LookupAudit.Action.ADMIN_CUSTOMER
+
+    def audit_view(self, request, obj) -> None:
+        audit.customer_viewed(request, obj, self.audited_action)
 
 
 def amount(field: str):
@@ -174,6 +191,14 @@ class InvoiceAdmin(ReadOnly):
     search_fields = ["number"]
     # Raw provider JSON can hold personal numbers, so it is not shown here.
     exclude = ["raw", "detail"]
+    audited_action = LookupAudit.Action.ADMIN_INVOICE
+
+    def get_queryset(self, request):
+        # The audit of a change view reads the invoice's customer: fetched with it.
+        return super().get_queryset(request).select_related("customer")
+
+    def audit_view(self, request, obj) -> None:
+        audit.invoice_viewed(request, obj, self.audited_action)
 
     def get_fields(self, request, obj=None):
         """The amounts where the model has them, each written as the site writes it."""
@@ -183,11 +208,18 @@ class InvoiceAdmin(ReadOnly):
 
 @admin.register(LookupAudit)
 class LookupAuditAdmin(ReadOnly):
-    list_display = ["at", "user", "action", "masked_number", "result_count", "source", "customer"]
-    list_filter = ["action", "source", "user"]
-    list_select_related = ["user", "customer"]
+    list_display = ["at", "user", "action", "via", "masked_number", "result_count", "source", "customer", "invoice"]
+    list_filter = ["user", "action", "via", "organisation", "source"]
+    list_select_related = ["user", "customer", "invoice"]
     date_hierarchy = "at"
     change_list_template = "admin/invoices/lookupaudit/change_list.html"
+    actions = ["export_csv"]
+
+    @admin.action(description=gettext_lazy("Download the selected entries as CSV"))
+    def export_csv(self, request, queryset):
+        """What the filters picked (one user, one day or month), as a spreadsheet-safe CSV."""
+        entries = queryset.select_related("user", "customer", "invoice").order_by("at", "pk")
+        return sheets.download("csv", "audit", audit_table(entries))
 
     def get_urls(self):
         find = path("find/", self.admin_site.admin_view(self.find_view), name="invoices_lookupaudit_find")
@@ -214,6 +246,32 @@ class LookupAuditAdmin(ReadOnly):
             "title": _("Lookups of one number"),
         }
         return TemplateResponse(request, "admin/invoices/lookupaudit/find.html", context)
+
+
+def audit_table(entries) -> sheets.Table:
+    """The audit log as a table: names, masked numbers and URL names, never a full number."""
+    names = ["at", "user", "action", "via", "reached_from", "opened", "masked_number", "organisation"]
+    names += ["customer_id", "customer", "invoice", "result_count", "source"]
+    columns = [sheets.Column(name, name) for name in names]
+    rows = (
+        {
+            "at": entry.at.isoformat(),
+            "user": entry.user.get_username(),
+            "action": entry.action,
+            "via": entry.via,
+            "reached_from": entry.reached_from,
+            "opened": entry.opened,
+            "masked_number": entry.masked_number,
+            "organisation": "yes" if entry.organisation else "no",
+            "customer_id": entry.customer_id or "",
+            "customer": entry.customer.name if entry.customer else "",
+            "invoice": entry.invoice.number if entry.invoice else "",
+            "result_count": entry.result_count,
+            "source": entry.source,
+        }
+        for entry in entries
+    )
+    return sheets.Table(title=gettext_lazy("Audit"), csv=columns, xlsx=columns, rows=rows)
 
 
 class FindLookupsForm(forms.Form):

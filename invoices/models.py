@@ -762,6 +762,23 @@ class LookupAudit(models.Model):
         # The customer's statement of account was shown, as a page or as a PDF.
         STATEMENT_PAGE = "statement_page", _("Statement page")
         STATEMENT_PDF = "statement_pdf", _("Statement PDF")
+        # Every other view of a person's data (invoices.audit).
+        CUSTOMER_PAGE = "customer_page", _("Customer page")
+        INVOICE_PAGE = "invoice_page", _("Invoice page")
+        CUSTOMER_EXPORT = "customer_export", _("Customer export")
+        # The aging or overdue list downloaded: many customers, one row per download.
+        LIST_EXPORT = "list_export", _("List export")
+        ADMIN_CUSTOMER = "admin_customer", _("Customer in the admin")
+        ADMIN_INVOICE = "admin_invoice", _("Invoice in the admin")
+
+    class Via(models.TextChoices):
+        """How the page was reached: the search's redirect says, else the page the link was on."""
+
+        LOOKUP = "lookup", _("Lookup by number")
+        SEARCH = "search", _("Search")
+        LIST = "list", _("List")
+        LINK = "link", _("Link")
+        DIRECT = "direct", _("Direct")
 
     class Source(models.TextChoices):
         CACHE = "cache", _("Cache")
@@ -779,6 +796,18 @@ class LookupAudit(models.Model):
     )
     result_count = models.PositiveIntegerField(_("result count"), help_text=_("Invoices found"))
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("invoice"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # What was opened and how: URL names only, never their arguments or query.
+    opened = models.CharField(_("opened"), max_length=80, blank=True)
+    via = models.CharField(_("reached by"), max_length=10, choices=Via.choices, blank=True)
+    reached_from = models.CharField(_("reached from"), max_length=80, blank=True)
+    organisation = models.BooleanField(
+        _("organisation"),
+        default=False,
+        help_text=_("The customer is known by an organisation number, not a person's."),
+    )
 
     objects = LookupAuditQuerySet.as_manager()
 
@@ -810,18 +839,22 @@ class LookupAudit(models.Model):
         )
 
     @classmethod
-    def record_view(cls, user, customer, action, *, result_count=0):
-        """A view of a customer's data (their statement). A customer known without a
-        number (found by name or e-mail) is recorded with none."""
-        number = customer.identity_number or ""
+    def record_view(cls, user, customer, action, *, result_count=0, invoice=None, **how):
+        """A view of a customer's data (a page, an export, their statement); `how` is
+        opened, via and reached_from. A customer known without a number (found by
+        name or e-mail) is recorded with none; a list of many customers with no customer."""
+        number = (customer.identity_number if customer else "") or ""
         return cls.objects.create(
             user=user,
             action=action,
             masked_number=identity.mask(number) if number else "",
             number_hash=cls.hash_of(number) if number else "",
             customer=customer,
+            invoice=invoice,
+            organisation=bool(number) and identity.is_company(number),
             result_count=result_count,
             source=cls.Source.CACHE,
+            **how,
         )
 
 

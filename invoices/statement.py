@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from invoices.aging import Aging, Bucket
 from invoices.masterdata import master_data
-from invoices.models import Customer, CustomerLink, Invoice, InvoiceQuerySet, LookupAudit, Totals
+from invoices.models import Customer, CustomerLink, Invoice, InvoiceQuerySet, Totals
 
 # The periods staff may pick, in days back from today; the first is the default.
 PERIODS = (90, 30, 180, 365)
@@ -360,8 +360,3 @@ def payment_facts(data: dict[str, Any], depth: int = 0) -> Iterator[tuple[str, s
             text = str(value).strip()
             if text and text != "0":
                 yield str(PAYMENT_KEYS[name]), text[:60]
-
-
-def record_view(request_user: Any, statement: Statement, how: str) -> LookupAudit:
-    """A statement shows a person's data: audited like a lookup, with how it was reached."""
-    return LookupAudit.record_view(request_user, statement.customer, how, result_count=len(statement.open_rows))

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from invoices import statement, statement_pdf
+from invoices import audit, statement, statement_pdf
 from invoices.decorators import staff_required
 from invoices.models import Customer, LookupAudit
 
@@ -22,7 +22,7 @@ def customer_statement(request: HttpRequest, pk: int) -> statement.Statement:
 @never_cache
 def statement_page(request: HttpRequest, pk: int) -> HttpResponse:
     shown = customer_statement(request, pk)
-    statement.record_view(request.user, shown, LookupAudit.Action.STATEMENT_PAGE)
+    audit.customer_viewed(request, shown.customer, LookupAudit.Action.STATEMENT_PAGE, result_count=len(shown.open_rows))
     return render(request, "invoices/statement.html", {"statement": shown, "periods": statement.PERIODS})
 
 
@@ -31,7 +31,7 @@ def statement_page(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def statement_download(request: HttpRequest, pk: int) -> HttpResponse:
     shown = customer_statement(request, pk)
-    statement.record_view(request.user, shown, LookupAudit.Action.STATEMENT_PDF)
+    audit.customer_viewed(request, shown.customer, LookupAudit.Action.STATEMENT_PDF, result_count=len(shown.open_rows))
     response = HttpResponse(statement_pdf.render(shown), content_type="application/pdf")
     # The customer's id and the date name the file: never their number.
     name = _("statement")

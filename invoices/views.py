@@ -24,7 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
-from invoices import exports, followup, masterdata, searching, sheets, stages, sweeping, sync, tasks
+from invoices import audit, exports, followup, masterdata, searching, sheets, stages, sweeping, sync, tasks
 from invoices.aging import Aging
 from invoices.collation import by_name, ordering
 from invoices.decorators import staff_required
@@ -137,6 +137,7 @@ def aging_export(request: HtmxHttpRequest, file_format: str = "csv") -> HttpResp
         .aging_by_customer(aging)
         .order_by(by_name("customer__name"), "customer", "currency")
     )
+    audit.list_exported(request)
     return sheets.download(file_format, f"aging-{aging.as_of.isoformat()}", exports.aging_table(rows, aging))
 
 
@@ -145,6 +146,7 @@ def aging_export(request: HtmxHttpRequest, file_format: str = "csv") -> HttpResp
 def customer_export(request: HtmxHttpRequest, pk: int, file_format: str = "csv") -> HttpResponseBase:
     customer = get_object_or_404(Customer, pk=pk)
     invoices = customer_invoices(invoice_list_form(request), customer)
+    audit.customer_viewed(request, customer, LookupAudit.Action.CUSTOMER_EXPORT)
     return sheets.download(file_format, f"customer-{customer.pk}-invoices", exports.invoice_table(invoices))
 
 
@@ -168,6 +170,7 @@ def overdue(request: HtmxHttpRequest) -> HttpResponse:
 @require_safe
 def overdue_export(request: HtmxHttpRequest, file_format: str = "csv") -> HttpResponseBase:
     invoices = stages.overdue_invoices(stages.OverdueForm(request.GET))
+    audit.list_exported(request)
     return sheets.download(file_format, "overdue-invoices", exports.overdue_table(invoices))
 
 
@@ -184,7 +187,7 @@ def search(request: HtmxHttpRequest) -> HttpResponse:
             return identity_lookup(request, query, context)
         found = searching.find(query, get_language())
         if found.only is not None:
-            return redirect(found.only)
+            return redirect(audit.reached(found.only, LookupAudit.Via.SEARCH))
         context.update(
             searched_text=query,
             matches=found.customers,
@@ -213,25 +216,25 @@ def identity_lookup(request: HtmxHttpRequest, query: Identity, context: dict[str
         LookupAudit.record(
             request.user, query.number, customer=customer, result_count=customer.invoices.count(), source=source
         )
-        return redirect(customer)
-    audit = LookupAudit.record(request.user, query.number, customer=customer, source=LookupAudit.Source.PROVIDER)
-    result = tasks.start_lookup(customer, audit.pk)
+        return redirect(audit.reached(customer, LookupAudit.Via.LOOKUP))
+    lookup = LookupAudit.record(request.user, query.number, customer=customer, source=LookupAudit.Source.PROVIDER)
+    result = tasks.start_lookup(customer, lookup.pk)
     if result is None or not tasks.wait_for(customer.pk, settings.LOOKUP_WAIT):
         pending = request.session.get(PENDING, {})
-        pending[str(customer.pk)] = [audit.pk, result.id if result else ""]
+        pending[str(customer.pk)] = [lookup.pk, result.id if result else ""]
         request.session[PENDING] = dict(list(pending.items())[-20:])
-        return redirect(customer)
-    return lookup_outcome(request, audit, tasks.outcome(result), context)
+        return redirect(audit.reached(customer, LookupAudit.Via.LOOKUP))
+    return lookup_outcome(request, lookup, tasks.outcome(result), context)
 
 
 def lookup_outcome(
-    request: HtmxHttpRequest, audit: LookupAudit, outcome: dict | None, context: dict[str, object]
+    request: HtmxHttpRequest, lookup: LookupAudit, outcome: dict | None, context: dict[str, object]
 ) -> HttpResponse:
     """Where a finished first lookup leads: the customer found, or a page saying nobody knows the number."""
-    audit.refresh_from_db()
-    if audit.customer is not None:
-        return redirect(audit.customer)
-    context.update(searched_identity={"masked": audit.masked_number}, problems=(outcome or {}).get("problems", []))
+    lookup.refresh_from_db()
+    if lookup.customer is not None:
+        return redirect(audit.reached(lookup.customer, LookupAudit.Via.LOOKUP))
+    context.update(searched_identity={"masked": lookup.masked_number}, problems=(outcome or {}).get("problems", []))
     return render(request, "invoices/search.html", context)
 
 
@@ -239,16 +242,16 @@ def finished_lookup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The page of a customer created for a lookup that has since ended without them:
     the lookup's outcome for whoever started it, else not found."""
     audit_id, result_id = request.session.get(PENDING, {}).get(str(pk), [None, ""])
-    audit = LookupAudit.objects.filter(pk=audit_id).first() if audit_id else None
-    if audit is None or audit.user_id != request.user.pk:
+    lookup = LookupAudit.objects.filter(pk=audit_id).first() if audit_id else None
+    if lookup is None or lookup.user_id != request.user.pk:
         raise Http404(_("No such customer."))
     if request.htmx:
         # The page polls a fragment; the outcome is a whole page.
-        if audit.customer is not None:
-            return HttpResponseClientRedirect(audit.customer.get_absolute_url())
+        if lookup.customer is not None:
+            return HttpResponseClientRedirect(audit.reached(lookup.customer, LookupAudit.Via.LOOKUP))
         return HttpResponseClientRefresh()
     form = SearchForm()
-    return lookup_outcome(request, audit, tasks.outcome_by_id(result_id), {"form": form, "search_form": form})
+    return lookup_outcome(request, lookup, tasks.outcome_by_id(result_id), {"form": form, "search_form": form})
 
 
 @staff_required
@@ -266,6 +269,9 @@ def customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         # Read again: the task may have ended already (or, with the immediate backend, run).
         customer.refresh_from_db()
         links = sync.customer_links(customer)
+    if not request.htmx:
+        # A whole page is a view; its htmx polls and filters re-read the page already audited.
+        audit.customer_viewed(request, customer, LookupAudit.Action.CUSTOMER_PAGE, trust_via=True)
     return render_customer(request, customer, links)
 
 
@@ -373,6 +379,8 @@ def render_customer(request: HtmxHttpRequest, customer: Customer, links: list, r
 @vary_on_headers("HX-Request")
 def invoice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice.objects.select_related("account", "customer"), pk=pk)
+    if not request.htmx:
+        audit.invoice_viewed(request, invoice, LookupAudit.Action.INVOICE_PAGE, trust_via=True)
     return render_invoice(request, invoice, sync.invoice_detail(invoice, language=get_language()))
 
 
