@@ -5,6 +5,7 @@ import pytest
 import requests
 from django.urls import reverse
 
+from invoices.audit import reached
 from invoices.models import Customer, CustomerLink, Invoice
 from sandbox.world import world
 
@@ -43,7 +44,7 @@ def cached_customer(staff_client, qvickly_account, fusebill_account, settings):
     settings.PROVIDER_RETRIES = 1
     response = staff_client.post(reverse("search"), {"q": world().samples()["both"]})
     customer = Customer.objects.get()
-    assert response.url == customer.get_absolute_url()
+    assert response.url == reached(customer, "lookup")
     assert {link.account.kind for link in customer.links.all() if link.fetched_at} == {"qvickly", "fusebill"}
     return customer
 
