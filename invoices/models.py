@@ -750,7 +750,8 @@ class LookupAuditQuerySet(models.QuerySet):
 
 
 class LookupAudit(models.Model):
-    """Who looked up or revealed which personal number, when, and what they got.
+    """Who looked up or revealed which personal number, when, and what they got;
+    and every view of a customer's data, with how it was reached (invoices.audit).
 
     The number itself is not stored: a masked form for reading, and a keyed
     hash that finds every lookup of the same number.

@@ -379,8 +379,8 @@ def render_customer(request: HtmxHttpRequest, customer: Customer, links: list, r
 @vary_on_headers("HX-Request")
 def invoice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     invoice = get_object_or_404(Invoice.objects.select_related("account", "customer"), pk=pk)
-    if not request.htmx:
-        audit.invoice_viewed(request, invoice, LookupAudit.Action.INVOICE_PAGE, trust_via=True)
+    # Audited also when htmx asks: that is the invoice opened in place on the customer page.
+    audit.invoice_viewed(request, invoice, LookupAudit.Action.INVOICE_PAGE, trust_via=True)
     return render_invoice(request, invoice, sync.invoice_detail(invoice, language=get_language()))
 
 

@@ -145,12 +145,13 @@ def test_a_page_opened_without_a_referer_or_from_another_site_is_recorded_as_dir
     assert [(r.via, r.reached_from) for r in views_since(mark)] == [(Via.DIRECT, "")] * 3
 
 
-def test_the_pages_polls_are_not_counted_as_more_views(staff_client, customer):
+def test_the_customer_pages_polls_are_not_more_views_but_an_invoice_opened_in_place_is(staff_client, customer):
     page = reverse("customer", args=[customer.pk])
+    invoice = customer.invoices.first()
     mark = last_pk()
-    staff_client.get(page, headers={"HX-Request": "true"})
-    staff_client.get(reverse("invoice", args=[customer.invoices.first().pk]), headers={"HX-Request": "true"})
-    assert views_since(mark) == []
+    staff_client.get(page, headers={"HX-Request": "true"}, HTTP_REFERER=SITE + page)
+    staff_client.get(invoice.get_absolute_url(), headers={"HX-Request": "true"}, HTTP_REFERER=SITE + page)
+    assert [(r.action, r.invoice, r.via) for r in views_since(mark)] == [(Action.INVOICE_PAGE, invoice, Via.LINK)]
 
 
 def test_a_customer_page_view_costs_one_insert(staff_client, customer):
@@ -260,3 +261,11 @@ def test_the_audit_list_downloads_what_one_user_viewed_on_one_day_as_a_safe_csv(
     assert {r["customer"] for r in rows} == {'\'=HYPERLINK("http://x")'}
     assert {r["masked_number"] for r in rows} == {customer.masked_identity}
     assert "5501011018" not in content
+
+
+def test_the_browser_is_told_to_send_the_referer_within_the_site_so_the_audit_can_tell_lists_from_links(
+    staff_client,
+):
+    # Whole paths, within the site only: "strict-origin" or "no-referrer" would leave every view "direct".
+    policy = staff_client.get(reverse("home"))["Referrer-Policy"]
+    assert policy in ("same-origin", "strict-origin-when-cross-origin")
