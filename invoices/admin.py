@@ -192,6 +192,8 @@ class InvoiceAdmin(ReadOnly):
     # Raw provider JSON can hold personal numbers, so it is not shown here.
     exclude = ["raw", "detail"]
     audited_action = LookupAudit.Action.ADMIN_INVOICE
+    # The PDF link is read-only here; saying its scheme keeps Django 6's change of default quiet.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         # The audit of a change view reads the invoice's customer: fetched with it.
