@@ -247,7 +247,7 @@ AGING_BUCKETS = env.list("AGING_BUCKETS", cast=int, default=[30, 60, 90, 120])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "invoices.logging.RedactIdentityNumbers"}},
+    "filters": {"redact": {"()": "invoices.logging.RedactAndEscape"}},
     "formatters": {
         "plain": {
             "()": "invoices.logging.RedactingFormatter",
