@@ -128,6 +128,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Personal data on every page: no stored copies (static files, served above, are cached).
+    "invoices.no_store.no_store_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before CommonMiddleware: the language cookie, else Accept-Language, else Swedish.
     "django.middleware.locale.LocaleMiddleware",
