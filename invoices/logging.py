@@ -77,4 +77,11 @@ class RedactingFormatter(logging.Formatter):
         return indented(super().formatStack(stack_info))
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        # Another handler may have cached its own, unindented traceback on the record.
+        cached = record.exc_text
+        if record.exc_info:
+            record.exc_text = None
+        try:
+            return redact(super().format(record))
+        finally:
+            record.exc_text = cached

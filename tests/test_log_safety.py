@@ -55,6 +55,19 @@ def test_a_traceback_cannot_start_a_forged_entry(console):
     assert not any(line.startswith("2026-01-01") for line in lines)
 
 
+def test_a_traceback_another_handler_formatted_first_is_indented_all_the_same(console):
+    logger = logging.getLogger("test.first")
+    plain = logging.StreamHandler(io.StringIO())  # formats, and caches, a plain traceback
+    logger.addHandler(plain)
+    try:
+        raise ValueError(FORGED)
+    except ValueError:
+        logger.exception("failed")
+    finally:
+        logger.removeHandler(plain)
+    assert all(line.startswith(" ") for line in console.getvalue().splitlines()[1:])
+
+
 @pytest.mark.parametrize(
     "text, secret",
     [
