@@ -71,13 +71,18 @@ PERMISSIONS_POLICY = {
     feature: [] for feature in ("accelerometer", "camera", "geolocation", "gyroscope", "microphone", "payment", "usb")
 }
 
-# Login attempts: locked out after 5 failures, per username and, separately, per address.
+# Proxies in front of the app that append to X-Forwarded-For. At 0 the header is
+# never read (anyone can send one); invoices/client_address.py reads it behind them.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Login attempts: locked out after 5 failures of one username from one address, so
+# a colleague at the same office address, or the same user elsewhere, can still log in.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+AXES_CLIENT_IP_CALLABLE = "invoices.client_address.client_address"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 # The sandbox emulates both providers over HTTP; never mount it in production.
@@ -123,6 +128,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Personal data on every page: no stored copies (static files, served above, are cached).
+    "invoices.no_store.no_store_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After sessions, before CommonMiddleware: the language cookie, else Accept-Language, else Swedish.
     "django.middleware.locale.LocaleMiddleware",
@@ -242,7 +249,7 @@ AGING_BUCKETS = env.list("AGING_BUCKETS", cast=int, default=[30, 60, 90, 120])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "invoices.logging.RedactIdentityNumbers"}},
+    "filters": {"redact": {"()": "invoices.logging.RedactAndEscape"}},
     "formatters": {
         "plain": {
             "()": "invoices.logging.RedactingFormatter",

@@ -187,7 +187,23 @@ class ProviderAccount(models.Model):
         ProviderAccount.objects.filter(pk=self.pk).update(due_payments=states, due_payments_at=timezone.now())
         return states
 
+    @staticmethod
+    def secret_is_well_formed(secret: str) -> bool:
+        """Printable ASCII without spaces: what both providers issue. A line break
+        or other control character pasted with it would travel in a header
+        (Fusebill's Authorization) or be signed into every Qvickly call."""
+        return all("!" <= char <= "~" for char in secret)
+
     def clean(self) -> None:
+        if self.secret and not self.secret_is_well_formed(self.secret):
+            raise ValidationError(
+                {
+                    "secret": _(
+                        "A secret is printable ASCII only, without spaces, line breaks or other control "
+                        "characters: paste it again exactly as the provider issued it."
+                    )
+                }
+            )
         if not self.url_is_allowed():
             raise ValidationError({"base_url": _("The provider's URL must start with https://.")})
         if self.kind not in providers.registry():

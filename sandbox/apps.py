@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.conf import settings
-from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
 
 
 class SandboxConfig(AppConfig):
@@ -8,17 +8,12 @@ class SandboxConfig(AppConfig):
     verbose_name = "Provider sandbox"
 
     def ready(self):
-        checks.register(sandbox_in_production, checks.Tags.security, deploy=True)
-
-
-def sandbox_in_production(app_configs, **kwargs):
-    """The emulators answer anyone, without a login: never in production."""
-    if settings.DEBUG:
-        return []
-    return [
-        checks.Error(
-            "SANDBOX_ENABLED is on: the provider emulators and their fault control are served without a login.",
-            hint="Set SANDBOX_ENABLED=0 in production.",
-            id="sandbox.E001",
-        )
-    ]
+        # The emulators answer anyone, without a login, and take orders to misbehave:
+        # refused at startup (server, workers, every command), not only by `check --deploy`,
+        # which a deployment may never run.
+        if not settings.DEBUG:
+            raise ImproperlyConfigured(
+                "SANDBOX_ENABLED is on while DEBUG is off: the provider emulators and their fault control "
+                "would be served without a login. Set SANDBOX_ENABLED=0 in production; the sandbox is for "
+                "development (DEBUG=1) only."
+            )

@@ -17,6 +17,11 @@ os.environ.setdefault("PROVIDER_RETRY_BACKOFF", "0.01")
 
 from arportal.settings import *  # noqa: F403
 
+# The sandbox refuses to start unless DEBUG is on (sandbox/apps.py). Only the flag is
+# set, after every default above was derived from DEBUG being off; pytest-django turns
+# it off again before the first test, so the pages are tested as production runs them.
+DEBUG = True
+
 # The suite reads the pages in English; tests/test_i18n.py proves Swedish is the product's default.
 LANGUAGE_CODE = "en-gb"
 

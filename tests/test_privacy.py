@@ -237,22 +237,30 @@ def test_the_admin_refuses_filters_that_would_search_personal_numbers(read_only_
     assert read_only_client.get(url).status_code == 400
 
 
-def test_check_deploy_refuses_the_sandbox_in_production():
+def manage_check_with_the_sandbox(**env):
     env = {
         "PATH": os.environ["PATH"],
         "DJANGO_SETTINGS_MODULE": "arportal.settings",
-        "DEBUG": "0",
         "SECRET_KEY": "x7#k2!" * 12,
         "FIELD_ENCRYPTION_KEY": "k" * 40,
         "AUDIT_HASH_KEY": "a" * 40,
         "ALLOWED_HOSTS": "arportal.example.se",
         "DATABASE_URL": "sqlite:///:memory:",
         "SANDBOX_ENABLED": "1",
+        **env,
     }
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    assert result.returncode != 0 and "sandbox.E001" in result.stderr + result.stdout
+    return subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def test_the_sandbox_refuses_to_start_when_debug_is_off():
+    result = manage_check_with_the_sandbox()  # DEBUG unset: off
+    assert result.returncode != 0
+    assert "SANDBOX_ENABLED is on while DEBUG is off" in result.stderr
+
+
+def test_the_sandbox_starts_while_developing():
+    result = manage_check_with_the_sandbox(DEBUG="1")
+    assert result.returncode == 0, result.stderr
 
 
 def test_provider_texts_are_masked_before_they_reach_a_page_or_a_log():
