@@ -1,0 +1,133 @@
+"""Every page and state, on a desktop and on a phone: no WCAG 2 A/AA violation axe can find,
+no page wider than the window, no table wider than its box."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from invoices import roles
+from invoices.models import Customer, Invoice, ProviderAccount
+from sandbox.world import world
+from tests.browser.axe import overflow, violations, with_axe
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+# A valid personnummer (Skatteverket's example) that no provider knows.
+UNKNOWN_PERSON = "19121212-1212"
+
+
+@pytest.fixture
+def superuser(django_user_model, qvickly_account, fusebill_account):
+    """Sees every control there is: refresh, reveal, follow-up forms and the admin."""
+    user = django_user_model.objects.create_superuser("anna", password="a-long-password")
+    user.groups.add(*Group.objects.filter(name__in=[roles.REFRESHERS, roles.COLLECTORS]))
+    return user
+
+
+def log_in(page):
+    page.goto("/login/")
+    page.get_by_label("Username").fill("anna")
+    page.get_by_label("Password").fill("a-long-password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+
+
+def search(page, text):
+    box = page.get_by_role("searchbox", name="Search customers")
+    box.fill(text)
+    box.press("Enter")
+    page.wait_for_load_state()
+
+
+def visits(page):
+    """(name, step) for every page and state checked; each step leaves the page in that state."""
+    both = world().samples()["both"]
+
+    def customer():
+        search(page, both)
+        expect(page.locator("table.invoices")).to_be_visible()
+
+    def expanded():
+        page.locator("a.invoice-toggle").first.click()
+        expect(page.locator(".invoice-detail")).to_be_visible()
+
+    def revealed():
+        page.get_by_role("button", name="Reveal").click()
+        expect(page.locator("#identity .badge")).to_be_visible()
+
+    def invoice_of(kind):
+        return lambda: page.goto(Invoice.objects.filter(account__kind=kind).first().get_absolute_url())
+
+    def results():
+        Customer.objects.create(name="Lindqvist Handel AB")
+        Customer.objects.create(name="Lindqvist, Maria")
+        search(page, "Lindqvist")
+        expect(page.locator("main table")).to_be_visible()
+
+    def not_found():
+        search(page, UNKNOWN_PERSON)
+        expect(page.get_by_role("status")).to_be_visible()
+
+    account = lambda: ProviderAccount.objects.get(kind="qvickly").pk  # noqa: E731
+    return [
+        ("customer", customer),
+        ("customer-invoice-expanded", expanded),
+        ("customer-number-revealed", revealed),
+        ("invoice-qvickly", invoice_of("qvickly")),
+        ("invoice-fusebill", invoice_of("fusebill")),
+        ("home", lambda: page.goto("/")),
+        ("search-empty", lambda: page.goto(reverse("search"))),
+        ("search-results", results),
+        ("search-not-found", not_found),
+        ("aging", lambda: page.goto(reverse("aging"))),
+        ("overdue", lambda: page.goto(reverse("overdue"))),
+        ("followup", lambda: page.goto(reverse("followup"))),
+        ("admin-accounts", lambda: page.goto(reverse("admin:invoices_provideraccount_changelist"))),
+        ("admin-account", lambda: page.goto(reverse("admin:invoices_provideraccount_change", args=[account()]))),
+    ]
+
+
+def check(page, shot, name, found):
+    shot(page, name)
+    # On a phone Django's admin scrolls its lists inside their own box (rows of links,
+    # reachable by keyboard); only our pages turn rows into cards.
+    phone_admin = name.startswith("admin") and page.viewport_size["width"] < 700
+    problems = violations(page) + overflow(page, tables=not phone_admin)
+    found[name] = problems
+    print(f"{name}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_page_passes_axe_and_fits_the_screen(page, superuser, shot, width):
+    width_px, height = WIDTHS[width]
+    page.set_viewport_size({"width": width_px, "height": height})
+    with_axe(page.context)
+    found = {}
+
+    page.goto("/login/")
+    check(page, shot, "login", found)
+    log_in(page)
+    for name, step in visits(page):
+        step()
+        page.wait_for_load_state()
+        check(page, shot, name, found)
+
+    # Locked out: a stranger's context that keeps failing to log in.
+    stranger = page.context.browser.new_context(base_url=page.url.split("/admin")[0], viewport=page.viewport_size)
+    with_axe(stranger)
+    locked = stranger.new_page()
+    for _ in range(5):
+        locked.goto("/login/")
+        locked.get_by_label("Username").fill("mallory")
+        locked.get_by_label("Password").fill("not-the-password")
+        locked.get_by_role("button", name="Log in").click()
+    expect(locked.get_by_role("heading", level=1)).to_have_text(re.compile("Too many"))
+    check(locked, shot, "locked-out", found)
+    stranger.close()
+
+    report = "\n".join(f"  {name}:\n    " + "\n    ".join(problems) for name, problems in found.items() if problems)
+    assert not report, f"at {width_px} px:\n{report}"
