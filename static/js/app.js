@@ -90,10 +90,18 @@ function focusOn(element) {
 }
 
 let swapping = null;
+// htmx disables a form's button during its request (hx-disabled-elt), which takes the
+// focus away from it before the swap: what had the focus when the request began counts.
+let focusAtRequest = null;
+
+document.addEventListener("htmx:beforeRequest", () => {
+  focusAtRequest = document.activeElement;
+});
 
 document.addEventListener("htmx:beforeSwap", (event) => {
   const target = event.detail.target;
-  const active = document.activeElement;
+  const now = document.activeElement;
+  const active = now && now !== document.body ? now : focusAtRequest;
   const holdsFocus = active && active !== document.body && target.contains(active);
   swapping = {
     targetId: target.id,
