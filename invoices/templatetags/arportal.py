@@ -71,21 +71,29 @@ def masked(text):
         return f"{digits[:-4]}-XXXX" if len(digits) > 4 else "XXXX"
 
 
+CHART_LABEL_WIDTH = 118
+CHART_BAR_LENGTH = 255
+
+
 @register.inclusion_tag("invoices/_aging_chart.html")
 def aging_chart(totals):
-    """Horizontal bars, one per bucket, scaled to the largest; drawn on the server as SVG."""
+    """Horizontal bars, one per bucket, scaled to the largest; drawn on the server as SVG.
+
+    The 520-unit drawing shrinks to about 0.6 on a phone, where app.css sets a larger
+    font: the label and value columns leave room for text at that size."""
     amounts = [amount for _, amount in totals["buckets"]]
     largest = max((abs(a) for a in amounts), default=0) or 1
     bars = []
     for index, (bucket, amount) in enumerate(totals["buckets"]):
-        width = round(float(abs(amount) / largest) * 300, 1)
+        width = round(float(abs(amount) / largest) * CHART_BAR_LENGTH, 1)
         bars.append(
             {
                 "label": bucket.title,
                 "amount": amount,
+                "x": CHART_LABEL_WIDTH,
                 # SVG coordinates, written with a point whatever the reader's language.
                 "width": f"{width:.1f}",
-                "text_x": f"{108 + width:.1f}",
+                "text_x": f"{CHART_LABEL_WIDTH + width + 8:.1f}",
                 "y": index * 24,
                 "negative": amount < 0,
             }
