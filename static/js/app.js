@@ -149,7 +149,9 @@ function labelCells(table) {
     for (const row of rows) {
       let column = 0;
       for (const cell of row.cells) {
-        if (cell.colSpan === 1 && names[column]) cell.dataset.label = names[column];
+        // A row's own heading (a currency, a bucket) heads its card instead.
+        const heading = cell.tagName === "TH" && cell.scope === "row";
+        if (cell.colSpan === 1 && names[column] && !heading) cell.dataset.label = names[column];
         column += cell.colSpan;
       }
     }
