@@ -131,9 +131,10 @@ document.addEventListener("htmx:afterSettle", (event) => {
   focusOn(next);
 });
 
-// Narrow screens: each cell of a data table carries its column's name, so that a
-// table too wide for a phone shows each row as a card of "name value" lines
-// (app.css). Without this script such a table scrolls inside its own box.
+// Each cell of a data table carries its column's name, so that a table too wide for
+// its box (on a phone, or with very large figures) shows each row as a card of
+// "name value" lines (app.css, .cards). Without this script such a table scrolls
+// inside its own box.
 function labelCells(table) {
   const head = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
   if (!head || table.classList.contains("labelled")) return;
@@ -159,13 +160,42 @@ function labelCells(table) {
   table.classList.add("labelled");
 }
 
+// Measured as a table: if it is wider than its box, or than the window, it shows cards.
+function fit(table) {
+  table.classList.remove("cards");
+  const box = table.parentElement;
+  const wide = table.scrollWidth > box.clientWidth + 1 || table.getBoundingClientRect().right > window.innerWidth;
+  table.classList.toggle("cards", wide);
+}
+
 function labelTables(root) {
   const tables = root.matches && root.matches("table.data") ? [root] : root.querySelectorAll("table.data");
   tables.forEach(labelCells);
 }
 
+// New content (an invoice opened in place) can widen the table around it, so every
+// table is measured again; so after a resize, and when a closed <details> opens.
+function fitAll() {
+  document.querySelectorAll("table.data.labelled").forEach(fit);
+}
+
+let refitting = false;
+window.addEventListener("resize", () => {
+  if (refitting) return;
+  refitting = true;
+  requestAnimationFrame(() => {
+    refitting = false;
+    fitAll();
+  });
+});
+document.addEventListener("toggle", fitAll, true);
+
 labelTables(document);
-document.addEventListener("htmx:load", (event) => labelTables(event.detail.elt));
+fitAll();
+document.addEventListener("htmx:load", (event) => {
+  labelTables(event.detail.elt);
+  fitAll();
+});
 
 // Sorting, filtering and paging load the page anew: it comes back where the user
 // was, with the focus on the control used (or, after paging, on the table).

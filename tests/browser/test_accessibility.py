@@ -2,22 +2,26 @@
 no page wider than the window, no table wider than its box."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from invoices import roles
 from invoices.models import Customer, Invoice, ProviderAccount
 from sandbox.world import world
 from tests.browser.axe import overflow, violations, with_axe
+from tests.conftest import cached_invoice
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
 # A valid personnummer (Skatteverket's example) that no provider knows.
 UNKNOWN_PERSON = "19121212-1212"
+TODAY = timezone.localdate()
 
 
 @pytest.fixture
@@ -131,3 +135,25 @@ def test_every_page_passes_axe_and_fits_the_screen(page, superuser, shot, width)
 
     report = "\n".join(f"  {name}:\n    " + "\n    ".join(problems) for name, problems in found.items() if problems)
     assert not report, f"at {width_px} px:\n{report}"
+
+
+def test_a_book_in_the_hundreds_of_millions_still_fits_a_desktop_screen(page, superuser, qvickly_account, shot):
+    """Eleven columns of nine-figure sums are wider than 1280 px: the balance shows as cards instead."""
+    customer = Customer.objects.create(name="Storbolaget AB")
+    late = {"due_date": TODAY - timedelta(days=400), "stage": "overdue"}
+    for currency in ("EUR", "SEK", "USD"):
+        book = {"currency": currency, "issue_date": TODAY - timedelta(days=430)}
+        for number, total, fields in [
+            ("1", "987654321.99", late),
+            ("2", "123456789.01", {"outstanding": "0", "credited": "23456789.01", "written_off": "12345678.90"}),
+            ("3", "-23456789.01", {"kind": "credit", "outstanding": "0"}),
+            ("4", "12345678.90", {"kind": "interest", **late}),
+        ]:
+            cached_invoice(qvickly_account, customer, number=f"{currency}-{number}", total=total, **book, **fields)
+    with_axe(page.context)
+    log_in(page)
+    page.goto("/")
+    shot(page, "home")
+    assert overflow(page) == []
+    expect(page.locator("table.totals")).to_contain_text("1 000 000 000,89")
+    assert violations(page) == []
