@@ -81,6 +81,10 @@ def visits(page):
         ("customer", customer),
         ("customer-invoice-expanded", expanded),
         ("customer-number-revealed", revealed),
+        (
+            "statement",
+            lambda: page.goto(reverse("customer-statement", args=[Customer.objects.get(identity_number=both).pk])),
+        ),
         ("invoice-qvickly", invoice_of("qvickly")),
         ("invoice-fusebill", invoice_of("fusebill")),
         ("home", lambda: page.goto("/")),
@@ -157,3 +161,37 @@ def test_a_book_in_the_hundreds_of_millions_still_fits_a_desktop_screen(page, su
     assert overflow(page) == []
     expect(page.locator("table.totals")).to_contain_text("1 000 000 000,89")
     assert violations(page) == []
+
+
+def test_the_pages_in_swedish_pass_axe_and_fit_a_phone(page, superuser, shot):
+    """Swedish is the default: longer words, other number formats, lang="sv"."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.context.set_extra_http_headers({"Accept-Language": "sv-SE,sv"})
+    with_axe(page.context)
+    found = {}
+    page.goto("/login/")
+    check(page, shot, "sv-login", found)
+    page.locator("#id_username").fill("anna")
+    page.locator("#id_password").fill("a-long-password")
+    page.locator("main button[type=submit]").click()
+    page.locator("#search-q").fill(world().samples()["both"])
+    page.locator("#search-q").press("Enter")
+    expect(page.locator("table.invoices")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    check(page, shot, "sv-customer", found)
+    customer = Customer.objects.get(identity_number=world().samples()["both"])
+    pages = [
+        ("sv-home", "/"),
+        ("sv-statement", reverse("customer-statement", args=[customer.pk])),
+        ("sv-invoice-qvickly", Invoice.objects.filter(account__kind="qvickly").first().get_absolute_url()),
+        ("sv-invoice-fusebill", Invoice.objects.filter(account__kind="fusebill").first().get_absolute_url()),
+        ("sv-aging", reverse("aging")),
+        ("sv-overdue", reverse("overdue")),
+        ("sv-followup", reverse("followup")),
+        ("sv-search", reverse("search")),
+    ]
+    for name, url in pages:
+        page.goto(url)
+        check(page, shot, name, found)
+    report = "\n".join(f"  {name}:\n    " + "\n    ".join(problems) for name, problems in found.items() if problems)
+    assert not report, f"in Swedish at 390 px:\n{report}"
