@@ -110,7 +110,9 @@ def check(page, shot, name, found):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_page_passes_axe_and_fits_the_screen(page, superuser, shot, width):
+def test_every_page_passes_axe_and_fits_the_screen(
+    page, superuser, shot, width, live_server, settings, django_user_model
+):
     width_px, height = WIDTHS[width]
     page.set_viewport_size({"width": width_px, "height": height})
     with_axe(page.context)
@@ -124,10 +126,47 @@ def test_every_page_passes_axe_and_fits_the_screen(page, superuser, shot, width)
         page.wait_for_load_state()
         check(page, shot, name, found)
 
-    # Locked out: a stranger's context that keeps failing to log in.
-    stranger = page.context.browser.new_context(base_url=page.url.split("/admin")[0], viewport=page.viewport_size)
-    with_axe(stranger)
-    locked = stranger.new_page()
+    # Error pages and the lock-out, in contexts of their own: the browser reports an
+    # error status in the console, which the page fixture rightly fails on elsewhere.
+    def context():
+        opened = page.context.browser.new_context(base_url=live_server.url, viewport=page.viewport_size)
+        with_axe(opened)
+        return opened.new_page()
+
+    errors = context()
+    errors.goto("/no-such-page/")
+    check(errors, shot, "404-anonymous", found)
+    errors.goto("/login/")
+    errors.get_by_label("Username").fill("anna")
+    errors.get_by_label("Password").fill("a-long-password")
+    errors.get_by_role("button", name="Log in").click()
+    errors.goto("/no-such-page/")
+    expect(errors.get_by_role("heading", level=1)).to_have_text("Page not found")
+    check(errors, shot, "404", found)
+    # A form sent without its security token.
+    errors.context.clear_cookies(name="csrftoken")
+    errors.get_by_role("searchbox", name="Search customers").fill("Lindqvist")
+    errors.get_by_role("searchbox", name="Search customers").press("Enter")
+    expect(errors.get_by_role("heading", level=1)).to_have_text("The form could not be sent")
+    check(errors, shot, "403-csrf", found)
+    settings.ROOT_URLCONF = "tests.error_urls"
+    errors.goto("/explode/")
+    expect(errors.get_by_role("heading", level=1)).to_have_text("Something went wrong")
+    check(errors, shot, "500", found)
+    errors.context.close()
+
+    outsider = context()
+    django_user_model.objects.create_user("clerk", password="a-long-password")
+    outsider.goto("/login/")
+    outsider.get_by_label("Username").fill("clerk")
+    outsider.get_by_label("Password").fill("a-long-password")
+    outsider.get_by_role("button", name="Log in").click()
+    expect(outsider.get_by_role("heading", level=1)).to_have_text("Not allowed")
+    check(outsider, shot, "403", found)
+    outsider.context.close()
+
+    # Locked out: a stranger who keeps failing to log in.
+    locked = context()
     for _ in range(5):
         locked.goto("/login/")
         locked.get_by_label("Username").fill("mallory")
@@ -135,7 +174,7 @@ def test_every_page_passes_axe_and_fits_the_screen(page, superuser, shot, width)
         locked.get_by_role("button", name="Log in").click()
     expect(locked.get_by_role("heading", level=1)).to_have_text(re.compile("Too many"))
     check(locked, shot, "locked-out", found)
-    stranger.close()
+    locked.context.close()
 
     report = "\n".join(f"  {name}:\n    " + "\n    ".join(problems) for name, problems in found.items() if problems)
     assert not report, f"at {width_px} px:\n{report}"
