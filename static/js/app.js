@@ -45,7 +45,8 @@ document.addEventListener("htmx:afterSwap", (event) => {
   if (toggle) toggle.setAttribute("aria-expanded", "true");
 });
 
-// Escape closes an invoice opened in place: the one holding the focus, else the only one open.
+// Escape closes an invoice opened in place: the one holding the focus, else the only
+// one open if the focus is in the invoice list or nowhere (not in a field elsewhere).
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Escape") return;
   const active = document.activeElement;
@@ -54,7 +55,8 @@ document.addEventListener("keydown", (event) => {
     const target = document.getElementById(toggle.getAttribute("aria-controls"));
     return toggle === active || (target && target.contains(active));
   });
-  const toggle = holding || (open.length === 1 ? open[0] : null);
+  const nowhere = !active || active === document.body || active.closest("table.invoices");
+  const toggle = holding || (open.length === 1 && nowhere ? open[0] : null);
   if (toggle) {
     event.preventDefault();
     collapse(toggle.getAttribute("aria-controls"));
@@ -116,7 +118,10 @@ document.addEventListener("htmx:afterSettle", (event) => {
   swapping = null;
   const container = (was && was.targetId && document.getElementById(was.targetId)) || event.detail.elt;
   if (!container || !container.isConnected) return;
-  const news = container.querySelectorAll("[data-announce], [role=status]");
+  // A status while one is shown (a refresh under way: once, however often it polls),
+  // else what is marked to announce (when the data was fetched).
+  const statuses = container.querySelectorAll("[role=status]");
+  const news = statuses.length ? statuses : container.querySelectorAll("[data-announce]");
   announce([...news].map((element) => element.textContent).join(" "));
   if (!was || !was.holdsFocus || (document.activeElement && document.activeElement !== document.body)) return;
   const same =
