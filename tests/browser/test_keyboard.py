@@ -140,3 +140,15 @@ def test_filtering_sorting_and_paging_keep_the_query_and_the_place(page, clerk, 
     expect(table).to_be_focused()
     expect(table).to_be_in_viewport()
     shot(page, "next-page")
+
+
+def test_filtering_the_follow_up_list_in_place_reads_out_how_many_are_left(page, clerk, debtor, shot):
+    log_in(page)
+    page.goto("/followup/")
+    expect(page.locator("table.followup caption")).to_contain_text("1 customer balance to chase")
+    page.get_by_label("Currency").select_option("SEK")
+    apply = page.get_by_role("button", name="Apply")
+    apply.click()
+    expect(page).to_have_url(re.compile(r"currency=SEK"))
+    expect(page.locator("#announcer")).to_contain_text("1 customer balance to chase")
+    expect(apply).to_be_focused()
