@@ -5,6 +5,7 @@ new key; the migration encrypts what was stored in clear."""
 from io import StringIO
 
 import pytest
+from django.core.exceptions import FieldError
 from django.core.management import call_command
 from django.core.management.base import CommandError, SystemCheckError
 from django.db import connection
@@ -42,6 +43,14 @@ def test_the_number_is_stored_encrypted_and_found_by_its_index(person):
     assert person not in stored(Customer, customer.pk, "identity_index")
     assert Customer.objects.with_number(person).get() == customer
     assert Customer.objects.get_or_create_for_number(person) == (customer, False)
+
+
+@pytest.mark.django_db
+def test_comparing_the_encrypted_number_in_the_database_is_refused_rather_than_finding_nobody(person):
+    Customer.objects.get_or_create_for_number(person)
+    with pytest.raises(FieldError, match="with_number"):
+        Customer.objects.get(identity_number=person)
+    assert Customer.objects.filter(identity_number__isnull=False).count() == 1
 
 
 @pytest.mark.django_db
