@@ -28,12 +28,20 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Provider secrets are encrypted with keys derived from FIELD_ENCRYPTION_KEY
 # (and SECRET_KEY). Older keys stay readable when listed in
 # FIELD_ENCRYPTION_KEY_FALLBACKS, so keys can be rotated.
-FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="dev-only-field-key" if DEBUG else "")
-SALT_KEY = [FIELD_ENCRYPTION_KEY, *env.list("FIELD_ENCRYPTION_KEY_FALLBACKS", default=[])]
+# FIELD_ENCRYPTION_KEY may list several, comma-separated: the first encrypts, every
+# one decrypts (README: rotating keys, `manage.py rotate_keys`).
+SALT_KEY = [
+    *env.list("FIELD_ENCRYPTION_KEY", default=["dev-only-field-key"] if DEBUG else []),
+    *env.list("FIELD_ENCRYPTION_KEY_FALLBACKS", default=[]),
+]
+FIELD_ENCRYPTION_KEY = SALT_KEY[0] if SALT_KEY else ""
+# Personal numbers are found by a keyed hash (a blind index) under their own key;
+# changing it needs `manage.py rotate_keys`, which recomputes the index.
+IDENTITY_INDEX_KEY = env.str("IDENTITY_INDEX_KEY", default="dev-only-index-key" if DEBUG else "")
 # Lookups are audited under a keyed hash of the number, never the number itself.
 # Its own key, never rotated: a new one would no longer find earlier lookups.
 AUDIT_HASH_KEY = env.str("AUDIT_HASH_KEY", default="dev-only-audit-key" if DEBUG else "")
-for name in ("FIELD_ENCRYPTION_KEY", "AUDIT_HASH_KEY"):
+for name in ("FIELD_ENCRYPTION_KEY", "AUDIT_HASH_KEY", "IDENTITY_INDEX_KEY"):
     if not globals()[name]:
         raise ImproperlyConfigured(f"Set {name}: see .env.example.")
 

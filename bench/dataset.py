@@ -33,6 +33,7 @@ from django.utils import timezone
 from localflavor.se.utils import id_number_checksum
 
 import sandbox
+from invoices.atrest import number_index
 from invoices.models import Customer, CustomerLink, Invoice, ProviderAccount
 from sandbox.world import COMPANY_TRADES, COMPANY_WORDS, FEMALE_NAMES, LAST_NAMES, MALE_NAMES, world
 
@@ -152,15 +153,21 @@ def create_accounts():
 
 def create_customers(rng, count):
     """Valid-looking personal and organisation numbers, none of them the sandbox world's."""
-    taken = set(world()._by_identity) | set(
-        Customer.objects.exclude(identity_number=None).values_list("identity_number", flat=True)
-    )
+    taken = set(world()._by_identity) | set(Customer.objects.identified().values_list("identity_number", flat=True))
     rows = []
     for index in range(count):
         company = index == 0 or rng.random() < 0.15  # the biggest debtor is a company, like the sandbox's "huge"
         number = unique(taken, organisation_number if company else personal_number, rng)
         name = company_name(rng) if company else f"{rng.choice(FEMALE_NAMES + MALE_NAMES)} {rng.choice(LAST_NAMES)}"
-        rows.append(Customer(identity_number=number, name=name, email=f"customer{index}@{EMAIL_DOMAIN}"))
+        # bulk_create skips save(), which keeps the blind index in step.
+        rows.append(
+            Customer(
+                identity_number=number,
+                identity_index=number_index(number),
+                name=name,
+                email=f"customer{index}@{EMAIL_DOMAIN}",
+            )
+        )
     return Customer.objects.bulk_create(rows, batch_size=BATCH)
 
 

@@ -25,7 +25,7 @@ from django.conf import settings
 
 CLIENT = Path(__file__).resolve().parent / "client.py"
 STARTUP_SECONDS = 60
-KEYS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEY", "AUDIT_HASH_KEY")
+KEYS = ("SECRET_KEY", "FIELD_ENCRYPTION_KEY", "AUDIT_HASH_KEY", "IDENTITY_INDEX_KEY")
 
 
 def server_env():

@@ -98,7 +98,7 @@ def refresh_huge_customer():
         try:
             with transaction.atomic():
                 only_account(server.url, live_key)
-                Customer.objects.filter(identity_number=number).delete()  # a demo lookup of it is rolled back too
+                Customer.objects.with_number(number).delete()  # a demo lookup of it is rolled back too
                 steps.append(first_lookup(server, number))
                 steps.append(second_refresh(server, number))
                 raise Rollback
@@ -125,7 +125,7 @@ def first_lookup(server, number):
 
 
 def second_refresh(server, number):
-    customer = Customer.objects.get(identity_number=number)
+    customer = Customer.objects.with_number(number).get()
     server.app.take()
     started = time.perf_counter()
     problems = sync.current_problems(sync.refresh(customer))

@@ -10,7 +10,12 @@ class InvoicesConfig(AppConfig):
     verbose_name = _("Accounts receivable")
 
     def ready(self):
+        from django.core import checks
+
+        from invoices.keys import check_keys
         from invoices.roles import create_roles
+
+        checks.register(check_keys)
 
         # After auth has created this app's permissions for the same migrate run.
         post_migrate.connect(create_roles, sender=self)

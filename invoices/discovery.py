@@ -156,11 +156,11 @@ def claim(account: ProviderAccount, item: Discovered) -> tuple[Customer, str]:
     if link is not None:
         outcome = KNOWN
         customer = link.customer
-        if number and not customer.identity_number and not Customer.objects.filter(identity_number=number).exists():
+        if number and not customer.identity_number and not Customer.objects.with_number(number).exists():
             customer.identity_number = number  # first known by customer id alone; now we know who it is
             customer.save(update_fields=["identity_number"])
     else:
-        known = Customer.objects.filter(identity_number=number).first() if number else None
+        known = Customer.objects.with_number(number).first() if number else None
         created_customer = known is None
         customer = known or Customer.objects.create(identity_number=number)
         link, created_link = CustomerLink.objects.get_or_create(customer=customer, account=account)

@@ -8,7 +8,7 @@ import copy
 import hashlib
 import hmac
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,9 +23,9 @@ from django.db.models.functions import Abs, Collate, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from encrypted_fields.fields import EncryptedTextField
 
 from invoices import identity, providers
+from invoices.atrest import PayloadField, StrictEncryptedCharField, StrictEncryptedTextField, number_index
 from invoices.collation import COLLATION, by_name
 from invoices.folding import fold
 from invoices.providers.base import CredentialsRejected, ProviderError, web_url
@@ -70,7 +70,7 @@ class ProviderAccount(models.Model):
     base_url = models.URLField(_("base URL"), help_text=_("The provider's root URL, e.g. https://api.qvickly.io/"))
     merchant_id = models.CharField(_("merchant id"), max_length=50, blank=True, help_text=_("Qvickly EID"))
     # Ciphertext in the database; the admin never shows it again once saved.
-    secret = EncryptedTextField(_("secret"), help_text=_("Qvickly secret or Fusebill API key"))
+    secret = StrictEncryptedTextField(_("secret"), help_text=_("Qvickly secret or Fusebill API key"))
     test_mode = models.BooleanField(
         _("test mode"), default=False, help_text=_("Qvickly: call the account in test mode")
     )
@@ -226,14 +226,32 @@ class CustomerQuerySet(models.QuerySet):
         by_name = Q(name_folded__contains=folded) if folded.strip() else Q(pk__in=[])
         return self.filter(by_name | Q(email__iexact=text) | Q(links__provider_customer_id=text)).distinct()
 
+    # Numbers are encrypted: every lookup by number goes through the blind index here.
+    def with_number(self, number: str) -> "CustomerQuerySet":
+        """The customer holding this canonical number (none or one: the index is unique)."""
+        return self.filter(identity_index=number_index(number))
+
+    def with_numbers(self, numbers: Iterable[str]) -> "CustomerQuerySet":
+        return self.filter(identity_index__in=[number_index(number) for number in numbers])
+
+    def get_or_create_for_number(self, number: str) -> "tuple[Customer, bool]":
+        return self.get_or_create(identity_index=number_index(number), defaults={"identity_number": number})
+
+    def identified(self, known: bool = True) -> "CustomerQuerySet":
+        """Customers whose number is known (or, with known=False, not yet)."""
+        return self.filter(identity_index__isnull=not known)
+
 
 class Customer(models.Model):
     """A person or company, the same one across every provider account."""
 
-    # Canonical form from invoices.identity: YYYYMMDDNNNN or NNNNNNNNNN.
-    identity_number = models.CharField(
-        _("personal or organisation number"), max_length=12, unique=True, null=True, blank=True
+    # Canonical form from invoices.identity: YYYYMMDDNNNN or NNNNNNNNNN, encrypted;
+    # found by its blind index (invoices.atrest), kept in step by save().
+    identity_number = StrictEncryptedCharField(
+        _("personal or organisation number"), max_length=12, null=True, blank=True
     )
+    # NULL, not "", for customers without a number: unique allows any number of NULLs.
+    identity_index = models.CharField(max_length=64, unique=True, null=True, editable=False)  # noqa: DJ001
     name = models.CharField(_("name"), max_length=200, blank=True)
     # The name folded for search (invoices.folding), kept in step by save(): the
     # index serves prefix matches on both databases (PostgreSQL gets a pattern index).
@@ -263,9 +281,12 @@ class Customer(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.name_folded = fold(self.name)
+        self.identity_index = number_index(self.identity_number) if self.identity_number else None
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "name_folded"}
+            kwargs["update_fields"] = update_fields = {*update_fields, "name_folded"}
+        if update_fields is not None and "identity_number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "identity_index"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -627,13 +648,13 @@ class Invoice(models.Model):
     charges_number = models.CharField(_("charges number"), max_length=64, blank=True)
     provider_hash = models.CharField(_("provider hash"), max_length=128, blank=True)
     pdf_url = models.URLField(_("PDF URL"), max_length=500, blank=True)
-    raw = models.JSONField(encoder=RawJSONEncoder)
+    raw = PayloadField(encoder=RawJSONEncoder)
     fetched_at = models.DateTimeField(
         _("fetched at"),
     )
     # The provider's full invoice (Qvickly getInvoiceByHash, Fusebill GET
     # /v1/Invoices/{id}), fetched when staff open it, with its own age.
-    detail = models.JSONField(null=True, blank=True, encoder=RawJSONEncoder)
+    detail = PayloadField(null=True, blank=True, encoder=RawJSONEncoder)
     detail_fetched_at = models.DateTimeField(_("detail fetched at"), null=True, blank=True)
     # When a complete listing of the customer at the provider stopped returning it:
     # kept for the record, left out of every total.

@@ -150,7 +150,7 @@ def lookup_identity(number: Identity) -> LookupResult:
     Uses the cache while it is fresh; otherwise asks every active account.
     Returns no customer when no provider knows the number.
     """
-    customer = Customer.objects.filter(identity_number=number.number).first()
+    customer = Customer.objects.with_number(number.number).first()
     if customer is not None:
         links, asked = refresh_if_stale(customer)
         return LookupResult(customer, current_problems(links), asked_providers=asked)
@@ -189,7 +189,7 @@ def write_first_lookup(
             customer.identity_number = number
             customer.save(update_fields=["identity_number"])
         else:
-            customer = placeholder or Customer.objects.get_or_create(identity_number=number)[0]
+            customer = placeholder or Customer.objects.get_or_create_for_number(number)[0]
         links = [CustomerLink.objects.get_or_create(customer=customer, account=o.account)[0] for o in outcomes]
         write_outcomes(zip(links, outcomes, strict=True))
     return LookupResult(customer, current_problems(links))
@@ -395,7 +395,7 @@ def adopt(account: ProviderAccount, record: CustomerRecord) -> Customer:
     if link is None:
         number = canonical_or_none(record.identity)
         if number:
-            customer, _ = Customer.objects.get_or_create(identity_number=number)
+            customer, _ = Customer.objects.get_or_create_for_number(number)
         else:
             customer = owner_of([Outcome(account, record)]) or Customer.objects.create()
         link, _ = CustomerLink.objects.get_or_create(customer=customer, account=account)
@@ -419,7 +419,7 @@ def owner_of(outcomes: Iterable[Outcome], without_identity: bool = False) -> Cus
                 invoices__provider_id__in=[r.provider_id for r in outcome.record.invoices],
             )
             if without_identity:
-                owners = owners.filter(identity_number__isnull=True)
+                owners = owners.identified(False)
             owner: Customer | None = owners.first()
             if owner is not None:
                 return owner

@@ -209,7 +209,7 @@ def identity_lookup(request: HtmxHttpRequest, query: Identity, context: dict[str
 
     The customer row is created first and its id, never the number, goes to the task.
     """
-    customer, created = Customer.objects.get_or_create(identity_number=query.number)
+    customer, created = Customer.objects.get_or_create_for_number(query.number)
     if not created:
         asked = tasks.refresh_if_stale(customer)
         source = LookupAudit.Source.PROVIDER if asked else LookupAudit.Source.CACHE
@@ -321,7 +321,7 @@ def customer_selection(filters: ListForm, customer: Customer) -> InvoiceQuerySet
 @permission_required("invoices.reveal_identity", raise_exception=True)
 def customer_reveal(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Show the full personal number to a user allowed to see it, and audit that they did."""
-    customer = get_object_or_404(Customer, pk=pk, identity_number__isnull=False)
+    customer = get_object_or_404(Customer.objects.identified(), pk=pk)
     if not customer.is_person:
         raise Http404(_("Organisation numbers are not masked."))
     LookupAudit.record(

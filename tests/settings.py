@@ -10,6 +10,7 @@ os.environ.setdefault("SANDBOX_ENABLED", "1")
 os.environ.setdefault("SECRET_KEY", "test-only-key")
 os.environ.setdefault("FIELD_ENCRYPTION_KEY", "test-only-field-key")
 os.environ.setdefault("AUDIT_HASH_KEY", "test-only-audit-key")
+os.environ.setdefault("IDENTITY_INDEX_KEY", "test-only-index-key")
 # The test client and the sandbox server speak plain HTTP on loopback.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 # Retries back off for milliseconds, not seconds, so fault tests stay fast.

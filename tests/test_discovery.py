@@ -70,7 +70,7 @@ def test_the_same_person_at_both_providers_becomes_one_customer(qvickly_account,
     assert at_both and report.linked == len(at_both)
     assert report.new == len(qvickly_identities() - at_both)
     for identity in at_both:
-        customer = Customer.objects.get(identity_number=identity)
+        customer = Customer.objects.with_number(identity).get()
         assert {link.account for link in customer.links.all()} == {qvickly_account, fusebill_account}
     everyone = {c.identity for c in world().fusebill_customers()} | qvickly_identities()
     assert Customer.objects.count() == len(everyone) + 1  # the docs' example customer has no number

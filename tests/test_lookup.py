@@ -36,7 +36,7 @@ def test_a_personnummer_in_two_forms_leads_to_the_same_customer_page(staff_clien
     first = search(staff_client, ten_digit_form(person))
     second = search(staff_client, person)
     assert first.status_code == second.status_code == 302
-    assert first.url == second.url == reached(Customer.objects.get(identity_number=person), "lookup")
+    assert first.url == second.url == reached(Customer.objects.with_number(person).get(), "lookup")
 
 
 def test_the_customer_page_lists_every_invoice_the_provider_has(staff_client, qvickly_account, person):
@@ -98,7 +98,7 @@ def test_rejected_credentials_keep_the_cached_rows_and_ask_for_the_credentials_t
 
 def test_refresh_through_htmx_returns_only_the_invoice_section(staff_client, qvickly_account, person):
     customer_url = search(staff_client, person).url
-    customer = Customer.objects.get(identity_number=person)
+    customer = Customer.objects.with_number(person).get()
     response = staff_client.post(reverse("customer-refresh", args=[customer.pk]), headers={"HX-Request": "true"})
     text = response.content.decode()
     assert response.status_code == 200

@@ -125,7 +125,7 @@ def test_every_lookup_by_number_is_audited_without_storing_the_number(staff_clie
     staff_client.post(reverse("search"), {"q": f"{person[2:8]}-{person[8:]}"})
     staff_client.post(reverse("search"), {"q": "550101-1018"})  # nobody has it
     first, second = LookupAudit.objects.of_number(person).order_by("pk")
-    customer = Customer.objects.get(identity_number=person)
+    customer = Customer.objects.with_number(person).get()
     assert (first.user.username, first.masked_number, first.customer, first.source) == (
         "staff",
         f"{person[:8]}-XXXX",
@@ -210,6 +210,7 @@ def test_check_deploy_is_clean_with_the_documented_production_settings():
         "SECRET_KEY": "x7#k2!" * 12,
         "FIELD_ENCRYPTION_KEY": "another-long-random-value",
         "AUDIT_HASH_KEY": "a-third-long-random-value",
+        "IDENTITY_INDEX_KEY": "a-fourth-long-random-value",
         "ALLOWED_HOSTS": "arportal.example.se",
         "DATABASE_URL": "sqlite:///:memory:",
     }
@@ -244,6 +245,7 @@ def manage_check_with_the_sandbox(**env):
         "SECRET_KEY": "x7#k2!" * 12,
         "FIELD_ENCRYPTION_KEY": "k" * 40,
         "AUDIT_HASH_KEY": "a" * 40,
+        "IDENTITY_INDEX_KEY": "i" * 40,
         "ALLOWED_HOSTS": "arportal.example.se",
         "DATABASE_URL": "sqlite:///:memory:",
         "SANDBOX_ENABLED": "1",

@@ -19,7 +19,7 @@ def looked_up(client, number):
     """The customer with this number, after the search box looked them up."""
     response = search(client, number)
     assert response.status_code == 302
-    return Customer.objects.get(identity_number=number)
+    return Customer.objects.with_number(number).get()
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ def customer(staff_client, both_accounts, person):
     """The person looked up the way staff do, so both providers are asked over HTTP."""
     response = staff_client.post(reverse("search"), {"q": person})
     assert response.status_code == 302
-    return Customer.objects.get(identity_number=person)
+    return Customer.objects.with_number(person).get()
 
 
 @contextmanager

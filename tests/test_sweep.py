@@ -44,7 +44,7 @@ def sync_book(*args):
 def discovered_customers(qvickly_account, fusebill_account):
     """Our customers for everyone discovery can find: Fusebill's ids and Qvickly's numbers."""
     at_fusebill = CustomerLink.objects.filter(account=fusebill_account, provider_customer_id__in=fusebill_ids())
-    at_qvickly = Customer.objects.filter(identity_number__in=qvickly_identities())
+    at_qvickly = Customer.objects.with_numbers(qvickly_identities())
     return set(at_fusebill.values_list("customer", flat=True)) | set(at_qvickly.values_list("pk", flat=True))
 
 

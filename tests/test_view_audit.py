@@ -33,7 +33,7 @@ def person():
 def customer(staff_client, qvickly_account, fusebill_account, person):
     """Looked up the way staff do, so both providers are asked over HTTP."""
     assert staff_client.post(reverse("search"), {"q": person}).status_code == 302
-    return Customer.objects.get(identity_number=person)
+    return Customer.objects.with_number(person).get()
 
 
 def views_since(mark):

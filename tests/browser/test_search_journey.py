@@ -29,7 +29,7 @@ def test_staff_find_customers_and_invoices_as_they_type_them(page, staff, shot):
 
     # A number pasted from a letter, with an en dash.
     search(page, f"{person[:8]}–{person[8:]}")
-    customer = Customer.objects.get(identity_number=person)
+    customer = Customer.objects.with_number(person).get()
     expect(page.get_by_role("heading", level=1)).to_have_text(customer.name)
     expect(box).to_have_value("")
 

@@ -28,7 +28,7 @@ def test_the_audit_says_whether_a_person_was_looked_up_picked_from_a_list_or_fol
     # Searched from the box on the home page: the browser's Referer names the home page,
     # the search's redirect says it was a lookup by number.
     search(page, person)
-    customer = Customer.objects.get(identity_number=person)
+    customer = Customer.objects.with_number(person).get()
     expect(page.get_by_role("heading", level=1)).to_have_text(customer.name)
 
     page.goto("/aging/")
