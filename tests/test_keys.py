@@ -16,7 +16,7 @@ from invoices.atrest import UndecryptableError
 from invoices.models import Customer, ProviderAccount
 from sandbox.world import QVICKLY_MERCHANTS, world
 
-BEFORE, AFTER = ("invoices", "0018_verbose_names"), ("invoices", "0019_numbers_encrypted_at_rest")
+BEFORE, AFTER = ("invoices", "0019_view_audit"), ("invoices", "0020_numbers_encrypted_at_rest")
 
 
 @pytest.fixture
@@ -104,32 +104,35 @@ def test_keys_rotate_end_to_end_and_the_old_key_alone_no_longer_reads_anything(
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_encrypts_stored_numbers_and_strips_them_from_cached_invoices(person):
-    executor = MigrationExecutor(connection)
-    executor.migrate([BEFORE])
-    old = executor.loader.project_state([BEFORE]).apps
-    account = old.get_model("invoices", "ProviderAccount").objects.create(
-        name="Q", kind="qvickly", base_url="https://q.example/", secret="s"
-    )
-    customer = old.get_model("invoices", "Customer").objects.create(identity_number=person, name="Anna")
-    invoice = old.get_model("invoices", "Invoice").objects.create(
-        account=account,
-        customer=customer,
-        provider_id="1",
-        number="1",
-        total=1,
-        outstanding=1,
-        fetched_at="2026-01-01T00:00:00Z",
-        raw={"number": "1", "pno": person},
-        detail={"Customer": {"pno": f"{person[2:8]}-{person[8:]}", "nr": "7"}},
-    )
+    try:
+        executor = MigrationExecutor(connection)
+        executor.migrate([BEFORE])
+        old = executor.loader.project_state([BEFORE]).apps
+        account = old.get_model("invoices", "ProviderAccount").objects.create(
+            name="Q", kind="qvickly", base_url="https://q.example/", secret="s"
+        )
+        customer = old.get_model("invoices", "Customer").objects.create(identity_number=person, name="Anna")
+        invoice = old.get_model("invoices", "Invoice").objects.create(
+            account=account,
+            customer=customer,
+            provider_id="1",
+            number="1",
+            total=1,
+            outstanding=1,
+            fetched_at="2026-01-01T00:00:00Z",
+            raw={"number": "1", "pno": person},
+            detail={"Customer": {"pno": f"{person[2:8]}-{person[8:]}", "nr": "7"}},
+        )
 
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([AFTER])
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate([AFTER])
 
-    assert person not in stored(Customer, customer.pk, "identity_number")
-    assert Customer.objects.with_number(person).get().identity_number == person
-    migrated = Customer.objects.get().invoices.get(pk=invoice.pk)
-    assert migrated.raw == {"number": "1"} and migrated.detail == {"Customer": {"nr": "7"}}
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+        assert person not in stored(Customer, customer.pk, "identity_number")
+        assert Customer.objects.with_number(person).get().identity_number == person
+        migrated = Customer.objects.get().invoices.get(pk=invoice.pk)
+        assert migrated.raw == {"number": "1"} and migrated.detail == {"Customer": {"nr": "7"}}
+    finally:
+        # Back to the latest schema, whatever happened, so the next test on this database has it.
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
