@@ -1,9 +1,9 @@
 """What the downloads hold: the aging report, a customer's invoices, the overdue list.
 
 The CSV, in either dialect, keeps the columns it always had, in their order: scripts
-read them by position, and `customer_id`, our own key, is the one in a customer
-page's address. The XLSX is for people: the customer's name and the providers'
-customer numbers instead of our ids, and headers in the reader's language.
+read them by position, and `customer_id` is our own key for the customer. The
+XLSX is for people: the customer's name and the providers' customer numbers
+instead of our ids, and headers in the reader's language.
 """
 
 import itertools
@@ -41,7 +41,7 @@ CHUNK = 500
 
 def aging_table(rows, aging: Aging) -> Table:
     """One line per customer and currency: the buckets and their total."""
-    buckets = [Column(b.label, b.label, Kind.MONEY) for b in aging.buckets]
+    buckets = [Column(b.label, b.title, Kind.MONEY) for b in aging.buckets]
     return Table(
         title=_("Aging"),
         csv=[CUSTOMER_ID, CUSTOMER, CURRENCY, *buckets, TOTAL],

@@ -104,6 +104,13 @@ def test_the_aging_xlsx_has_typed_amounts_a_frozen_bold_header_and_customer_numb
         assert cell.data_type == "n" and cell.number_format == "#,##0.00"
 
 
+def test_the_aging_xlsx_speaks_the_readers_language_down_to_its_buckets(staff_client, anna, swedish):
+    sheet = workbook(staff_client.get(reverse("aging-xlsx"), {"currency": "SEK"}))
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["Kund", "Kundnummer", "Valuta", "Ej förfallen"]
+    assert header[-2:] == ["Över 120", "Totalt"]
+
+
 def test_the_overdue_xlsx_has_real_dates_whole_day_counts_and_the_customer_number_at_each_account(staff_client, anna):
     sheet = workbook(staff_client.get(reverse("overdue-xlsx")))
     header = [c.value for c in sheet[1]]
