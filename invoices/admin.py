@@ -295,3 +295,8 @@ class FollowUpAuditAdmin(ReadOnly):
     list_select_related = ["user", "customer", "invoice"]
     search_fields = ["customer__name"]
     date_hierarchy = "at"
+
+
+# The admin says whose it is, in the reader's language, rather than Django's name.
+admin.site.site_header = gettext_lazy("ARPortal administration")
+admin.site.site_title = gettext_lazy("ARPortal administration")

@@ -14,6 +14,7 @@ from typing import Any
 import reportlab
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -248,7 +249,8 @@ def period(statement: Statement, s: dict[str, ParagraphStyle]) -> list[Flowable]
     flow: list[Flowable] = [Paragraph(text(heading), s["h2"])]
     if not statement.period_sums:
         return [*flow, Paragraph(text(_("No invoices are dated in this period.")), s["body"])]
-    rows: list[list[Any]] = [[_("Currency"), _("Invoiced"), _("Credited"), _("Paid"), _("Written off")]]
+    sums = [_("Currency"), _("Invoiced"), pgettext("amount", "Credited"), pgettext("amount", "Paid")]
+    rows: list[list[Any]] = [[*sums, pgettext("amount", "Written off")]]
     rows += [
         [p.currency, amount(p.invoiced), amount(p.credited), amount(p.paid), amount(p.written_off)]
         for p in statement.period_sums
@@ -259,7 +261,7 @@ def period(statement: Statement, s: dict[str, ParagraphStyle]) -> list[Flowable]
         dated = statement.payment_dates_known
         header = [_("Invoice"), _("Provider"), _("Type"), _("Invoice date")]
         header += [_("Paid on")] if dated else []
-        settled: list[list[Any]] = [[*header, _("Paid"), _("Credited")]]
+        settled: list[list[Any]] = [[*header, pgettext("amount", "Paid"), pgettext("amount", "Credited")]]
         for r in statement.settled:
             cells: list[Any] = [r.number, r.provider, Paragraph(text(r.kind), s["cell"]), day(r.issued)]
             cells += [day(r.on) or "\u2014"] if dated else []
