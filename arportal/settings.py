@@ -11,6 +11,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from arportal.proxies import ipware_proxy_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -80,8 +82,13 @@ PERMISSIONS_POLICY = {
 }
 
 # Proxies in front of the app that append to X-Forwarded-For. At 0 the header is
-# never read (anyone can send one); invoices/client_address.py reads it behind them.
+# never read (anyone can send one); behind them django-axes reads it through
+# django-ipware, taking the entry the outermost proxy appended.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT, AXES_IPWARE_META_PRECEDENCE_ORDER = ipware_proxy_settings(TRUSTED_PROXY_COUNT)
+# Not strict: a client that writes its own entries in front of the proxy's still
+# gets the proxy's entry as its address, rather than the proxy's own address.
+IPWARE_STRICT = False
 
 # Login attempts: locked out after 5 failures of one username from one address, so
 # a colleague at the same office address, or the same user elsewhere, can still log in.
@@ -90,7 +97,6 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "invoices.client_address.client_address"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 # The sandbox emulates both providers over HTTP; never mount it in production.
