@@ -233,6 +233,10 @@ STORAGES = {
     },
 }
 
+# A customer owing nothing, with no activity for this many days, is purged from
+# the cache by `manage.py purge_personal_data` (invoices/retention.py).
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
+
 # Provider calls: how long cached invoices count as fresh, and the HTTP timeouts.
 PROVIDER_CACHE_TTL = env.int("PROVIDER_CACHE_TTL", default=15 * 60)  # seconds
 PROVIDER_CONNECT_TIMEOUT = env.float("PROVIDER_CONNECT_TIMEOUT", default=5.0)

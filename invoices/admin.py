@@ -1,19 +1,25 @@
 """Credentials are managed here by superusers; the cache and the audit log are read-only."""
 
+import json
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from invoices import audit, formatting, identity, sheets, sync
+from invoices import audit, formatting, identity, sheets, subject, subject_pdf, sync
 from invoices.models import Customer, FollowUpAudit, Invoice, LookupAudit, ProviderAccount
 from invoices.providers import ProviderError
 
@@ -154,6 +160,62 @@ class CustomerAdmin(ReadOnly):
 
     def audit_view(self, request, obj) -> None:
         audit.customer_viewed(request, obj, self.audited_action)
+
+    def get_urls(self):
+        export = path("subject/", self.admin_site.admin_view(self.subject_view), name="invoices_customer_subject")
+        return [export, *super().get_urls()]
+
+    @method_decorator(sensitive_post_parameters("number"))
+    @method_decorator(never_cache)
+    def subject_view(self, request):
+        """Everything held about one number, as JSON or PDF, for a data subject request.
+        The number comes by POST only, so it stays out of URLs and logs; every export is audited."""
+        if not request.user.has_perm("invoices.export_data_subject"):
+            raise PermissionDenied
+        form = SubjectExportForm(request.POST if request.method == "POST" else None)
+        if form.is_valid():
+            found = form.cleaned_data["number"]
+            data = subject.gather(found.number)
+            customer = Customer.objects.with_number(found.number).first()
+            LookupAudit.record(
+                request.user,
+                found.number,
+                customer=customer,
+                result_count=len(data["invoices"]),
+                action=LookupAudit.Action.SUBJECT_EXPORT,
+            )
+            return subject_download(data, form.cleaned_data["format"])
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "opts": self.model._meta,
+            "title": _("Everything held about one number"),
+        }
+        return TemplateResponse(request, "admin/invoices/customer/subject.html", context)
+
+
+def subject_download(data: dict, kind: str) -> HttpResponse:
+    # The date names the file, never the number.
+    name = _("personal-data")
+    name = f"{name}-{timezone.localdate().isoformat()}"
+    if kind == "pdf":
+        response = HttpResponse(subject_pdf.render(data), content_type="application/pdf")
+    else:
+        body = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+        response = HttpResponse(body, content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+class SubjectExportForm(forms.Form):
+    number = forms.CharField(label=gettext_lazy("Personal or organisation number"), max_length=20)
+    format = forms.ChoiceField(choices=[("json", "JSON"), ("pdf", "PDF")])
+
+    def clean_number(self):
+        try:
+            return identity.parse(self.cleaned_data["number"])
+        except identity.InvalidIdentity as exc:
+            raise forms.ValidationError(str(exc)) from None
 
 
 def amount(field: str):

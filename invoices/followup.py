@@ -144,7 +144,11 @@ class FollowUpAudit(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+")
+    # Null once the customer's personal data was purged (invoices.retention): the
+    # record of who changed what, and when, outlives the person it was about.
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     invoice = models.ForeignKey(
         Invoice, verbose_name=_("invoice"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -274,7 +274,10 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         # Swedish alphabetical order (invoices/collation.py), the admin's list included.
         ordering = [Collate("name", COLLATION).asc(), "pk"]
-        permissions = [("reveal_identity", _("Can reveal a full personal number"))]
+        permissions = [
+            ("reveal_identity", _("Can reveal a full personal number")),
+            ("export_data_subject", _("Can export everything held about a person")),
+        ]
 
     def __str__(self):
         return self.name or str(_("Customer %(pk)s") % {"pk": self.pk})
@@ -808,6 +811,8 @@ class LookupAudit(models.Model):
         LIST_EXPORT = "list_export", _("List export")
         ADMIN_CUSTOMER = "admin_customer", _("Customer in the admin")
         ADMIN_INVOICE = "admin_invoice", _("Invoice in the admin")
+        # Everything held about one number, exported for a data subject request.
+        SUBJECT_EXPORT = "subject_export", _("Data subject export")
 
     class Via(models.TextChoices):
         """How the page was reached: the search's redirect says, else the page the link was on."""

@@ -2,7 +2,8 @@
 
 Read-only staff see everything but cannot ask the providers for fresh data on
 demand; refreshers can. Collectors edit the follow-up list (owners, next
-actions, notes, promises, disputes). Provider credentials are for superusers only.
+actions, notes, promises, disputes). Data protection officers
+export what is held about a person. Provider credentials are for superusers only.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -10,12 +11,15 @@ from django.contrib.auth.models import Group, Permission
 READ_ONLY = "Read-only staff"
 REFRESHERS = "Refreshers"
 COLLECTORS = "Collectors"
+# Answer data subject requests: export everything held about one personal number.
+DATA_PROTECTION_OFFICERS = "Data protection officer"
 
 VIEW = ["view_customer", "view_invoice"]
 ROLES = {
     READ_ONLY: VIEW,
     REFRESHERS: [*VIEW, "refresh_from_provider"],
     COLLECTORS: [*VIEW, "edit_followup"],
+    DATA_PROTECTION_OFFICERS: [*VIEW, "export_data_subject"],
 }
 
 
