@@ -1,6 +1,7 @@
 """Everything held about one personal number, exported for a data subject request."""
 
 import json
+import re
 from decimal import Decimal
 from io import BytesIO
 
@@ -74,6 +75,16 @@ def test_the_pdf_reads_back_with_the_name_and_invoice_numbers(dpo_client, people
     words = "\n".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
     assert "Anna Svensson" in words and "INV-A1" in words and "will pay on Friday" in words
     assert "Bertil" not in words and "INV-B1" not in words
+
+
+def test_the_pdf_names_states_and_actions_in_words_and_amounts_as_the_reader_writes_them(dpo_client, people, swedish):
+    dpo_client.post(reverse(URL), {"number": ANNA, "format": "json"})
+    response = dpo_client.post(reverse(URL), {"number": ANNA, "format": "pdf"})
+
+    words = "\n".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
+    assert "Registerutdrag" in words and "subject_export" not in words
+    assert not re.search(r"\b(open|paid|credited)\b", words)
+    assert words.count("250,50") == 3  # the invoice total, what is left to pay and the promise
 
 
 def test_every_export_is_audited_without_the_number(dpo_client, people):
