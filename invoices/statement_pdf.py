@@ -65,20 +65,17 @@ def styles() -> dict[str, ParagraphStyle]:
     }
 
 
+def a4_document(out: BytesIO, title: str) -> SimpleDocTemplate:
+    """An A4 page with the margins every ARPortal PDF uses."""
+    margins = {"leftMargin": 15 * mm, "rightMargin": 15 * mm, "topMargin": 15 * mm, "bottomMargin": 18 * mm}
+    return SimpleDocTemplate(out, pagesize=A4, title=title, author="ARPortal", **margins)
+
+
 def render(statement: Statement) -> bytes:
     register_fonts()
     out = BytesIO()
     title = _("Statement of account")
-    document = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=18 * mm,
-        title=title,
-        author="ARPortal",
-    )
+    document = a4_document(out, title)
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()

@@ -11,16 +11,15 @@ from django.db import models
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import CondPageBreak, Paragraph, Spacer
 from reportlab.platypus.flowables import Flowable
 
 from invoices.followup import FollowUpAudit, Note, Promise
 from invoices.formatting import money
 from invoices.models import Invoice, LookupAudit
-from invoices.statement_pdf import grid, register_fonts, styles, text
+from invoices.statement_pdf import a4_document, grid, register_fonts, styles, text
 from invoices.subject import JSON
 
 
@@ -28,17 +27,7 @@ def render(data: JSON) -> bytes:
     register_fonts()
     out = BytesIO()
     title = _("Personal data held by ARPortal")
-    document = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=18 * mm,
-        title=title,
-        author="ARPortal",
-    )
-    document.build(story(data, title))
+    a4_document(out, title).build(story(data, title))
     return out.getvalue()
 
 
