@@ -295,6 +295,19 @@ class Customer(models.Model):
     def get_absolute_url(self):
         return reverse("customer", args=[self.pk])
 
+    # Fusebill's documented account statuses, in the reader's language; any other
+    # word it sends is shown as it came (the template marks it as the provider's).
+    ACCOUNT_STATUSES = {
+        "Good": _("in good standing"),
+        "PoorStanding": _("in poor standing"),
+        "Collection": _("in collection"),
+    }
+
+    @property
+    def account_status_label(self) -> str:
+        """How the provider rates the account, in words the reader knows, if it says."""
+        return str(self.ACCOUNT_STATUSES.get(self.account_status, ""))
+
     @property
     def is_person(self) -> bool:
         number = self.identity_number

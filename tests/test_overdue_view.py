@@ -202,7 +202,17 @@ def test_an_interest_invoice_and_the_late_invoice_it_charges_link_to_each_other(
 def test_the_customer_page_says_how_the_provider_rates_the_customers_account(staff_client, book):
     _, bolaget = book
     Customer.objects.filter(pk=bolaget.pk).update(account_status="Collection")
-    assert "Account: Collection" in staff_client.get(reverse("customer", args=[bolaget.pk])).content.decode()
+    assert "Account: in collection" in staff_client.get(reverse("customer", args=[bolaget.pk])).content.decode()
+    # A word Fusebill does not document is shown as it came, marked as its own.
+    Customer.objects.filter(pk=bolaget.pk).update(account_status="OnWatch")
+    page = staff_client.get(reverse("customer", args=[bolaget.pk])).content.decode()
+    assert 'Account: <span lang="en">OnWatch</span>' in page
+
+
+def test_the_account_status_reads_in_swedish_for_a_swedish_reader(staff_client, book, swedish):
+    _, bolaget = book
+    Customer.objects.filter(pk=bolaget.pk).update(account_status="PoorStanding")
+    assert "Konto: har förfallna skulder" in staff_client.get(reverse("customer", args=[bolaget.pk])).content.decode()
 
 
 def test_the_totals_show_interest_apart_from_what_was_invoiced(staff_client, accounts):
