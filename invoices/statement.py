@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -71,14 +71,6 @@ def period_days(value: object) -> int:
     except ValueError:
         return PERIODS[0]
     return days if days in PERIODS else PERIODS[0]
-
-
-def amount(value: Decimal | None) -> str:
-    """An amount in the active language's notation, negative with a true minus sign."""
-    if value is None:
-        return ""
-    text = formats.number_format(abs(value), decimal_pos=2, use_l10n=True, force_grouping=True)
-    return f"\u2212{text}" if value < 0 else text
 
 
 def day(value: date | datetime | None) -> str:

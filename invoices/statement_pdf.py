@@ -25,7 +25,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
-from invoices.statement import Statement, amount, day
+from invoices.formatting import money as amount
+from invoices.statement import Statement, day
 
 FONT, BOLD = "StatementSans", "StatementSans-Bold"
 FONTS = Path(reportlab.__file__).parent / "fonts"

@@ -5,14 +5,14 @@ from decimal import Decimal
 
 from django import template
 
-from invoices import statement
+from invoices import formatting, statement
 
 register = template.Library()
 
 
 @register.filter
 def amount(value: Decimal | None) -> str:
-    return statement.amount(value)
+    return formatting.money(value)
 
 
 @register.filter
