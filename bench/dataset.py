@@ -34,7 +34,7 @@ from localflavor.se.utils import id_number_checksum
 
 import sandbox
 from invoices.atrest import number_index
-from invoices.models import Customer, CustomerLink, Invoice, ProviderAccount
+from invoices.models import Customer, CustomerLink, Invoice, LookupAudit, ProviderAccount
 from sandbox.world import COMPANY_TRADES, COMPANY_WORDS, FEMALE_NAMES, LAST_NAMES, MALE_NAMES, world
 
 ACCOUNT_PREFIX = "Bench "
@@ -506,6 +506,8 @@ def staff_user(password):
 
 def remove_user(user):
     forget_logins()
+    # The page views of the run were audited; those rows are the bench's own.
+    LookupAudit.objects.filter(user=user).delete()
     for session in Session.objects.filter(expire_date__gt=timezone.now()):
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
             session.delete()
