@@ -27,6 +27,11 @@ def money() -> models.DecimalField:
 
 
 class BalanceQuerySet(models.QuerySet):
+    def currencies(self) -> list[str]:
+        """The currencies on the books, for the filters: read from this table's index,
+        where the invoices' own would grow with the history."""
+        return list(self.order_by("currency").values_list("currency", flat=True).distinct())
+
     def by_currency(self):
         """The history's sums per currency, under the names InvoiceQuerySet.totals uses."""
         return (
@@ -74,6 +79,7 @@ class Balance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["customer", "account", "currency"], name="one_balance_per_currency"),
         ]
+        indexes = [models.Index(fields=["currency"], name="balance_currency")]
 
     def __str__(self):
         return f"{self.customer_id} at {self.account_id} in {self.currency}"

@@ -29,7 +29,7 @@ from invoices.forms import (
     PromiseForm,
     staff_users,
 )
-from invoices.models import Customer, Invoice
+from invoices.models import Balance, Customer
 from invoices.views import HtmxHttpRequest
 
 ROWS_PER_PAGE = 50
@@ -60,7 +60,7 @@ def followup_list(request: HtmxHttpRequest) -> HttpResponse:
     followup.settle_promises()
     today = timezone.localdate()
     owners = list(staff_users())
-    filters = FollowUpFilterForm(request.GET, users=owners, currencies=Invoice.objects.currencies())
+    filters = FollowUpFilterForm(request.GET, users=owners, currencies=Balance.objects.currencies())
     invoices = filters.apply(followup.overdue_invoices(today), request.user)
     if not filters.value("promised"):
         invoices = invoices.exclude(followup.promised())

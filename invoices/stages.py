@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 
 from invoices.collation import ordering
 from invoices.forms import ListForm
-from invoices.models import OVERDUE_STAGES, Invoice, InvoiceQuerySet
+from invoices.models import OVERDUE_STAGES, Balance, Invoice, InvoiceQuerySet
 
 # The overdue list's columns staff may sort by, as ?sort=name or ?sort=-name.
 OVERDUE_SORTS = {
@@ -32,7 +32,7 @@ class OverdueForm(ListForm):
     stages = {stage: label for stage, label in Invoice.Stage.choices if stage in OVERDUE_STAGES}
 
     def __init__(self, data):
-        super().__init__(data, sorts=OVERDUE_SORTS, default_sort="due", currencies=Invoice.objects.currencies())
+        super().__init__(data, sorts=OVERDUE_SORTS, default_sort="due", currencies=Balance.objects.currencies())
 
 
 def overdue_invoices(filters: OverdueForm) -> InvoiceQuerySet:

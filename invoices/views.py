@@ -52,7 +52,7 @@ def book(filters: SummaryFilterForm) -> tuple[SummaryFilterForm, Aging, InvoiceQ
 
 
 def book_filters(request: HtmxHttpRequest) -> SummaryFilterForm:
-    return SummaryFilterForm(request.GET, currencies=Invoice.objects.currencies())
+    return SummaryFilterForm(request.GET, currencies=Balance.objects.currencies())
 
 
 @staff_required
@@ -97,7 +97,7 @@ def sweep_progress(request: HtmxHttpRequest) -> HttpResponse:
 def aging_report(request: HtmxHttpRequest) -> HttpResponse:
     """One row per customer and currency, like an accounts-receivable summary report."""
     columns = aging_columns(Aging.today())
-    list_form = ListForm(request.GET, sorts=columns, default_sort="-owed", currencies=Invoice.objects.currencies())
+    list_form = ListForm(request.GET, sorts=columns, default_sort="-owed", currencies=Balance.objects.currencies())
     filters, aging, invoices = book(list_form)
     sort = list_form.value("sort")
     column = columns[sort.removeprefix("-")]
@@ -133,7 +133,7 @@ def in_stage(filters: ListForm, invoices: InvoiceQuerySet) -> InvoiceQuerySet:
 @require_safe
 def aging_export(request: HtmxHttpRequest, file_format: str = "csv") -> HttpResponseBase:
     """The aging report as a download: CSV, Swedish Excel's CSV or XLSX (sheets.download)."""
-    list_form = ListForm(request.GET, sorts=(), default_sort="", currencies=Invoice.objects.currencies())
+    list_form = ListForm(request.GET, sorts=(), default_sort="", currencies=Balance.objects.currencies())
     _, aging, invoices = book(list_form)
     rows = (
         in_stage(list_form, invoices)
