@@ -230,6 +230,10 @@ def growth(first, final):
     return final.median_ms / first.median_ms
 
 
+def growth_cell(run, first, final):
+    return f"{growth(first, final):.2f}×" if len(run.steps) > 1 else "— (one size)"
+
+
 def scaling_table(run):
     first, final = run.steps[0], run.steps[-1]
     header = ["page", *(f"{step.invoices:,} invoices" for step in run.steps), "final / first"]
@@ -237,13 +241,13 @@ def scaling_table(run):
     for key in PAGE_ORDER:
         results = [step.pages[key] for step in run.steps]
         cells = [f"{ms(r.median_ms)} ms, {r.queries} q" for r in results]
-        rows.append([results[-1].name, *cells, f"{growth(results[0], results[-1]):.2f}×"])
+        rows.append([results[-1].name, *cells, growth_cell(run, results[0], results[-1])])
     floors = [step.floor for step in run.steps]
     rows.append(
         [
             floors[-1].name,
             *(f"{ms(f.median_ms)} ms, {f.queries} q" for f in floors),
-            f"{growth(first.floor, final.floor):.2f}×",
+            growth_cell(run, first.floor, final.floor),
         ]
     )
     return table(header, rows)
