@@ -37,7 +37,7 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 from localflavor.se.utils import id_number_checksum
@@ -202,13 +202,30 @@ def grow(dataset, invoices, log=print):
                 ):
                     batch += maker.history(plan.customer, account, n, currency, newest, span)
             if len(batch) >= BATCH or plan is dataset.plans[-1]:
-                Invoice.objects.bulk_create(batch, batch_size=BATCH)
+                insert(batch)
                 written = progress(log, written, len(batch))
                 batch = []
     dataset.invoice_count += written
     seconds = (timezone.now() - started).total_seconds()
     dataset.build_seconds = (dataset.build_seconds or 0) + seconds
     return seconds
+
+
+def insert(invoices):
+    """`bulk_create`, or on PostgreSQL one COPY: its multi-row INSERT quotes every value in Python,
+    which at millions of rows takes longer than the database does."""
+    if connection.vendor != "postgresql":
+        Invoice.objects.bulk_create(invoices, batch_size=BATCH)
+        return
+    fields = [f for f in Invoice._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    db = connections[connection.alias]  # not the proxy: it is asked a few times for every value
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {connection.ops.quote_name(Invoice._meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for invoice in invoices:
+            copy.write_row([f.get_db_prep_save(f.pre_save(invoice, True), db) for f in fields])
 
 
 def progress(log, written, more):
@@ -379,7 +396,7 @@ def write_invoices(rng, plans, qvickly, fusebill, log):
     for plan in plans:
         batch += maker.recent(plan, ((qvickly, plan.qvickly, "SEK"), (fusebill, plan.fusebill, plan.currency)))
         if len(batch) >= BATCH or plan is plans[-1]:
-            Invoice.objects.bulk_create(batch, batch_size=BATCH)
+            insert(batch)
             written = progress(log, written, len(batch))
             batch = []
     return written
