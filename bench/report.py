@@ -160,8 +160,9 @@ def section(run):
         built = f"built in {data.build_seconds:.0f} s, then `{analyze}`"
     else:
         built = (
-            f"built at {first.invoices:,} invoices, then grown to {len(run.steps) - 1} larger sizes with settled "
-            f"history only, `{analyze}` after each; {data.build_seconds:.0f} s of writing in all"
+            f"built at {first.invoices:,} invoices, then grown to "
+            + ", ".join(f"{step.invoices:,}" for step in run.steps[1:])
+            + f" with settled history only, `{analyze}` after each; {data.build_seconds:.0f} s of writing in all"
         )
     parts = [
         f"## {db_name}",
