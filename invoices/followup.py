@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from invoices import balances
 from invoices.collation import by_name
 from invoices.models import Customer, Invoice
 
@@ -254,6 +255,8 @@ def set_dispute(user, invoice: Invoice, reason: str) -> bool:
     invoice.dispute_reason = reason
     invoice.disputed_at, invoice.disputed_by = (timezone.now(), user) if reason else (None, None)
     invoice.save(update_fields=["dispute_reason", "disputed_at", "disputed_by"])
+    # A dispute moves a written-off invoice to Disputed in the summaries' stages.
+    balances.recompute([invoice.customer_id])
     return True
 
 

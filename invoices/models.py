@@ -440,14 +440,15 @@ class InvoiceQuerySet(models.QuerySet):
             self.filter(gone_at__isnull=True, outstanding__gt=0).with_stage(today).filter(stage_now__in=OVERDUE_STAGES)
         )
 
-    def stage_totals(self, today: date | None = None) -> list[dict]:
+    def stage_totals(self, today: date | None = None, summary=None) -> list[dict]:
         """Per currency and stage: the money there (what is owed; for written-off
         invoices, what was written off) and how many invoices hold it.
 
         Only what is owed and what was written off can stand in a stage, so the paid
-        history is never read: owed invoices come through the open-balance index,
-        written-off ones through the stage index, in one query (a UNION ALL), and the
-        few keys both parts hold are added up here.
+        history is never read: owed invoices come through the open-balance index;
+        written-off ones, which lie among the history, are summed in `summary` (the
+        Balance rows of the same invoices) or, without one, read through the stage
+        index. One query (a UNION ALL); the few keys both parts hold are added up here.
         """
         money = Case(
             When(stage_now=Invoice.Stage.WRITTEN_OFF, then=F("written_off")),
@@ -457,8 +458,9 @@ class InvoiceQuerySet(models.QuerySet):
         base = self.filter(gone_at__isnull=True).exclude(state=Invoice.State.CANCELLED)
         parts = [
             base.filter(~Q(outstanding=0)).exclude(stage=Invoice.Stage.WRITTEN_OFF),
-            base.filter(stage=Invoice.Stage.WRITTEN_OFF),
         ]
+        if summary is None:
+            parts.append(base.filter(stage=Invoice.Stage.WRITTEN_OFF))
         grouped = [
             part.with_stage(today)
             .exclude(stage_now="")
@@ -467,8 +469,20 @@ class InvoiceQuerySet(models.QuerySet):
             .order_by()
             for part in parts
         ]
+        if summary is not None:
+            Stage = Invoice.Stage
+            for stage, amount, count in [
+                (Stage.WRITTEN_OFF, "written_off_stage", "written_off_stage_count"),
+                (Stage.DISPUTED, "disputed_written_off", "disputed_written_off_count"),
+            ]:
+                grouped.append(
+                    summary.filter(**{f"{count}__gt": 0})
+                    .values("currency")
+                    .annotate(stage_now=Value(stage), amount=Sum(amount, default=0), count=Sum(count, default=0))
+                    .order_by()
+                )
         rows: dict[tuple[str, str], dict] = {}
-        for row in grouped[0].union(grouped[1], all=True):
+        for row in grouped[0].union(*grouped[1:], all=True):
             key = (row["currency"], row["stage_now"])
             if key in rows:
                 rows[key]["amount"] += row["amount"]
@@ -497,18 +511,80 @@ class InvoiceQuerySet(models.QuerySet):
             # Invoices that left the provider count until the day they were found gone.
             .filter(Q(gone_at__isnull=True) | Q(gone_at__date__gt=day))
             .filter(Q(issue_date__isnull=True) | Q(issue_date__lte=day))
-            .annotate(
-                balance=Case(
-                    When(paid_date__gt=day, then=F("total")),
-                    default=F("outstanding"),
-                    output_field=models.DecimalField(max_digits=14, decimal_places=2),
-                )
-            )
+            .annotate(balance=self.balance_on(day))
         )
 
-    def totals(self, aging):
+    @staticmethod
+    def balance_on(day):
+        """What an invoice owed on `day`: the whole total if it was paid later."""
+        return Case(
+            When(paid_date__gt=day, then=F("total")),
+            default=F("outstanding"),
+            output_field=models.DecimalField(max_digits=14, decimal_places=2),
+        )
+
+    def totals(self, aging, summary=None):
         """Per currency: invoiced, credited, written off, outstanding, overdue and
-        the aging buckets, all summed in the database. Currencies never mix."""
+        the aging buckets, all summed in the database. Currencies never mix.
+
+        With `summary`, the Balance rows of the same invoices (the same account and
+        currency filters), today's figures read the history's sums from it and only
+        the open invoices here: the cost follows what is open, not what was ever
+        invoiced. Any other date, or no summary, scans the history (`scanned_totals`).
+        """
+        day = aging.as_of
+        if summary is None or day != timezone.localdate():
+            return self.scanned_totals(aging)
+        # Invoices registered ahead of their date are in the summary but not yet on
+        # the books: they are subtracted, read with the open ones (both are few).
+        ahead = Q(issue_date__gt=day)
+        credit, interest = Q(kind=Invoice.Kind.CREDIT), Q(kind=Invoice.Kind.INTEREST)
+        owed = ~ahead & ~Q(balance=0)
+        overdue = ~ahead & Q(balance__gt=0, due_date__lt=day)
+        decimal: models.DecimalField = models.DecimalField(max_digits=16, decimal_places=2)
+        known = summary.by_currency().annotate(
+            on_books=Sum("invoice_count", default=0),
+            owed=Value(0, output_field=decimal),
+            overdue=Value(0, output_field=decimal),
+            open_count=Value(0),
+            oldest_overdue=Value(None, output_field=models.DateField()),
+            **{b.key: Value(0, output_field=decimal) for b in aging.buckets},
+        )
+        recent = (
+            self.exclude(state=Invoice.State.CANCELLED)
+            .filter(gone_at__isnull=True)
+            .filter(~Q(outstanding=0) | Q(paid_date__gt=day) | ahead)
+            .annotate(balance=self.balance_on(day))
+            .values("currency")
+            .annotate(
+                invoiced=-Sum("total", filter=ahead & ~credit & ~interest, default=0),
+                interest=-Sum("total", filter=ahead & interest, default=0),
+                credit_invoiced=-Sum(Abs("total"), filter=ahead & credit, default=0),
+                credit_notes=-Sum("credited", filter=ahead, default=0),
+                written_off_sum=-Sum("written_off", filter=ahead, default=0),
+                credit_count=-Count("pk", filter=ahead & credit),
+                on_books=-Count("pk", filter=ahead),
+                owed=Sum("balance", filter=owed, default=0),
+                overdue=Sum("balance", filter=overdue, default=0),
+                open_count=Count("pk", filter=owed),
+                oldest_overdue=Min("due_date", filter=overdue),
+                **{b.key: Sum("balance", filter=~ahead & b.condition, default=0) for b in aging.buckets},
+            )
+            .order_by()
+        )
+        merged: dict[str, dict] = {}
+        for row in known.union(recent, all=True):
+            into = merged.setdefault(row["currency"], {"currency": row["currency"], "oldest_overdue": None})
+            dates = [d for d in (into["oldest_overdue"], row.pop("oldest_overdue")) if d is not None]
+            into["oldest_overdue"] = min(dates, default=None)
+            for name, value in row.items():
+                if name != "currency":
+                    into[name] = into.get(name, 0) + value
+        # A currency whose only invoices are registered ahead of today is not on the books yet.
+        return [Totals(row, aging) for _, row in sorted(merged.items()) if row.pop("on_books")]
+
+    def scanned_totals(self, aging):
+        """`totals` on any date, summed over every invoice: the history included."""
         credit = Q(kind=Invoice.Kind.CREDIT)
         # Interest charged on late invoices is no sale: it is summed apart.
         interest = Q(kind=Invoice.Kind.INTEREST)
@@ -709,6 +785,8 @@ class Invoice(models.Model):
             # The open part of the book, which the per-customer summaries group.
             models.Index(fields=["customer", "currency"], condition=~Q(outstanding=0), name="invoice_open_balance"),
             models.Index(fields=["paid_date"], name="invoice_paid_date"),
+            # The few invoices registered ahead of their date, which today's totals leave out.
+            models.Index(fields=["issue_date"], name="invoice_issue_date"),
             # Credit invoices and what they credit, linked both ways on the detail page.
             models.Index(fields=["account", "credits_number"], name="invoice_account_credits"),
             models.Index(fields=["account", "number"], name="invoice_account_number"),
@@ -997,7 +1075,8 @@ class SweepItem(models.Model):
 
 # The follow-up list's models live in their own module; importing them here
 # registers them with the app (that module imports Customer and Invoice from here).
+from invoices.balances import Balance  # noqa: E402
 from invoices.followup import FollowUp, FollowUpAudit, Note, Promise  # noqa: E402
 from invoices.preferences import LanguagePreference  # noqa: E402
 
-__all__ = ["FollowUp", "FollowUpAudit", "LanguagePreference", "Note", "Promise"]
+__all__ = ["Balance", "FollowUp", "FollowUpAudit", "LanguagePreference", "Note", "Promise"]

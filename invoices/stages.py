@@ -8,6 +8,8 @@ sort and sum by it in the database whatever the size of the book.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import QuerySet
+
 from invoices.collation import ordering
 from invoices.forms import ListForm
 from invoices.models import OVERDUE_STAGES, Invoice, InvoiceQuerySet
@@ -55,9 +57,10 @@ class StageLine:
     cells: list[tuple[Decimal, int] | None]
 
 
-def stage_table(invoices: InvoiceQuerySet) -> tuple[list[str], list[StageLine]]:
-    """The money in each stage, one column per currency (never added together)."""
-    rows = list(invoices.stage_totals())
+def stage_table(invoices: InvoiceQuerySet, summary: QuerySet | None = None) -> tuple[list[str], list[StageLine]]:
+    """The money in each stage, one column per currency (never added together); `summary`
+    holds the same invoices' Balance rows (InvoiceQuerySet.stage_totals)."""
+    rows = list(invoices.stage_totals(summary=summary))
     currencies = sorted({row["currency"] for row in rows})
     found = {(row["stage_now"], row["currency"]): (row["amount"], row["count"]) for row in rows}
     lines = [

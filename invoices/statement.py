@@ -219,7 +219,7 @@ def build(customer: Customer, days: int = PERIODS[0], today: date | None = None)
         # The stalest account's fetch: the statement is as of then.
         fetched_at=min((link.fetched_at for link in links if link.fetched_at), default=None),
         open_rows=[open_row(invoice) for invoice in open_invoices],
-        balances=balances(invoices.all().totals(Aging(as_of=today))),
+        balances=balances(invoices.all().totals(Aging(as_of=today), customer.balances.all())),
         period_sums=period_sums(period_invoices, settled),
         settled=settled,
         payment=[details for details in payment_details(links, open_invoices) if details],

@@ -19,7 +19,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from invoices import collation, followup, identity
+from invoices import balances, collation, followup, identity
 from invoices.identity import Identity
 from invoices.models import Customer, CustomerLink, Invoice, ProviderAccount
 from invoices.providers import (
@@ -260,15 +260,18 @@ def write_outcomes(pairs: Iterable[tuple[CustomerLink, Outcome]], fence: Fence =
     with transaction.atomic():
         if fence is not None and not fence():
             raise LockLost
+        changed = {link.customer_id for link, _ in pairs}
         for link, outcome in pairs:
             if outcome.error is not None:
                 write_error(link, outcome.error)
             elif outcome.record is not None:
-                write_invoices(link, outcome.record, complete_since=outcome.asked_at)
+                changed |= write_invoices(link, outcome.record, complete_since=outcome.asked_at)
             else:
                 # The account does not know them (any more): that says nothing of
                 # invoices cached from it, which stay as they were.
-                write_invoices(link, CustomerRecord(link.provider_customer_id))
+                changed |= write_invoices(link, CustomerRecord(link.provider_customer_id))
+        # The summaries of everyone whose invoices were written, in the same transaction.
+        balances.recompute(changed)
         # Balances change only here: promises to pay are judged the moment they do.
         followup.settle_promises(sorted({link.customer_id for link, _ in pairs}))
 
@@ -281,18 +284,25 @@ def write_error(link: CustomerLink, error: ProviderError) -> None:
     link.save(update_fields=["error", "error_at", "credentials_rejected", "error_said", "error_said_language"])
 
 
-def write_invoices(link: CustomerLink, found: CustomerRecord, complete_since: datetime | None = None) -> None:
+def write_invoices(link: CustomerLink, found: CustomerRecord, complete_since: datetime | None = None) -> set[int]:
     """Upsert the customer's records (unique on account + provider id) and mark the link fresh.
 
     `complete_since` says `found` is the provider's complete listing of the
     customer, asked for at that moment: cached invoices of theirs it no longer
-    holds, written before then, are marked as gone from the provider.
+    holds, written before then, are marked as gone from the provider. Returns
+    the other customers whose invoices these were: the rows move to this one.
     """
     now = timezone.now()
     # A listing paged while the provider posts a new invoice can return one twice;
     # PostgreSQL refuses to upsert a row twice in one statement, so keep the last.
     records = list({record.provider_id: record for record in found.invoices}.values())
     keep_what_is_known(link.account, records)
+    moved = set(
+        Invoice.objects.filter(account=link.account, provider_id__in=[record.provider_id for record in records])
+        .exclude(customer=link.customer)
+        .values_list("customer", flat=True)
+        .distinct()
+    )
     rows = [
         Invoice(
             account=link.account,
@@ -322,6 +332,7 @@ def write_invoices(link: CustomerLink, found: CustomerRecord, complete_since: da
     link.fetched_at, link.error, link.error_at, link.credentials_rejected = now, "", None, False
     link.error_said = link.error_said_language = ""
     link.save()
+    return moved
 
 
 def keep_what_is_known(account: ProviderAccount, records: list[InvoiceRecord]) -> None:
@@ -466,5 +477,7 @@ def invoice_detail(invoice: Invoice, force: bool = False, language: str = "") ->
         # invoiced, and keep_what_is_known keeps it through the next listing.
         invoice.total = record.total
         fields.append("total")
-    invoice.save(update_fields=fields)
+    with transaction.atomic():
+        invoice.save(update_fields=fields)
+        balances.recompute([invoice.customer_id])
     return None

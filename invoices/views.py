@@ -26,6 +26,7 @@ from django_htmx.middleware import HtmxDetails
 
 from invoices import audit, exports, followup, masterdata, searching, sheets, stages, sweeping, sync, tasks
 from invoices.aging import Aging
+from invoices.balances import Balance, BalanceQuerySet
 from invoices.collation import by_name, ordering
 from invoices.decorators import staff_required
 from invoices.forms import ListForm, SearchForm, SummaryFilterForm, staff_users
@@ -59,12 +60,14 @@ def book_filters(request: HtmxHttpRequest) -> SummaryFilterForm:
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """The whole book: totals and aging per currency, largest debtors, freshness."""
     filters, aging, invoices = book(book_filters(request))
+    # The history's sums, kept per customer by the sync (invoices/balances.py).
+    summary = filters.apply(Balance.objects.all())
     coverage = sweeping.coverage()
-    stage_currencies, stage_lines = stages.stage_table(invoices)
+    stage_currencies, stage_lines = stages.stage_table(invoices, summary)
     context = {
         "filters": filters,
         "aging": aging,
-        "totals": invoices.totals(aging),
+        "totals": invoices.totals(aging, summary),
         "stage_currencies": stage_currencies,
         "stage_lines": stage_lines,
         "overdue_stages": OVERDUE_STAGES,
@@ -315,6 +318,16 @@ def customer_selection(filters: ListForm, customer: Customer) -> InvoiceQuerySet
     return in_stage(filters, invoices)
 
 
+def customer_summary(filters: ListForm, customer: Customer) -> BalanceQuerySet | None:
+    """The Balance rows of customer_selection, which exist for a provider but not for a stage."""
+    if filters.value("stage"):
+        return None
+    balances = customer.balances.all()
+    if provider := filters.value("provider"):
+        balances = balances.filter(account__kind=provider)
+    return balances
+
+
 @staff_required
 @require_POST
 @vary_on_headers("HX-Request")
@@ -351,7 +364,7 @@ def render_customer(request: HtmxHttpRequest, customer: Customer, links: list, r
         "never_fetched": not any(link.fetched_at for link in links),
         "problems": sync.current_problems(links),
         "links": links,
-        "totals": customer_selection(filters, customer).totals(aging),
+        "totals": customer_selection(filters, customer).totals(aging, customer_summary(filters, customer)),
         "aging": aging,
         "filters": filters,
         "dated": filters.value("as_of") is not None,

@@ -12,7 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.handlers.wsgi import WSGIHandler
 from django.utils import timezone
 
-from invoices import roles
+from invoices import balances, roles
 from invoices.models import Invoice, ProviderAccount
 from sandbox.world import FUSEBILL_KEYS, QVICKLY_MERCHANTS
 
@@ -65,7 +65,7 @@ def cached_invoice(account, customer, number="1", total="1", outstanding=None, *
     """An invoice row as a provider listing would have left it in the cache."""
     fields = {"state": "open", "currency": "SEK", "raw": {}, "fetched_at": timezone.now(), **fields}
     outstanding = total if outstanding is None else outstanding
-    return Invoice.objects.create(
+    invoice = Invoice.objects.create(
         account=account,
         customer=customer,
         provider_id=fields.pop("provider_id", number),
@@ -74,6 +74,9 @@ def cached_invoice(account, customer, number="1", total="1", outstanding=None, *
         outstanding=Decimal(outstanding),
         **fields,
     )
+    # What the sync does in the transaction that writes invoices.
+    balances.recompute([customer.pk])
+    return invoice
 
 
 def fusebill_key(name):

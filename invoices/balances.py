@@ -1,0 +1,181 @@
+"""All-time figures per customer, account and currency, kept beside the invoices.
+
+A merchant's book is mostly paid history, and history only changes when a
+sync writes a customer's invoices. So what the summaries need of it (what
+was invoiced, credited, written off, and how many invoices) is summed here
+once per customer and read from this small table, while what changes with
+the date (what is owed, overdue, aging) is read from the open invoices alone.
+
+Each customer's rows are recomputed from that customer's invoices in the
+transaction that wrote them (sync.write_outcomes, sync.invoice_detail,
+followup.set_dispute): never adjusted by differences, so they cannot drift
+from the cache. `manage.py rebuild_balances` rebuilds the table from scratch.
+"""
+
+from collections.abc import Iterable
+
+from django.db import connection, models, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Abs
+from django.utils.translation import gettext_lazy as _
+
+from invoices.models import Customer, Invoice, ProviderAccount
+
+
+def money() -> models.DecimalField:
+    return models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+
+class BalanceQuerySet(models.QuerySet):
+    def by_currency(self):
+        """The history's sums per currency, under the names InvoiceQuerySet.totals uses."""
+        return (
+            self.values("currency")
+            .annotate(
+                invoiced=Sum("invoiced", default=0),
+                interest=Sum("interest", default=0),
+                credit_invoiced=Sum("credit_invoiced", default=0),
+                credit_notes=Sum("credit_notes", default=0),
+                written_off_sum=Sum("written_off", default=0),
+                credit_count=Sum("credit_count", default=0),
+            )
+            .order_by()
+        )
+
+
+class Balance(models.Model):
+    """One customer's invoices at one account in one currency, summed: every invoice
+    still at the provider and not cancelled."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="balances")
+    account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="+")
+    currency = models.CharField(max_length=3)
+    invoiced = money()  # sales: neither credit nor interest invoices
+    interest = money()
+    credit_invoiced = money()  # credit invoices, as positive amounts
+    credit_notes = money()  # credited on the invoices themselves (Fusebill)
+    written_off = money()
+    outstanding = money()
+    invoice_count = models.PositiveIntegerField(default=0)
+    credit_count = models.PositiveIntegerField(default=0)
+    open_count = models.PositiveIntegerField(default=0)
+    # The written-off stage, which lies among the paid history (Invoice.current_stage):
+    # its money is what was written off, or what is still owed while a dispute stands.
+    written_off_stage = money()
+    written_off_stage_count = models.PositiveIntegerField(default=0)
+    disputed_written_off = money()
+    disputed_written_off_count = models.PositiveIntegerField(default=0)
+
+    objects = BalanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("balance")
+        verbose_name_plural = _("balances")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "account", "currency"], name="one_balance_per_currency"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} at {self.account_id} in {self.currency}"
+
+
+# The columns a recomputation writes, in order, each with its sum over the invoices.
+FIGURES = [
+    "invoiced",
+    "interest",
+    "credit_invoiced",
+    "credit_notes",
+    "written_off",
+    "outstanding",
+    "invoice_count",
+    "credit_count",
+    "open_count",
+    "written_off_stage",
+    "written_off_stage_count",
+    "disputed_written_off",
+    "disputed_written_off_count",
+]
+
+
+def figures(invoices: models.QuerySet) -> models.QuerySet:
+    """Balance's figures per customer, account and currency, summed from `invoices`."""
+    credit, interest = Q(kind=Invoice.Kind.CREDIT), Q(kind=Invoice.Kind.INTEREST)
+    written_off = Q(stage=Invoice.Stage.WRITTEN_OFF)
+    disputed = ~Q(dispute_reason="")
+    sums = {
+        "invoiced": Sum("total", filter=~credit & ~interest, default=0),
+        "interest": Sum("total", filter=interest, default=0),
+        "credit_invoiced": Sum(Abs("total"), filter=credit, default=0),
+        "credit_notes": Sum("credited", default=0),
+        "written_off": Sum("written_off", default=0),
+        "outstanding": Sum("outstanding", default=0),
+        "invoice_count": Count("pk"),
+        "credit_count": Count("pk", filter=credit),
+        "open_count": Count("pk", filter=~Q(outstanding=0)),
+        "written_off_stage": Sum("written_off", filter=written_off & ~disputed, default=0),
+        "written_off_stage_count": Count("pk", filter=written_off & ~disputed),
+        "disputed_written_off": Sum("outstanding", filter=written_off & disputed, default=0),
+        "disputed_written_off_count": Count("pk", filter=written_off & disputed),
+    }
+    assert list(sums) == FIGURES
+    # Named apart from the invoice's own columns (written_off, outstanding), which
+    # a sum of the same name would hide from the sums after it.
+    return (
+        invoices.exclude(state=Invoice.State.CANCELLED)
+        .filter(gone_at__isnull=True)
+        .values("customer", "account", "currency")
+        .annotate(**{f"sum_{name}": expression for name, expression in sums.items()})
+        .order_by()
+    )
+
+
+def recompute(customer_ids: Iterable[int]) -> None:
+    """The customers' rows, summed again from their invoices as they stand now.
+
+    Call it in the transaction that changed the invoices. The customers' rows
+    are locked first (in one order, so two syncs cannot deadlock), which makes
+    a second sync of the same customer wait and then see the first one's rows.
+    """
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return
+    with transaction.atomic():
+        list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        Balance.objects.filter(customer__in=ids).delete()
+        insert(figures(Invoice.objects.filter(customer__in=ids)))
+
+
+def rebuild(invoice_model: type[models.Model] = Invoice, balance_model: type[models.Model] = Balance) -> int:
+    """The whole table again from every invoice; returns the rows written.
+    (A migration passes its own historical models.)"""
+    with transaction.atomic():
+        balance_model._default_manager.all().delete()
+        return insert(figures(invoice_model._default_manager.all()), balance_model)
+
+
+def insert(rows: models.QuerySet, balance_model: type[models.Model] = Balance) -> int:
+    """INSERT … SELECT: the sums go from the invoices to the table without passing
+    through Python, whatever the size of the book."""
+    table = connection.ops.quote_name(balance_model._meta.db_table)
+    fields = [balance_model._meta.get_field(name) for name in ["customer", "account", "currency", *FIGURES]]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields if isinstance(field, models.Field))
+    select, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
+        return cursor.rowcount
+
+
+def recomputed() -> dict[tuple[int, int, str], dict]:
+    """What the table should hold, summed from the invoices now: for checking it."""
+    return {
+        (row["customer"], row["account"], row["currency"]): {
+            name.removeprefix("sum_"): value for name, value in row.items()
+        }
+        for row in figures(Invoice.objects.all())
+    }
+
+
+def stored() -> dict[tuple[int, int, str], dict]:
+    """What the table holds, in the shape of `recomputed`."""
+    rows = Balance.objects.values("customer", "account", "currency", *FIGURES)
+    return {(row["customer"], row["account"], row["currency"]): row for row in rows}
