@@ -80,8 +80,8 @@ class Step:
     customers: int
     open_invoices: int
     build_seconds: float | None  # cumulative; None for a reused dataset
-    summary_rows: int | None = None  # None while there is no balance summary to rebuild
-    summary_seconds: float | None = None
+    summary_rows: int = 0
+    summary_seconds: float = 0.0
     database_bytes: int | None = None
     invoice_bytes: int | None = None  # the invoice table with its indexes, where cheap to get
     pages: dict = field(default_factory=dict)  # key -> measure.Result
@@ -257,10 +257,7 @@ def scaling_table(run):
 def build_table(run):
     rows = []
     for step in run.steps:
-        if step.summary_seconds is None:
-            summary = "— (no summary yet)"
-        else:
-            summary = f"{step.summary_seconds:.1f} ({step.summary_rows:,} rows)"
+        summary = f"{step.summary_seconds:.2f} ({step.summary_rows:,} rows)"
         rows.append(
             [
                 f"{step.invoices:,}",
