@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from bench import dataset
 from bench.management.commands.benchmark import check
-from invoices.models import Invoice
+from invoices.models import Invoice, LookupAudit
 
 # VACUUM, which the build runs on PostgreSQL, cannot run inside a test's transaction.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -83,3 +83,17 @@ def test_the_benchmark_refuses_steps_that_do_not_grow_towards_the_final_size(ste
 def test_the_benchmark_refuses_a_first_size_too_small_for_every_open_invoice():
     with pytest.raises(CommandError, match="open invoice"):
         check(options(invoices=10_000, steps="400", customers=5))
+
+
+def test_removing_the_bench_book_keeps_other_users_audit_rows_without_their_invoice(book, django_user_model):
+    staff = django_user_model.objects.create_user("auditor")
+    invoice = bench_invoices().first()
+    entry = LookupAudit.objects.create(
+        user=staff, masked_number="5561796607", number_hash="x", result_count=1, source="cache", invoice=invoice
+    )
+
+    dataset.delete_previous()
+
+    entry.refresh_from_db()
+    assert entry.invoice is None
+    assert not bench_invoices().exists()
