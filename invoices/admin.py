@@ -258,8 +258,9 @@ class InvoiceAdmin(ReadOnly):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
-        # The audit of a change view reads the invoice's customer: fetched with it.
-        return super().get_queryset(request).select_related("customer")
+        # The audit of a change view reads the invoice's customer: fetched with it. (A
+        # select_related here replaces list_select_related, so the list's are named too.)
+        return super().get_queryset(request).select_related(*self.list_select_related)
 
     def audit_view(self, request, obj) -> None:
         audit.invoice_viewed(request, obj, self.audited_action)
