@@ -708,9 +708,7 @@ def staff_user(password):
 
 
 def remove_user(user):
-    forget_logins()
-    # The page views of the run were audited; those rows are the bench's own.
-    LookupAudit.objects.filter(user=user).delete()
+    forget_logins()  # the run's audited page views too
     for session in Session.objects.filter(expire_date__gt=timezone.now()):
         if session.get_decoded().get("_auth_user_id") == str(user.pk):
             session.delete()
