@@ -64,12 +64,14 @@ def followup_list(request: HtmxHttpRequest) -> HttpResponse:
     invoices = filters.apply(followup.overdue_invoices(today), request.user)
     if not filters.value("promised"):
         invoices = invoices.exclude(followup.promised())
+    page = Paginator(followup.rows(invoices, today), ROWS_PER_PAGE).get_page(filters.value("page"))
+    page.object_list = followup.with_promises(page.object_list, today)
     context = {
         "filters": filters,
         "owners": owners,
         "can_edit_followup": can_edit(request),
         "today": today,
-        "page": Paginator(followup.rows(invoices, today), ROWS_PER_PAGE).get_page(filters.value("page")),
+        "page": page,
     }
     template = "invoices/followup.html#list" if request.htmx else "invoices/followup.html"
     return render(request, template, context)

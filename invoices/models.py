@@ -442,7 +442,10 @@ class InvoiceQuerySet(models.QuerySet):
     def overdue(self, today: date | None = None):
         """What is past due and still owed, at every provider: the overdue list."""
         return (
-            self.filter(gone_at__isnull=True, outstanding__gt=0).with_stage(today).filter(stage_now__in=OVERDUE_STAGES)
+            self.filter(gone_at__isnull=True, outstanding__gt=0)
+            .exclude(outstanding=0)  # says the open-book index applies, which SQLite cannot infer from > 0
+            .with_stage(today)
+            .filter(stage_now__in=OVERDUE_STAGES)
         )
 
     def stage_totals(self, today: date | None = None, summary=None) -> list[dict]:
@@ -573,10 +576,10 @@ class InvoiceQuerySet(models.QuerySet):
         # Apart, so that each reads through its own index: the open invoices (from the
         # index alone on PostgreSQL), and the settled ones paid after today or issued
         # ahead of it (a handful, if any).
-        parts = [
-            books.filter(~Q(outstanding=0)),
-            books.filter(Q(outstanding=0) & (Q(paid_date__gt=day) | ahead)),
-        ]
+        # (The few are found by id first: grouped by currency, SQLite would rather walk
+        # the currency index than search the two date indexes.)
+        few = Invoice.objects.filter(Q(outstanding=0) & (Q(paid_date__gt=day) | ahead)).values("pk")
+        parts = [books.filter(~Q(outstanding=0)), books.filter(pk__in=few)]
         recent = [
             part.annotate(balance=self.balance_on(day)).values("currency").annotate(**sums).order_by() for part in parts
         ]
@@ -826,11 +829,13 @@ class Invoice(models.Model):
             # The few invoices registered ahead of their date, which today's totals leave out.
             models.Index(fields=["issue_date"], name="invoice_issue_date"),
             # Credit invoices and what they credit, linked both ways on the detail page.
-            models.Index(fields=["account", "credits_number"], name="invoice_account_credits"),
+            # Partial, like the one below: most invoices credit nothing, and an index full of
+            # blanks looks so unselective that SQLite would rather walk the issue-date index.
+            models.Index(fields=["account", "credits_number"], condition=~Q(credits_number=""), name="invoice_credits"),
             models.Index(fields=["account", "number"], name="invoice_account_number"),
             # The search box: an invoice number typed without saying which provider's.
             models.Index(fields=["number"], name="invoice_number"),
-            models.Index(fields=["account", "charges_number"], name="invoice_account_charges"),
+            models.Index(fields=["account", "charges_number"], condition=~Q(charges_number=""), name="invoice_charges"),
             # The few written-off invoices among the paid history, for the stage totals.
             models.Index(fields=["stage"], name="invoice_stage"),
         ]
@@ -861,7 +866,12 @@ class Invoice(models.Model):
 
     def credit_invoices(self):
         """The credit invoices that credit this one."""
-        return Invoice.objects.filter(account=self.account_id, credits_number=self.number).exclude(pk=self.pk)
+        # The blank test lets the database use the partial index (Meta.indexes).
+        return (
+            Invoice.objects.filter(account=self.account_id, credits_number=self.number)
+            .exclude(credits_number="")
+            .exclude(pk=self.pk)
+        )
 
     def charged_invoice(self):
         """For an interest invoice: the late invoice it charges, when the data links them."""
@@ -871,7 +881,11 @@ class Invoice(models.Model):
 
     def interest_invoices(self):
         """The interest invoices that charge this one."""
-        return Invoice.objects.filter(account=self.account_id, charges_number=self.number).exclude(pk=self.pk)
+        return (
+            Invoice.objects.filter(account=self.account_id, charges_number=self.number)
+            .exclude(charges_number="")
+            .exclude(pk=self.pk)
+        )
 
     @property
     def current_stage(self) -> str:
