@@ -75,6 +75,12 @@ class SummaryFilterForm(forms.Form):
     def aging(self):
         return Aging(as_of=self.value("as_of") or timezone.localdate())
 
+    def currencies(self) -> list[str]:
+        """The currencies the summaries cover: the one chosen, or every one offered."""
+        if currency := self.value("currency"):
+            return [currency]
+        return [value for value, _ in self.fields["currency"].choices if value]
+
     def apply(self, invoices):
         """The invoices narrowed to the chosen account and currency."""
         if account := self.value("account"):

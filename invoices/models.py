@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value, When, Window
 from django.db.models.functions import Abs, Collate, RowNumber
 from django.urls import reverse
@@ -646,23 +646,37 @@ class InvoiceQuerySet(models.QuerySet):
             .exclude(owed=0)
         )
 
-    def largest_debtors(self, aging, limit=10):
-        """The `limit` customers owing most, per currency, ranked in the database."""
-        return (
+    def largest_debtors(self, aging, limit=10, currencies: Iterable[str] = ()) -> list[dict]:
+        """The `limit` customers owing most in each of `currencies`, ranked in the database.
+
+        Where the database can, each currency is its own ORDER BY … LIMIT (a bounded
+        top-N sort, the names compared only between equal amounts), the currencies
+        joined by UNION ALL; else one window ranks them all, which sorts the whole
+        open book by amount and name.
+        """
+        owing = (
             self.with_balance(aging.as_of)
-            .values("customer", "customer__name", "currency")
-            .annotate(owed=Sum("balance"))
+            .values("customer", "currency")
+            # The name is the customer's, whichever row it comes from: grouped by ids alone.
+            .annotate(owed=Sum("balance"), name=Max("customer__name"))
             .filter(owed__gt=0)
-            .annotate(
-                rank=Window(
-                    RowNumber(),
-                    partition_by=F("currency"),
-                    order_by=[F("owed").desc(), by_name("customer__name"), F("customer")],
-                )
-            )
-            .filter(rank__lte=limit)
-            .order_by("currency", "rank")
         )
+        order = [F("owed").desc(), by_name("name"), F("customer")]
+        currencies = sorted(currencies)
+        if currencies and connection.features.supports_slicing_ordering_in_compound:
+            parts = [owing.filter(currency=currency).order_by(*order)[:limit] for currency in currencies]
+            rows = list(parts[0].union(*parts[1:], all=True))
+        else:
+            rows = list(
+                owing.annotate(rank=Window(RowNumber(), partition_by=F("currency"), order_by=order))
+                .filter(rank__lte=limit)
+                .order_by("currency", "rank")
+            )
+        debtors: list[dict] = []
+        for currency in sorted({row["currency"] for row in rows}):
+            mine = [row for row in rows if row["currency"] == currency]
+            debtors += [row | {"rank": rank} for rank, row in enumerate(mine, start=1)]
+        return debtors
 
 
 def stage_expression(today: date, rank: bool = False) -> Case:

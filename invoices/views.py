@@ -71,7 +71,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
         "stage_currencies": stage_currencies,
         "stage_lines": stage_lines,
         "overdue_stages": OVERDUE_STAGES,
-        "debtors": invoices.largest_debtors(aging),
+        "debtors": invoices.largest_debtors(aging, currencies=filters.currencies()),
         "coverage": coverage,
         "accounts": coverage.accounts,
         "customer_count": Customer.objects.count(),
