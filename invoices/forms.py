@@ -79,7 +79,9 @@ class SummaryFilterForm(forms.Form):
         """The currencies the summaries cover: the one chosen, or every one offered."""
         if currency := self.value("currency"):
             return [currency]
-        return [value for value, _ in self.fields["currency"].choices if value]
+        field = self.fields["currency"]
+        assert isinstance(field, forms.ChoiceField)
+        return [value for value, _ in field.choices if value]
 
     def apply(self, invoices):
         """The invoices narrowed to the chosen account and currency."""

@@ -661,7 +661,7 @@ class InvoiceQuerySet(models.QuerySet):
             .annotate(owed=Sum("balance"), name=Max("customer__name"))
             .filter(owed__gt=0)
         )
-        order = [F("owed").desc(), by_name("name"), F("customer")]
+        order: list[Any] = [F("owed").desc(), by_name("name"), F("customer")]
         currencies = sorted(currencies)
         if currencies and connection.features.supports_slicing_ordering_in_compound:
             parts = [owing.filter(currency=currency).order_by(*order)[:limit] for currency in currencies]
