@@ -57,6 +57,7 @@ class SummaryFilterForm(forms.Form):
 
     def __init__(self, data, currencies=()):
         super().__init__(data)
+        self.offered: list[str] = list(currencies)
         currency = self.fields["currency"]
         assert isinstance(currency, forms.ChoiceField)
         currency.choices = [("", _("All currencies")), *((c, c) for c in currencies)]
@@ -79,9 +80,7 @@ class SummaryFilterForm(forms.Form):
         """The currencies the summaries cover: the one chosen, or every one offered."""
         if currency := self.value("currency"):
             return [currency]
-        field = self.fields["currency"]
-        assert isinstance(field, forms.ChoiceField)
-        return [value for value, _ in field.choices if value]
+        return self.offered
 
     def apply(self, invoices):
         """The invoices narrowed to the chosen account and currency."""
