@@ -13,6 +13,7 @@ from the cache. `manage.py rebuild_balances` rebuilds the table from scratch.
 """
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db import connection, models, transaction
 from django.db.models import Count, Q, Sum
@@ -20,6 +21,8 @@ from django.db.models.functions import Abs
 from django.utils.translation import gettext_lazy as _
 
 from invoices.models import Customer, Invoice, ProviderAccount
+
+CENT = Decimal("0.01")
 
 
 def money() -> models.DecimalField:
@@ -175,10 +178,15 @@ def recomputed() -> dict[tuple[int, int, str], dict]:
     """What the table should hold, summed from the invoices now: for checking it."""
     return {
         (row["customer"], row["account"], row["currency"]): {
-            name.removeprefix("sum_"): value for name, value in row.items()
+            name.removeprefix("sum_"): cents(value) for name, value in row.items()
         }
         for row in figures(Invoice.objects.all())
     }
+
+
+def cents(value):
+    """A sum as the table stores it: SQLite adds decimals as floats (982619.440000001)."""
+    return value.quantize(CENT) if isinstance(value, Decimal) else value
 
 
 def stored() -> dict[tuple[int, int, str], dict]:
