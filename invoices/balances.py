@@ -82,7 +82,11 @@ class Balance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["customer", "account", "currency"], name="one_balance_per_currency"),
         ]
-        indexes = [models.Index(fields=["currency"], name="balance_currency")]
+        indexes = [
+            models.Index(fields=["currency"], name="balance_currency"),
+            # The home page's count of each account's invoices, from the index alone.
+            models.Index(fields=["account", "invoice_count"], name="balance_account_count"),
+        ]
 
     def __str__(self):
         return f"{self.customer_id} at {self.account_id} in {self.currency}"

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
-from django.db.models import Count, DecimalField, Exists, F, Func, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, DecimalField, Exists, F, Func, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -358,18 +358,22 @@ def rows(invoices: QuerySet[Invoice], today: date):
     the sum over those invoices of outstanding × days overdue. Grouped and ordered
     in the database; amounts of different currencies are never added together."""
     return (
-        invoices.values(
-            "customer",
-            "customer__name",
-            "currency",
-            "customer__followup__owner",
-            "customer__followup__owner__username",
-            "customer__followup__next_action",
-        )
+        invoices.values("customer", "currency")
         .annotate(
+            # Grouped by ids alone: what belongs to the customer is the same on each of
+            # their rows, and grouping the book by those texts cost more than the sums.
+            **{
+                name: Max(name)
+                for name in (
+                    "customer__name",
+                    "customer__followup__owner",
+                    "customer__followup__owner__username",
+                    "customer__followup__next_action",
+                )
+            },
             overdue=Sum("outstanding"),
             invoice_count=Count("pk"),
-            oldest_days=models.Max(DaysOverdue(today)),
+            oldest_days=Max(DaysOverdue(today)),
             priority=Sum(F("outstanding") * DaysOverdue(today), output_field=WEIGHT),
         )
         .order_by("currency", "-priority", by_name("customer__name"), "customer")

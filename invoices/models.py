@@ -637,8 +637,11 @@ class InvoiceQuerySet(models.QuerySet):
         `furthest`, the rank of the furthest stage among its invoices (today's)."""
         return (
             self.with_balance(aging.as_of)
-            .values("customer", "customer__name", "currency")
+            .values("customer", "currency")
             .annotate(
+                # Grouped by ids alone (the name is the customer's, whichever row it comes
+                # from): grouping the open book by the name's text cost more than the sums.
+                customer__name=Max("customer__name"),
                 **aging.sums("balance"),
                 owed=Sum("balance", default=0),
                 furthest=Max(stage_expression(timezone.localdate(), rank=True)),
@@ -828,13 +831,13 @@ class Invoice(models.Model):
         ]
         indexes = [
             models.Index(fields=["customer", "-issue_date"]),
-            # The currency list of the summary filters, read from the index alone.
+            # The admin's currency filter, read from the index alone.
             models.Index(fields=["currency"], name="invoice_currency"),
             # The open part of the book, which every summary of today reads. It holds
             # every column they read, so PostgreSQL answers from the index alone
             # (an index-only scan) instead of visiting one heap page per open invoice.
             models.Index(
-                fields=["customer", "currency"],
+                fields=["currency", "customer"],
                 include=OPEN_BOOK_COLUMNS,
                 condition=~Q(outstanding=0),
                 name="invoice_open_book",
