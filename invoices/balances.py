@@ -17,10 +17,9 @@ from decimal import Decimal
 
 from django.db import connection, models, transaction
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import Abs
 from django.utils.translation import gettext_lazy as _
 
-from invoices.models import Customer, Invoice, ProviderAccount
+from invoices.models import Customer, Invoice, ProviderAccount, history_sums
 
 CENT = Decimal("0.01")
 
@@ -37,18 +36,7 @@ class BalanceQuerySet(models.QuerySet):
 
     def by_currency(self):
         """The history's sums per currency, under the names InvoiceQuerySet.totals uses."""
-        return (
-            self.values("currency")
-            .annotate(
-                invoiced=Sum("invoiced", default=0),
-                interest=Sum("interest", default=0),
-                credit_invoiced=Sum("credit_invoiced", default=0),
-                credit_notes=Sum("credit_notes", default=0),
-                written_off_sum=Sum("written_off", default=0),
-                credit_count=Sum("credit_count", default=0),
-            )
-            .order_by()
-        )
+        return self.values("currency").annotate(**{name: Sum(name, default=0) for name in HISTORY}).order_by()
 
 
 class Balance(models.Model):
@@ -62,7 +50,7 @@ class Balance(models.Model):
     interest = money()
     credit_invoiced = money()  # credit invoices, as positive amounts
     credit_notes = money()  # credited on the invoices themselves (Fusebill)
-    written_off = money()
+    written_off_sum = money()
     outstanding = money()
     invoice_count = models.PositiveIntegerField(default=0)
     credit_count = models.PositiveIntegerField(default=0)
@@ -92,38 +80,18 @@ class Balance(models.Model):
         return f"{self.customer_id} at {self.account_id} in {self.currency}"
 
 
-# The columns a recomputation writes, in order, each with its sum over the invoices.
-FIGURES = [
-    "invoiced",
-    "interest",
-    "credit_invoiced",
-    "credit_notes",
-    "written_off",
-    "outstanding",
-    "invoice_count",
-    "credit_count",
-    "open_count",
-    "written_off_stage",
-    "written_off_stage_count",
-    "disputed_written_off",
-    "disputed_written_off_count",
-]
+# The sums the totals read from this table, under the totals' names and in their order.
+HISTORY = list(history_sums())
 
 
 def figures(invoices: models.QuerySet) -> models.QuerySet:
     """Balance's figures per customer, account and currency, summed from `invoices`."""
-    credit, interest = Q(kind=Invoice.Kind.CREDIT), Q(kind=Invoice.Kind.INTEREST)
     written_off = Q(stage=Invoice.Stage.WRITTEN_OFF)
     disputed = ~Q(dispute_reason="")
     sums = {
-        "invoiced": Sum("total", filter=~credit & ~interest, default=0),
-        "interest": Sum("total", filter=interest, default=0),
-        "credit_invoiced": Sum(Abs("total"), filter=credit, default=0),
-        "credit_notes": Sum("credited", default=0),
-        "written_off": Sum("written_off", default=0),
+        **history_sums(),
         "outstanding": Sum("outstanding", default=0),
         "invoice_count": Count("pk"),
-        "credit_count": Count("pk", filter=credit),
         "open_count": Count("pk", filter=~Q(outstanding=0)),
         "written_off_stage": Sum("written_off", filter=written_off & ~disputed, default=0),
         "written_off_stage_count": Count("pk", filter=written_off & ~disputed),
@@ -140,6 +108,19 @@ def figures(invoices: models.QuerySet) -> models.QuerySet:
         .annotate(**{f"sum_{name}": expression for name, expression in sums.items()})
         .order_by()
     )
+
+
+# The columns a recomputation writes, in the order `figures` sums them.
+FIGURES = [
+    *HISTORY,
+    "outstanding",
+    "invoice_count",
+    "open_count",
+    "written_off_stage",
+    "written_off_stage_count",
+    "disputed_written_off",
+    "disputed_written_off_count",
+]
 
 
 def recompute(customer_ids: Iterable[int]) -> None:

@@ -18,7 +18,7 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import connection, models
-from django.db.models import Case, Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value, When, Window
+from django.db.models import Aggregate, Case, Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value, When, Window
 from django.db.models.functions import Abs, Collate, RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -546,7 +546,6 @@ class InvoiceQuerySet(models.QuerySet):
         # Invoices registered ahead of their date are in the summary but not yet on
         # the books: they are subtracted, read with the open ones (both are few).
         ahead = Q(issue_date__gt=day)
-        credit, interest = Q(kind=Invoice.Kind.CREDIT), Q(kind=Invoice.Kind.INTEREST)
         owed = ~ahead & ~Q(balance=0)
         overdue = ~ahead & Q(balance__gt=0, due_date__lt=day)
         decimal: models.DecimalField = models.DecimalField(max_digits=16, decimal_places=2)
@@ -559,12 +558,7 @@ class InvoiceQuerySet(models.QuerySet):
             **{b.key: Value(0, output_field=decimal) for b in aging.buckets},
         )
         sums = {
-            "invoiced": -Sum("total", filter=ahead & ~credit & ~interest, default=0),
-            "interest": -Sum("total", filter=ahead & interest, default=0),
-            "credit_invoiced": -Sum(Abs("total"), filter=ahead & credit, default=0),
-            "credit_notes": -Sum("credited", filter=ahead, default=0),
-            "written_off_sum": -Sum("written_off", filter=ahead, default=0),
-            "credit_count": -Count("pk", filter=ahead & credit),
+            **{name: -aggregate for name, aggregate in history_sums(ahead).items()},
             "on_books": -Count("pk", filter=ahead),
             "owed": Sum("balance", filter=owed, default=0),
             "overdue": Sum("balance", filter=overdue, default=0),
@@ -596,23 +590,15 @@ class InvoiceQuerySet(models.QuerySet):
 
     def scanned_totals(self, aging):
         """`totals` on any date, summed over every invoice: the history included."""
-        credit = Q(kind=Invoice.Kind.CREDIT)
-        # Interest charged on late invoices is no sale: it is summed apart.
-        interest = Q(kind=Invoice.Kind.INTEREST)
         overdue = Q(balance__gt=0, due_date__lt=aging.as_of)
         rows = (
             self.as_of(aging.as_of)
             .values("currency")
             .annotate(
-                invoiced=Sum("total", filter=~credit & ~interest, default=0),
-                interest=Sum("total", filter=interest, default=0),
-                credit_invoiced=Sum(Abs("total"), filter=credit, default=0),
-                credit_notes=Sum("credited", default=0),
-                written_off_sum=Sum("written_off", default=0),
+                **history_sums(),
                 owed=Sum("balance", default=0),
                 overdue=Sum("balance", filter=overdue, default=0),
                 open_count=Count("pk", filter=~Q(balance=0)),
-                credit_count=Count("pk", filter=credit),
                 oldest_overdue=Min("due_date", filter=overdue),
                 **aging.sums("balance"),
             )
@@ -680,6 +666,29 @@ class InvoiceQuerySet(models.QuerySet):
             mine = [row for row in rows if row["currency"] == currency]
             debtors += [row | {"rank": rank} for rank, row in enumerate(mine, start=1)]
         return debtors
+
+
+def history_sums(only: Q | None = None) -> dict[str, Aggregate]:
+    """What the totals sum over the whole history, under Totals' names, of the invoices
+    `only` picks (all without it). The summary table (invoices.balances) keeps the same
+    sums per customer, so its figures and a scan of the history cannot disagree."""
+
+    def where(condition: Q | None = None) -> Q | None:
+        if only is None:
+            return condition
+        return only if condition is None else only & condition
+
+    credit = Q(kind=Invoice.Kind.CREDIT)
+    # Interest charged on late invoices is no sale: it is summed apart.
+    interest = Q(kind=Invoice.Kind.INTEREST)
+    return {
+        "invoiced": Sum("total", filter=where(~credit & ~interest), default=0),
+        "interest": Sum("total", filter=where(interest), default=0),
+        "credit_invoiced": Sum(Abs("total"), filter=where(credit), default=0),
+        "credit_notes": Sum("credited", filter=where(), default=0),
+        "written_off_sum": Sum("written_off", filter=where(), default=0),
+        "credit_count": Count("pk", filter=where(credit)),
+    }
 
 
 def stage_expression(today: date, rank: bool = False) -> Case:

@@ -6,90 +6,150 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identity_number', models.CharField(blank=True, max_length=12, null=True, unique=True)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("identity_number", models.CharField(blank=True, max_length=12, null=True, unique=True)),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name', 'pk'],
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ProviderAccount',
+            name="ProviderAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('kind', models.CharField(choices=[('qvickly', 'Qvickly'), ('fusebill', 'Fusebill')], max_length=20)),
-                ('base_url', models.URLField(help_text="The provider's root URL, e.g. https://api.qvickly.io/")),
-                ('merchant_id', models.CharField(blank=True, help_text='Qvickly EID', max_length=50)),
-                ('secret', models.TextField(help_text='Qvickly secret or Fusebill API key')),
-                ('test_mode', models.BooleanField(default=False)),
-                ('active', models.BooleanField(default=True)),
-                ('currency', models.CharField(default='SEK', help_text='Used for replies that carry no currency', max_length=3)),
-                ('identity_field', models.CharField(choices=[('reference', 'reference'), ('customerReference.reference1', 'customerReference.reference1')], default='reference', help_text='Fusebill customer field that holds the personal or organisation number', max_length=40)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("kind", models.CharField(choices=[("qvickly", "Qvickly"), ("fusebill", "Fusebill")], max_length=20)),
+                ("base_url", models.URLField(help_text="The provider's root URL, e.g. https://api.qvickly.io/")),
+                ("merchant_id", models.CharField(blank=True, help_text="Qvickly EID", max_length=50)),
+                ("secret", models.TextField(help_text="Qvickly secret or Fusebill API key")),
+                ("test_mode", models.BooleanField(default=False)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "currency",
+                    models.CharField(default="SEK", help_text="Used for replies that carry no currency", max_length=3),
+                ),
+                (
+                    "identity_field",
+                    models.CharField(
+                        choices=[
+                            ("reference", "reference"),
+                            ("customerReference.reference1", "customerReference.reference1"),
+                        ],
+                        default="reference",
+                        help_text="Fusebill customer field that holds the personal or organisation number",
+                        max_length=40,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Invoice',
+            name="Invoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider_id', models.CharField(max_length=64)),
-                ('number', models.CharField(max_length=64)),
-                ('kind', models.CharField(choices=[('invoice', 'Invoice'), ('credit', 'Credit invoice'), ('cash', 'Cash invoice'), ('interest', 'Interest invoice')], default='invoice', max_length=20)),
-                ('state', models.CharField(choices=[('open', 'Open'), ('paid', 'Paid'), ('cancelled', 'Cancelled'), ('credited', 'Credited'), ('written_off', 'Written off')], max_length=20)),
-                ('provider_kind', models.CharField(blank=True, max_length=20)),
-                ('provider_status', models.CharField(blank=True, max_length=50)),
-                ('provider_substatus', models.CharField(blank=True, max_length=50)),
-                ('issue_date', models.DateField(blank=True, null=True)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('paid_date', models.DateField(blank=True, null=True)),
-                ('currency', models.CharField(max_length=3)),
-                ('total', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('outstanding', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('credited', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('written_off', models.DecimalField(decimal_places=2, default=0, max_digits=14)),
-                ('credits_number', models.CharField(blank=True, max_length=64)),
-                ('provider_hash', models.CharField(blank=True, max_length=128)),
-                ('pdf_url', models.URLField(blank=True, max_length=500)),
-                ('raw', models.JSONField(encoder=invoices.models.RawJSONEncoder)),
-                ('fetched_at', models.DateTimeField()),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invoices', to='invoices.customer')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invoices', to='invoices.provideraccount')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("provider_id", models.CharField(max_length=64)),
+                ("number", models.CharField(max_length=64)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("invoice", "Invoice"),
+                            ("credit", "Credit invoice"),
+                            ("cash", "Cash invoice"),
+                            ("interest", "Interest invoice"),
+                        ],
+                        default="invoice",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("paid", "Paid"),
+                            ("cancelled", "Cancelled"),
+                            ("credited", "Credited"),
+                            ("written_off", "Written off"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("provider_kind", models.CharField(blank=True, max_length=20)),
+                ("provider_status", models.CharField(blank=True, max_length=50)),
+                ("provider_substatus", models.CharField(blank=True, max_length=50)),
+                ("issue_date", models.DateField(blank=True, null=True)),
+                ("due_date", models.DateField(blank=True, null=True)),
+                ("paid_date", models.DateField(blank=True, null=True)),
+                ("currency", models.CharField(max_length=3)),
+                ("total", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("outstanding", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("credited", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                ("written_off", models.DecimalField(decimal_places=2, default=0, max_digits=14)),
+                ("credits_number", models.CharField(blank=True, max_length=64)),
+                ("provider_hash", models.CharField(blank=True, max_length=128)),
+                ("pdf_url", models.URLField(blank=True, max_length=500)),
+                ("raw", models.JSONField(encoder=invoices.models.RawJSONEncoder)),
+                ("fetched_at", models.DateTimeField()),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="invoices", to="invoices.customer"
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invoices",
+                        to="invoices.provideraccount",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-issue_date', '-pk'],
-                'indexes': [models.Index(fields=['customer', '-issue_date'], name='invoices_in_custome_5d08ba_idx')],
-                'constraints': [models.UniqueConstraint(fields=('account', 'provider_id'), name='one_row_per_provider_invoice')],
+                "ordering": ["-issue_date", "-pk"],
+                "indexes": [models.Index(fields=["customer", "-issue_date"], name="invoices_in_custome_5d08ba_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("account", "provider_id"), name="one_row_per_provider_invoice")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CustomerLink',
+            name="CustomerLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider_customer_id', models.CharField(blank=True, max_length=64)),
-                ('fetched_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.CharField(blank=True, max_length=500)),
-                ('error_at', models.DateTimeField(blank=True, null=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='invoices.customer')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='links', to='invoices.provideraccount')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("provider_customer_id", models.CharField(blank=True, max_length=64)),
+                ("fetched_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.CharField(blank=True, max_length=500)),
+                ("error_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="links", to="invoices.customer"
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="links", to="invoices.provideraccount"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('customer', 'account'), name='one_link_per_account')],
+                "constraints": [models.UniqueConstraint(fields=("customer", "account"), name="one_link_per_account")],
             },
         ),
     ]

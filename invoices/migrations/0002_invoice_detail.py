@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0001_initial'),
+        ("invoices", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invoice',
-            name='detail',
+            model_name="invoice",
+            name="detail",
             field=models.JSONField(blank=True, encoder=invoices.models.RawJSONEncoder, null=True),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='detail_fetched_at',
+            model_name="invoice",
+            name="detail_fetched_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

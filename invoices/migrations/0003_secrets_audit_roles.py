@@ -22,56 +22,87 @@ def encrypt_existing_secrets(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0002_invoice_detail'),
+        ("invoices", "0002_invoice_detail"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='customer',
-            options={'ordering': ['name', 'pk'], 'permissions': [('reveal_identity', 'Can reveal a full personal number')]},
+            name="customer",
+            options={
+                "ordering": ["name", "pk"],
+                "permissions": [("reveal_identity", "Can reveal a full personal number")],
+            },
         ),
         migrations.AlterModelOptions(
-            name='invoice',
-            options={'ordering': ['-issue_date', '-pk'], 'permissions': [('refresh_from_provider', 'Can refresh invoices from the providers')]},
+            name="invoice",
+            options={
+                "ordering": ["-issue_date", "-pk"],
+                "permissions": [("refresh_from_provider", "Can refresh invoices from the providers")],
+            },
         ),
         migrations.AddField(
-            model_name='provideraccount',
-            name='cache_ttl',
-            field=models.PositiveIntegerField(blank=True, help_text='Seconds cached invoices stay fresh; blank for the site default', null=True),
+            model_name="provideraccount",
+            name="cache_ttl",
+            field=models.PositiveIntegerField(
+                blank=True, help_text="Seconds cached invoices stay fresh; blank for the site default", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='provideraccount',
-            name='language',
-            field=models.CharField(choices=[('sv', 'Swedish'), ('en', 'English')], default='sv', help_text="Qvickly: the language of the provider's error messages", max_length=2),
+            model_name="provideraccount",
+            name="language",
+            field=models.CharField(
+                choices=[("sv", "Swedish"), ("en", "English")],
+                default="sv",
+                help_text="Qvickly: the language of the provider's error messages",
+                max_length=2,
+            ),
         ),
         migrations.AlterField(
-            model_name='provideraccount',
-            name='secret',
-            field=encrypted_fields.fields.EncryptedTextField(help_text='Qvickly secret or Fusebill API key'),
+            model_name="provideraccount",
+            name="secret",
+            field=encrypted_fields.fields.EncryptedTextField(help_text="Qvickly secret or Fusebill API key"),
         ),
         migrations.AlterField(
-            model_name='provideraccount',
-            name='test_mode',
-            field=models.BooleanField(default=False, help_text='Qvickly: call the account in test mode'),
+            model_name="provideraccount",
+            name="test_mode",
+            field=models.BooleanField(default=False, help_text="Qvickly: call the account in test mode"),
         ),
         migrations.CreateModel(
-            name='LookupAudit',
+            name="LookupAudit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('action', models.CharField(choices=[('lookup', 'Lookup'), ('reveal', 'Reveal')], default='lookup', max_length=10)),
-                ('masked_number', models.CharField(max_length=13)),
-                ('number_hash', models.CharField(db_index=True, max_length=64)),
-                ('result_count', models.PositiveIntegerField(help_text='Invoices found')),
-                ('source', models.CharField(choices=[('cache', 'Cache'), ('provider', 'Provider')], max_length=10)),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='invoices.customer')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[("lookup", "Lookup"), ("reveal", "Reveal")], default="lookup", max_length=10
+                    ),
+                ),
+                ("masked_number", models.CharField(max_length=13)),
+                ("number_hash", models.CharField(db_index=True, max_length=64)),
+                ("result_count", models.PositiveIntegerField(help_text="Invoices found")),
+                ("source", models.CharField(choices=[("cache", "Cache"), ("provider", "Provider")], max_length=10)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="invoices.customer",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.RunPython(encrypt_existing_secrets, migrations.RunPython.noop),

@@ -4,30 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0003_secrets_audit_roles'),
+        ("invoices", "0003_secrets_audit_roles"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['currency'], name='invoice_currency'),
+            model_name="invoice",
+            index=models.Index(fields=["currency"], name="invoice_currency"),
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(condition=models.Q(('outstanding', 0), _negated=True), fields=['customer', 'currency'], name='invoice_open_balance'),
+            model_name="invoice",
+            index=models.Index(
+                condition=models.Q(("outstanding", 0), _negated=True),
+                fields=["customer", "currency"],
+                name="invoice_open_balance",
+            ),
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['paid_date'], name='invoice_paid_date'),
+            model_name="invoice",
+            index=models.Index(fields=["paid_date"], name="invoice_paid_date"),
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['account', 'credits_number'], name='invoice_account_credits'),
+            model_name="invoice",
+            index=models.Index(fields=["account", "credits_number"], name="invoice_account_credits"),
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['account', 'number'], name='invoice_account_number'),
+            model_name="invoice",
+            index=models.Index(fields=["account", "number"], name="invoice_account_number"),
         ),
     ]

@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0004_summary_indexes'),
+        ("invoices", "0004_summary_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customerlink',
-            name='credentials_rejected',
+            model_name="customerlink",
+            name="credentials_rejected",
             field=models.BooleanField(default=False),
         ),
         migrations.AlterField(
-            model_name='provideraccount',
-            name='kind',
+            model_name="provideraccount",
+            name="kind",
             field=models.CharField(choices=invoices.providers.choices, max_length=20),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0005_provider_registry'),
+        ("invoices", "0005_provider_registry"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invoice',
-            name='gone_at',
+            model_name="invoice",
+            name="gone_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]

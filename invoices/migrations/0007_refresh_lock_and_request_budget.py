@@ -6,33 +6,46 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0006_invoice_gone_at'),
+        ("invoices", "0006_invoice_gone_at"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RequestBudget',
+            name="RequestBudget",
             fields=[
-                ('account', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='invoices.provideraccount')),
-                ('tokens', models.FloatField()),
-                ('refilled_at', models.FloatField()),
+                (
+                    "account",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="invoices.provideraccount",
+                    ),
+                ),
+                ("tokens", models.FloatField()),
+                ("refilled_at", models.FloatField()),
             ],
         ),
         migrations.AddField(
-            model_name='customer',
-            name='refresh_claimed_at',
+            model_name="customer",
+            name="refresh_claimed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='customer',
-            name='refresh_token',
-            field=models.CharField(blank=True, default='', max_length=32),
+            model_name="customer",
+            name="refresh_token",
+            field=models.CharField(blank=True, default="", max_length=32),
         ),
         migrations.AddField(
-            model_name='provideraccount',
-            name='requests_per_minute',
-            field=models.PositiveIntegerField(blank=True, help_text="The most requests the provider allows this account per minute, shared by every worker; blank for the provider's usual limit", null=True, validators=[django.core.validators.MinValueValidator(2)]),
+            model_name="provideraccount",
+            name="requests_per_minute",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="The most requests the provider allows this account per minute, shared by every worker; blank for the provider's usual limit",
+                null=True,
+                validators=[django.core.validators.MinValueValidator(2)],
+            ),
         ),
     ]

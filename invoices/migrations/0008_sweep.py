@@ -6,55 +6,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0007_refresh_lock_and_request_budget'),
+        ("invoices", "0007_refresh_lock_and_request_budget"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Sweep',
+            name="Sweep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('running', models.BooleanField(default=True, null=True, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("running", models.BooleanField(default=True, null=True, unique=True)),
             ],
             options={
-                'ordering': ['-started_at', '-pk'],
+                "ordering": ["-started_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SweepAccount',
+            name="SweepAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('claimed_at', models.DateTimeField(blank=True, null=True)),
-                ('discovered_at', models.DateTimeField(blank=True, null=True)),
-                ('discovered', models.PositiveIntegerField(default=0)),
-                ('failed', models.JSONField(default=dict)),
-                ('stopped', models.CharField(blank=True, max_length=500)),
-                ('paused', models.BooleanField(default=False)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='invoices.provideraccount')),
-                ('sweep', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accounts', to='invoices.sweep')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("claimed_at", models.DateTimeField(blank=True, null=True)),
+                ("discovered_at", models.DateTimeField(blank=True, null=True)),
+                ("discovered", models.PositiveIntegerField(default=0)),
+                ("failed", models.JSONField(default=dict)),
+                ("stopped", models.CharField(blank=True, max_length=500)),
+                ("paused", models.BooleanField(default=False)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="invoices.provideraccount"
+                    ),
+                ),
+                (
+                    "sweep",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="accounts", to="invoices.sweep"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['account__name'],
-                'constraints': [models.UniqueConstraint(fields=('sweep', 'account'), name='one_row_per_sweep_account')],
+                "ordering": ["account__name"],
+                "constraints": [models.UniqueConstraint(fields=("sweep", "account"), name="one_row_per_sweep_account")],
             },
         ),
         migrations.CreateModel(
-            name='SweepItem',
+            name="SweepItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('done', 'Done'), ('failed', 'Failed')], default='pending', max_length=10)),
-                ('problem', models.CharField(blank=True, max_length=1000)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='invoices.customer')),
-                ('sweep', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='invoices.sweep')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("done", "Done"), ("failed", "Failed")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("problem", models.CharField(blank=True, max_length=1000)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="invoices.customer"
+                    ),
+                ),
+                (
+                    "sweep",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="invoices.sweep"
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['sweep', 'state'], name='sweep_item_state')],
-                'constraints': [models.UniqueConstraint(fields=('sweep', 'customer'), name='one_item_per_sweep_customer')],
+                "indexes": [models.Index(fields=["sweep", "state"], name="sweep_item_state")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("sweep", "customer"), name="one_item_per_sweep_customer")
+                ],
             },
         ),
     ]

@@ -6,36 +6,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0008_sweep'),
+        ("invoices", "0008_sweep"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invoice',
-            name='dispute_reason',
+            model_name="invoice",
+            name="dispute_reason",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='disputed_at',
+            model_name="invoice",
+            name="disputed_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='disputed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="invoice",
+            name="disputed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='provider_stage',
+            model_name="invoice",
+            name="provider_stage",
             field=models.CharField(blank=True, max_length=50),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='stage',
-            field=models.CharField(blank=True, choices=[('not_due', 'Not yet due'), ('overdue', 'Overdue'), ('collection', 'In collection'), ('disputed', 'Disputed'), ('written_off', 'Written off')], max_length=20),
+            model_name="invoice",
+            name="stage",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("not_due", "Not yet due"),
+                    ("overdue", "Overdue"),
+                    ("collection", "In collection"),
+                    ("disputed", "Disputed"),
+                    ("written_off", "Written off"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -5,35 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0009_collection_stage'),
+        ("invoices", "0009_collection_stage"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customer',
-            name='account_status',
+            model_name="customer",
+            name="account_status",
             field=models.CharField(blank=True, max_length=20),
         ),
         migrations.AddField(
-            model_name='invoice',
-            name='charges_number',
+            model_name="invoice",
+            name="charges_number",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AddField(
-            model_name='provideraccount',
-            name='due_payments',
+            model_name="provideraccount",
+            name="due_payments",
             field=models.JSONField(blank=True, default=dict, editable=False),
         ),
         migrations.AddField(
-            model_name='provideraccount',
-            name='due_payments_at',
+            model_name="provideraccount",
+            name="due_payments_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['account', 'charges_number'], name='invoice_account_charges'),
+            model_name="invoice",
+            index=models.Index(fields=["account", "charges_number"], name="invoice_account_charges"),
         ),
     ]

@@ -9,73 +9,165 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0010_stages_interest_account_status'),
+        ("invoices", "0010_stages_interest_account_status"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Note',
+            name="Note",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('call', 'Call'), ('email', 'E-mail'), ('letter', 'Letter'), ('other', 'Other')], max_length=10)),
-                ('text', models.TextField()),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='invoices.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("call", "Call"), ("email", "E-mail"), ("letter", "Letter"), ("other", "Other")],
+                        max_length=10,
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="notes", to="invoices.customer"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='FollowUp',
+            name="FollowUp",
             fields=[
-                ('customer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='followup', serialize=False, to='invoices.customer')),
-                ('next_action', models.DateField(blank=True, null=True)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "customer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="followup",
+                        serialize=False,
+                        to="invoices.customer",
+                    ),
+                ),
+                ("next_action", models.DateField(blank=True, null=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'permissions': [('edit_followup', 'Can edit the follow-up list')],
-                'indexes': [models.Index(fields=['owner', 'next_action'], name='followup_owner_next')],
+                "permissions": [("edit_followup", "Can edit the follow-up list")],
+                "indexes": [models.Index(fields=["owner", "next_action"], name="followup_owner_next")],
             },
         ),
         migrations.CreateModel(
-            name='FollowUpAudit',
+            name="FollowUpAudit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('action', models.CharField(choices=[('owner', 'Owner'), ('next_action', 'Next action'), ('note', 'Note'), ('promise', 'Promise'), ('promise_state', 'Promise state'), ('dispute', 'Dispute')], max_length=20)),
-                ('before', models.TextField(blank=True)),
-                ('after', models.TextField(blank=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='invoices.customer')),
-                ('invoice', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='invoices.invoice')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("owner", "Owner"),
+                            ("next_action", "Next action"),
+                            ("note", "Note"),
+                            ("promise", "Promise"),
+                            ("promise_state", "Promise state"),
+                            ("dispute", "Dispute"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("before", models.TextField(blank=True)),
+                ("after", models.TextField(blank=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="invoices.customer"
+                    ),
+                ),
+                (
+                    "invoice",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="invoices.invoice",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
-                'indexes': [models.Index(fields=['customer', '-at'], name='followup_audit_customer')],
+                "ordering": ["-at", "-pk"],
+                "indexes": [models.Index(fields=["customer", "-at"], name="followup_audit_customer")],
             },
         ),
         migrations.CreateModel(
-            name='Promise',
+            name="Promise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))])),
-                ('currency', models.CharField(max_length=3)),
-                ('due', models.DateField()),
-                ('baseline', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('kept', 'Kept'), ('broken', 'Broken')], default='pending', max_length=10)),
-                ('settled_on', models.DateField(blank=True, null=True)),
-                ('made_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='promises', to='invoices.customer')),
-                ('made_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                    ),
+                ),
+                ("currency", models.CharField(max_length=3)),
+                ("due", models.DateField()),
+                ("baseline", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("kept", "Kept"), ("broken", "Broken")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("settled_on", models.DateField(blank=True, null=True)),
+                ("made_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="promises", to="invoices.customer"
+                    ),
+                ),
+                (
+                    "made_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-made_at', '-pk'],
-                'indexes': [models.Index(fields=['state', 'due'], name='promise_state_due')],
+                "ordering": ["-made_at", "-pk"],
+                "indexes": [models.Index(fields=["state", "due"], name="promise_state_due")],
             },
         ),
     ]

@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0011_followup'),
+        ("invoices", "0011_followup"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['stage'], name='invoice_stage'),
+            model_name="invoice",
+            index=models.Index(fields=["stage"], name="invoice_stage"),
         ),
     ]

@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0012_stage_index'),
+        ("invoices", "0012_stage_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='lookupaudit',
-            name='action',
-            field=models.CharField(choices=[('lookup', 'Lookup'), ('reveal', 'Reveal'), ('statement_page', 'Statement page'), ('statement_pdf', 'Statement PDF')], default='lookup', max_length=20),
+            model_name="lookupaudit",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("lookup", "Lookup"),
+                    ("reveal", "Reveal"),
+                    ("statement_page", "Statement page"),
+                    ("statement_pdf", "Statement PDF"),
+                ],
+                default="lookup",
+                max_length=20,
+            ),
         ),
     ]

@@ -17,21 +17,20 @@ def fold_names(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0013_lookupaudit_statement_views'),
+        ("invoices", "0013_lookupaudit_statement_views"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customer',
-            name='name_folded',
+            model_name="customer",
+            name="name_folded",
             field=models.CharField(blank=True, db_index=True, editable=False, max_length=200),
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(fields=['number'], name='invoice_number'),
+            model_name="invoice",
+            index=models.Index(fields=["number"], name="invoice_number"),
         ),
         migrations.RunPython(fold_names, migrations.RunPython.noop),
     ]

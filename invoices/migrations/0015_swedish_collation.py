@@ -25,15 +25,17 @@ def drop_collation(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0014_search_folded_name_and_invoice_number'),
+        ("invoices", "0014_search_folded_name_and_invoice_number"),
     ]
 
     operations = [
         migrations.RunPython(create_collation, drop_collation),
         migrations.AlterModelOptions(
-            name='customer',
-            options={'ordering': [models.OrderBy(django.db.models.functions.comparison.Collate('name', 'swedish')), 'pk'], 'permissions': [('reveal_identity', 'Can reveal a full personal number')]},
+            name="customer",
+            options={
+                "ordering": [models.OrderBy(django.db.models.functions.comparison.Collate("name", "swedish")), "pk"],
+                "permissions": [("reveal_identity", "Can reveal a full personal number")],
+            },
         ),
     ]

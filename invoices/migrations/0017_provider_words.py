@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0016_language_preference'),
+        ("invoices", "0016_language_preference"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='customerlink',
-            name='error_said',
+            model_name="customerlink",
+            name="error_said",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='customerlink',
-            name='error_said_language',
+            model_name="customerlink",
+            name="error_said_language",
             field=models.CharField(blank=True, max_length=8),
         ),
     ]

@@ -5,40 +5,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0018_verbose_names'),
+        ("invoices", "0018_verbose_names"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lookupaudit',
-            name='invoice',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='invoices.invoice', verbose_name='invoice'),
+            model_name="lookupaudit",
+            name="invoice",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="invoices.invoice",
+                verbose_name="invoice",
+            ),
         ),
         migrations.AddField(
-            model_name='lookupaudit',
-            name='opened',
-            field=models.CharField(blank=True, max_length=80, verbose_name='opened'),
+            model_name="lookupaudit",
+            name="opened",
+            field=models.CharField(blank=True, max_length=80, verbose_name="opened"),
         ),
         migrations.AddField(
-            model_name='lookupaudit',
-            name='organisation',
-            field=models.BooleanField(default=False, help_text="The customer is known by an organisation number, not a person's.", verbose_name='organisation'),
+            model_name="lookupaudit",
+            name="organisation",
+            field=models.BooleanField(
+                default=False,
+                help_text="The customer is known by an organisation number, not a person's.",
+                verbose_name="organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='lookupaudit',
-            name='reached_from',
-            field=models.CharField(blank=True, max_length=80, verbose_name='reached from'),
+            model_name="lookupaudit",
+            name="reached_from",
+            field=models.CharField(blank=True, max_length=80, verbose_name="reached from"),
         ),
         migrations.AddField(
-            model_name='lookupaudit',
-            name='via',
-            field=models.CharField(blank=True, choices=[('lookup', 'Lookup by number'), ('search', 'Search'), ('list', 'List'), ('link', 'Link'), ('direct', 'Direct')], max_length=10, verbose_name='reached by'),
+            model_name="lookupaudit",
+            name="via",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("lookup", "Lookup by number"),
+                    ("search", "Search"),
+                    ("list", "List"),
+                    ("link", "Link"),
+                    ("direct", "Direct"),
+                ],
+                max_length=10,
+                verbose_name="reached by",
+            ),
         ),
         migrations.AlterField(
-            model_name='lookupaudit',
-            name='action',
-            field=models.CharField(choices=[('lookup', 'Lookup'), ('reveal', 'Reveal'), ('statement_page', 'Statement page'), ('statement_pdf', 'Statement PDF'), ('customer_page', 'Customer page'), ('invoice_page', 'Invoice page'), ('customer_export', 'Customer export'), ('list_export', 'List export'), ('admin_customer', 'Customer in the admin'), ('admin_invoice', 'Invoice in the admin')], default='lookup', max_length=20, verbose_name='action'),
+            model_name="lookupaudit",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("lookup", "Lookup"),
+                    ("reveal", "Reveal"),
+                    ("statement_page", "Statement page"),
+                    ("statement_pdf", "Statement PDF"),
+                    ("customer_page", "Customer page"),
+                    ("invoice_page", "Invoice page"),
+                    ("customer_export", "Customer export"),
+                    ("list_export", "List export"),
+                    ("admin_customer", "Customer in the admin"),
+                    ("admin_invoice", "Invoice in the admin"),
+                ],
+                default="lookup",
+                max_length=20,
+                verbose_name="action",
+            ),
         ),
     ]

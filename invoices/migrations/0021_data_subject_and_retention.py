@@ -6,24 +6,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0020_numbers_encrypted_at_rest'),
+        ("invoices", "0020_numbers_encrypted_at_rest"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='customer',
-            options={'ordering': [models.OrderBy(django.db.models.functions.comparison.Collate('name', 'swedish')), 'pk'], 'permissions': [('reveal_identity', 'Can reveal a full personal number'), ('export_data_subject', 'Can export everything held about a person')], 'verbose_name': 'customer', 'verbose_name_plural': 'customers'},
+            name="customer",
+            options={
+                "ordering": [models.OrderBy(django.db.models.functions.comparison.Collate("name", "swedish")), "pk"],
+                "permissions": [
+                    ("reveal_identity", "Can reveal a full personal number"),
+                    ("export_data_subject", "Can export everything held about a person"),
+                ],
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
+            },
         ),
         migrations.AlterField(
-            model_name='followupaudit',
-            name='customer',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='invoices.customer', verbose_name='customer'),
+            model_name="followupaudit",
+            name="customer",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="invoices.customer",
+                verbose_name="customer",
+            ),
         ),
         migrations.AlterField(
-            model_name='lookupaudit',
-            name='action',
-            field=models.CharField(choices=[('lookup', 'Lookup'), ('reveal', 'Reveal'), ('statement_page', 'Statement page'), ('statement_pdf', 'Statement PDF'), ('customer_page', 'Customer page'), ('invoice_page', 'Invoice page'), ('customer_export', 'Customer export'), ('list_export', 'List export'), ('admin_customer', 'Customer in the admin'), ('admin_invoice', 'Invoice in the admin'), ('subject_export', 'Data subject export')], default='lookup', max_length=20, verbose_name='action'),
+            model_name="lookupaudit",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("lookup", "Lookup"),
+                    ("reveal", "Reveal"),
+                    ("statement_page", "Statement page"),
+                    ("statement_pdf", "Statement PDF"),
+                    ("customer_page", "Customer page"),
+                    ("invoice_page", "Invoice page"),
+                    ("customer_export", "Customer export"),
+                    ("list_export", "List export"),
+                    ("admin_customer", "Customer in the admin"),
+                    ("admin_invoice", "Invoice in the admin"),
+                    ("subject_export", "Data subject export"),
+                ],
+                default="lookup",
+                max_length=20,
+                verbose_name="action",
+            ),
         ),
     ]

@@ -5,13 +5,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def fill(apps, schema_editor):
-    """The summaries of the invoices already cached."""
-    from invoices.balances import rebuild
-
-    rebuild(apps.get_model("invoices", "Invoice"), apps.get_model("invoices", "Balance"))
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("invoices", "0021_data_subject_and_retention"),
@@ -109,5 +102,4 @@ class Migration(migrations.Migration):
                 fields=("customer", "account", "currency"), name="one_balance_per_currency"
             ),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
     ]

@@ -5,27 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0022_balances'),
+        ("invoices", "0022_balances"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='invoice',
-            name='invoice_account_credits',
+            model_name="invoice",
+            name="invoice_account_credits",
         ),
         migrations.RemoveIndex(
-            model_name='invoice',
-            name='invoice_account_charges',
+            model_name="invoice",
+            name="invoice_account_charges",
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(condition=models.Q(('credits_number', ''), _negated=True), fields=['account', 'credits_number'], name='invoice_credits'),
+            model_name="invoice",
+            index=models.Index(
+                condition=models.Q(("credits_number", ""), _negated=True),
+                fields=["account", "credits_number"],
+                name="invoice_credits",
+            ),
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(condition=models.Q(('charges_number', ''), _negated=True), fields=['account', 'charges_number'], name='invoice_charges'),
+            model_name="invoice",
+            index=models.Index(
+                condition=models.Q(("charges_number", ""), _negated=True),
+                fields=["account", "charges_number"],
+                name="invoice_charges",
+            ),
         ),
     ]

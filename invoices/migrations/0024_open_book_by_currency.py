@@ -5,23 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('invoices', '0023_partial_link_indexes'),
+        ("invoices", "0023_partial_link_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='invoice',
-            name='invoice_open_book',
+            model_name="invoice",
+            name="invoice_open_book",
         ),
         migrations.AddIndex(
-            model_name='balance',
-            index=models.Index(fields=['account', 'invoice_count'], name='balance_account_count'),
+            model_name="balance",
+            index=models.Index(fields=["account", "invoice_count"], name="balance_account_count"),
         ),
         migrations.AddIndex(
-            model_name='invoice',
-            index=models.Index(condition=models.Q(('outstanding', 0), _negated=True), fields=['currency', 'customer'], include=('id', 'account', 'state', 'gone_at', 'kind', 'stage', 'dispute_reason', 'issue_date', 'due_date', 'paid_date', 'total', 'outstanding', 'credited', 'written_off'), name='invoice_open_book'),
+            model_name="invoice",
+            index=models.Index(
+                condition=models.Q(("outstanding", 0), _negated=True),
+                fields=["currency", "customer"],
+                include=(
+                    "id",
+                    "account",
+                    "state",
+                    "gone_at",
+                    "kind",
+                    "stage",
+                    "dispute_reason",
+                    "issue_date",
+                    "due_date",
+                    "paid_date",
+                    "total",
+                    "outstanding",
+                    "credited",
+                    "written_off",
+                ),
+                name="invoice_open_book",
+            ),
         ),
     ]
