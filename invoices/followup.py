@@ -256,8 +256,9 @@ def set_dispute(user, invoice: Invoice, reason: str) -> bool:
     invoice.dispute_reason = reason
     invoice.disputed_at, invoice.disputed_by = (timezone.now(), user) if reason else (None, None)
     invoice.save(update_fields=["dispute_reason", "disputed_at", "disputed_by"])
-    # A dispute moves a written-off invoice to Disputed in the summaries' stages.
-    balances.recompute([invoice.customer_id])
+    if invoice.stage == Invoice.Stage.WRITTEN_OFF:
+        # A dispute moves a written-off invoice to Disputed in the summaries' stages.
+        balances.recompute([invoice.customer_id])
     return True
 
 

@@ -260,18 +260,19 @@ def write_outcomes(pairs: Iterable[tuple[CustomerLink, Outcome]], fence: Fence =
     with transaction.atomic():
         if fence is not None and not fence():
             raise LockLost
-        changed = {link.customer_id for link, _ in pairs}
+        written: set[int] = set()
         for link, outcome in pairs:
             if outcome.error is not None:
                 write_error(link, outcome.error)
             elif outcome.record is not None:
-                changed |= write_invoices(link, outcome.record, complete_since=outcome.asked_at)
+                written |= {link.customer_id, *write_invoices(link, outcome.record, complete_since=outcome.asked_at)}
             else:
                 # The account does not know them (any more): that says nothing of
                 # invoices cached from it, which stay as they were.
-                changed |= write_invoices(link, CustomerRecord(link.provider_customer_id))
-        # The summaries of everyone whose invoices were written, in the same transaction.
-        balances.recompute(changed)
+                write_invoices(link, CustomerRecord(link.provider_customer_id))
+        # The summaries of everyone whose invoices were written, in the same transaction;
+        # a failed refresh changed no invoice and costs no recomputation.
+        balances.recompute(written)
         # Balances change only here: promises to pay are judged the moment they do.
         followup.settle_promises(sorted({link.customer_id for link, _ in pairs}))
 
@@ -470,6 +471,7 @@ def invoice_detail(invoice: Invoice, force: bool = False, language: str = "") ->
         return exc
     invoice.detail, invoice.detail_fetched_at = record.raw, timezone.now()
     # Listings may carry no currency (Qvickly summary rows); the full invoice does.
+    summed = (invoice.currency, invoice.total)
     invoice.currency = record.currency or invoice.currency
     fields = ["detail", "detail_fetched_at", "currency"]
     if invoice.total == 0 and invoice.state in SETTLED_STATES and record.total != 0:
@@ -479,5 +481,6 @@ def invoice_detail(invoice: Invoice, force: bool = False, language: str = "") ->
         fields.append("total")
     with transaction.atomic():
         invoice.save(update_fields=fields)
-        balances.recompute([invoice.customer_id])
+        if (invoice.currency, invoice.total) != summed:
+            balances.recompute([invoice.customer_id])
     return None

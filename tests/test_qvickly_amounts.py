@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from invoices import balances
 from invoices.models import Customer, Invoice
 from invoices.templatetags.arportal import money
 from sandbox.world import world
@@ -65,5 +66,7 @@ def test_a_settled_invoice_first_listed_at_zero_takes_its_full_invoices_total_an
 
     text = staff_client.get(stored.get_absolute_url()).content.decode()
     assert f'<dt>Total</dt><dd class="num">{money(total_of(invoice))} SEK' in text
+    # The customer's summary took the full invoice's total too.
+    assert balances.stored() == balances.recomputed()
     refresh(staff_client, stored.customer)
     assert Invoice.objects.get(pk=stored.pk).total == total_of(invoice)
