@@ -9,6 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group
+
+from invoices import roles
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -63,3 +66,11 @@ def shot(request):
         page.screenshot(path=folder / f"{next(counter):02d}-{name}.png", full_page=True)
 
     return take
+
+
+@pytest.fixture
+def anna(django_user_model):
+    """A staff member who may refresh from the providers, as the journeys log in."""
+    user = django_user_model.objects.create_user("anna", password="a-long-password", is_staff=True)
+    user.groups.add(Group.objects.get(name=roles.REFRESHERS))
+    return user

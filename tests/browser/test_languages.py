@@ -4,19 +4,14 @@ English, and the choice follows the user to another browser."""
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
-
-from invoices import roles
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def staff(django_user_model):
-    user = django_user_model.objects.create_user("anna", password="a-long-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=roles.REFRESHERS))
-    return user
+def staff(anna):
+    return anna
 
 
 def swedish_browser(browser, live_server):

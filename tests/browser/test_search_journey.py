@@ -3,10 +3,8 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from invoices import roles
 from invoices.audit import reached
 from invoices.models import Customer
 from sandbox.world import world
@@ -16,10 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def staff(django_user_model, qvickly_account):
-    user = django_user_model.objects.create_user("anna", password="a-long-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=roles.REFRESHERS))
-    return user
+def staff(anna, qvickly_account):
+    return anna
 
 
 def test_staff_find_customers_and_invoices_as_they_type_them(page, staff, shot):

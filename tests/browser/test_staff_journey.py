@@ -5,10 +5,8 @@ import re
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from invoices import roles
 from invoices.models import Customer, Invoice
 from sandbox.world import world
 
@@ -16,10 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def staff(django_user_model, qvickly_account, fusebill_account):
-    user = django_user_model.objects.create_user("anna", password="a-long-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=roles.REFRESHERS))
-    return user
+def staff(anna, qvickly_account, fusebill_account):
+    return anna
 
 
 def log_in(page):

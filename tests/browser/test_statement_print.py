@@ -4,11 +4,9 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from invoices import roles
 from invoices.models import Customer
 from sandbox.world import world
 
@@ -16,10 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def staff(django_user_model, qvickly_account, fusebill_account):
-    user = django_user_model.objects.create_user("anna", password="a-long-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=roles.REFRESHERS))
-    return user
+def staff(anna, qvickly_account, fusebill_account):
+    return anna
 
 
 def test_a_printed_statement_shows_the_document_without_navigation(page, live_server, staff, shot):

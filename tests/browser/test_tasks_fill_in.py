@@ -4,12 +4,10 @@ import re
 import threading
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connections
 from django_tasks_db.management.commands.db_worker import Worker
 from playwright.sync_api import expect
 
-from invoices import roles
 from sandbox.world import world
 from tests.conftest import DB_TASKS
 
@@ -17,10 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def staff(django_user_model, qvickly_account, fusebill_account):
-    user = django_user_model.objects.create_user("anna", password="a-long-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=roles.REFRESHERS))
-    return user
+def staff(anna, qvickly_account, fusebill_account):
+    return anna
 
 
 @pytest.fixture

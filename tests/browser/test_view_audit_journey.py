@@ -3,10 +3,8 @@
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from invoices import roles
 from invoices.models import Customer, LookupAudit
 from sandbox.world import world
 from tests.browser.test_staff_journey import log_in, search
@@ -15,10 +13,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def staff(django_user_model, qvickly_account):
-    user = django_user_model.objects.create_user("anna", password="a-long-password", is_staff=True)
-    user.groups.add(Group.objects.get(name=roles.REFRESHERS))
-    return user
+def staff(anna, qvickly_account):
+    return anna
 
 
 def test_the_audit_says_whether_a_person_was_looked_up_picked_from_a_list_or_followed_by_a_link(page, staff):
