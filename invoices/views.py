@@ -104,7 +104,7 @@ def aging_report(request: HtmxHttpRequest) -> HttpResponse:
     rows = (
         in_stage(list_form, invoices)
         .aging_by_customer(aging)
-        .order_by(ordering(column, sort.startswith("-")), by_name("customer__name"), "customer", "currency")
+        .order_by(*by_currency_if_amount(column), ordering(column, sort.startswith("-")), *AGING_TIEBREAK)
     )
     context = {
         "filters": filters,
@@ -114,6 +114,15 @@ def aging_report(request: HtmxHttpRequest) -> HttpResponse:
         "page": Paginator(rows, 50).get_page(list_form.value("page")),
     }
     return render(request, "invoices/aging.html", context)
+
+
+AGING_TIEBREAK = (by_name("customer__name"), "customer", "currency")
+
+
+def by_currency_if_amount(column: str) -> list[str]:
+    """Amounts in different currencies do not compare: sorted by an amount, the rows are
+    ranked within each currency, as the follow-up list's are."""
+    return [] if column in ("customer__name", "currency", "furthest") else ["currency"]
 
 
 def aging_columns(aging: Aging) -> dict[str, str]:

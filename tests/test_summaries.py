@@ -144,6 +144,23 @@ def test_the_aging_report_has_a_row_per_customer_and_currency_and_sorts(staff_cl
     assert f'href="{reverse("customer", args=[book.pk])}"' in response.content.decode()
 
 
+def test_the_aging_report_sorted_by_an_amount_ranks_each_currency_apart(staff_client, book, accounts):
+    bertil = Customer.objects.create(name="Bertil")
+    add(accounts[1], bertil, "B1", "250.00", "250.00", days(5), currency="EUR")
+    for sort in ("-owed", "owed", "-days_1_30"):
+        response = staff_client.get(reverse("aging"), {"as_of": AS_OF.isoformat(), "sort": sort})
+        currencies = [r["currency"] for r in response.context["page"]]
+        assert currencies == sorted(currencies), sort
+    response = staff_client.get(reverse("aging"), {"as_of": AS_OF.isoformat(), "sort": "-owed"})
+    rows = [(r["customer__name"], r["currency"], r["owed"]) for r in response.context["page"]]
+    # 3,100 SEK is not "more" than 250 EUR: each currency is ranked on its own.
+    assert rows == [
+        ("Bertil", "EUR", Decimal("250.00")),
+        ("Anna", "EUR", Decimal("200.00")),
+        ("Anna", "SEK", Decimal("3100.00")),
+    ]
+
+
 def test_the_aging_csv_has_a_header_and_plain_decimals_with_the_filters_applied(staff_client, book):
     response = staff_client.get(reverse("aging-csv"), {"as_of": AS_OF.isoformat(), "currency": "SEK"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
