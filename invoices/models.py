@@ -450,7 +450,8 @@ class InvoiceQuerySet(models.QuerySet):
 
     def stage_totals(self, today: date | None = None, summary=None) -> list[dict]:
         """Per currency and stage: the money there (what is owed; for written-off
-        invoices, what was written off) and how many invoices hold it.
+        invoices, what was written off) and how many invoices hold it. What is open
+        without a stage (credits owed back, mostly) is under the stage "".
 
         Only what is owed and what was written off can stand in a stage, so the paid
         history is never read: owed invoices come through the open-balance index;
@@ -471,7 +472,6 @@ class InvoiceQuerySet(models.QuerySet):
             parts.append(base.filter(stage=Invoice.Stage.WRITTEN_OFF))
         grouped = [
             part.with_stage(today)
-            .exclude(stage_now="")
             .values("currency", "stage_now")
             .annotate(amount=Sum(money, default=0), count=Count("pk"))
             .order_by()

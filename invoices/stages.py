@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from invoices.collation import ordering
 from invoices.forms import ListForm
@@ -63,9 +64,13 @@ def stage_table(invoices: InvoiceQuerySet, summary: QuerySet | None = None) -> t
     rows = list(invoices.stage_totals(summary=summary))
     currencies = sorted({row["currency"] for row in rows})
     found = {(row["stage_now"], row["currency"]): (row["amount"], row["count"]) for row in rows}
+    # What is open without a stage (credits owed back, mostly) has a line of its own, before
+    # what was written off, so that the lines above it add up to what is owed.
+    stages = [(stage, str(label)) for stage, label in Invoice.Stage.choices if stage != Invoice.Stage.WRITTEN_OFF]
+    stages += [("", _("Open, no stage")), (Invoice.Stage.WRITTEN_OFF, str(Invoice.Stage.WRITTEN_OFF.label))]
     lines = [
-        StageLine(stage, str(label), [found.get((stage, currency)) for currency in currencies])
-        for stage, label in Invoice.Stage.choices
+        StageLine(stage, label, [found.get((stage, currency)) for currency in currencies])
+        for stage, label in stages
         if any((stage, currency) in found for currency in currencies)
     ]
     return currencies, lines

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from invoices.aging import Aging
@@ -224,3 +225,20 @@ def test_interest_charged_on_late_invoices_is_counted_apart_from_sales(account):
     assert (sek["invoiced"], sek["interest"], sek["paid"], sek["owed"]) == (1000, 150, 150, 1000)
     assert [i.number for i in late.interest_invoices()] == ["2"]
     assert Invoice.objects.get(number="2").charged_invoice() == late
+
+
+def test_the_home_pages_stage_lines_add_up_to_what_is_owed_with_open_credits_on_a_line_of_their_own(
+    staff_client, account
+):
+    bob = Customer.objects.create(name="Bob")
+    today = timezone.localdate()
+    staged(account, bob, "30", Invoice.Stage.NOT_DUE, today + timedelta(days=10))
+    staged(account, bob, "31", Invoice.Stage.OVERDUE, today - timedelta(days=10))
+    # A credit note not yet paid back: owed to the customer, in no stage.
+    cached_invoice(account, bob, "32K", "-40.00", "-40.00", kind="credit", due_date=today + timedelta(days=5))
+    response = staff_client.get(reverse("home"))
+    lines = {line.stage: line.cells[0] for line in response.context["stage_lines"]}
+    assert lines[""] == (Decimal("-40.00"), 1)
+    owed = response.context["totals"][0]["owed"]
+    assert sum(amount for amount, _ in lines.values()) == owed == Decimal("160.00")
+    assert "Open, no stage" in response.content.decode()
