@@ -19,6 +19,7 @@ from django.db import connection, models, transaction
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
+from invoices import open_book
 from invoices.models import Customer, Invoice, ProviderAccount, history_sums
 
 CENT = Decimal("0.01")
@@ -123,8 +124,10 @@ FIGURES = [
 ]
 
 
-def recompute(customer_ids: Iterable[int]) -> None:
-    """The customers' rows, summed again from their invoices as they stand now.
+def recompute(customer_ids: Iterable[int], history: bool = True) -> None:
+    """The customers' rows, summed again from their invoices as they stand now, and
+    their open figures grouped again (invoices.open_book); `history=False` when no
+    summed figure can have changed (a dispute on an invoice that is not written off).
 
     Call it in the transaction that changed the invoices. The customers' rows
     are locked first (in one order, so two syncs cannot deadlock), which makes
@@ -135,8 +138,10 @@ def recompute(customer_ids: Iterable[int]) -> None:
         return
     with transaction.atomic():
         list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-        Balance.objects.filter(customer__in=ids).delete()
-        insert(figures(Invoice.objects.filter(customer__in=ids)))
+        if history:
+            Balance.objects.filter(customer__in=ids).delete()
+            insert(figures(Invoice.objects.filter(customer__in=ids)))
+        open_book.regroup(ids)
 
 
 def rebuild(invoice_model: type[models.Model] = Invoice, balance_model: type[models.Model] = Balance) -> int:

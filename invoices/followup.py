@@ -20,14 +20,16 @@ from typing import Any
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
-from django.db.models import Count, DecimalField, Exists, F, Func, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, DecimalField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from invoices import balances
+from invoices import balances, open_book
+from invoices.aging import Aging
 from invoices.collation import by_name
 from invoices.models import Customer, Invoice
+from invoices.open_book import DaysOverdue
 
 MONEY: DecimalField = DecimalField(max_digits=14, decimal_places=2)
 # Wide enough for amount × days over a long-neglected book.
@@ -256,9 +258,9 @@ def set_dispute(user, invoice: Invoice, reason: str) -> bool:
     invoice.dispute_reason = reason
     invoice.disputed_at, invoice.disputed_by = (timezone.now(), user) if reason else (None, None)
     invoice.save(update_fields=["dispute_reason", "disputed_at", "disputed_by"])
-    if invoice.stage == Invoice.Stage.WRITTEN_OFF:
-        # A dispute moves a written-off invoice to Disputed in the summaries' stages.
-        balances.recompute([invoice.customer_id])
+    # A dispute takes the invoice off the list and moves it to Disputed; the history's
+    # sums change only when it was written off (its money moves between stages).
+    balances.recompute([invoice.customer_id], history=invoice.stage == Invoice.Stage.WRITTEN_OFF)
     return True
 
 
@@ -327,27 +329,12 @@ PROMISES_DUE_WITHIN = timedelta(days=7)
 BROKEN_SHOWN_FOR = timedelta(days=30)
 
 
-class DaysOverdue(Func):
-    """Whole days from `due_date` to `today`, in the database (SQLite and PostgreSQL)."""
-
-    output_field = models.IntegerField()
-
-    def __init__(self, today: date, due: str = "due_date"):
-        super().__init__(models.Value(today), F(due))
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)", arg_joiner=") - julianday("
-        )
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner="::date - ")
-
-
 def overdue_invoices(today: date) -> QuerySet[Invoice]:
-    """What is there to chase: owed, past its due date, still at the provider, not disputed."""
+    """What is there to chase: owed, past its due date, on the books (still at the
+    provider, issued by `today`), not disputed."""
     return (
         Invoice.objects.filter(outstanding__gt=0, due_date__lt=today, gone_at__isnull=True, dispute_reason="")
+        .filter(Q(issue_date__isnull=True) | Q(issue_date__lte=today))
         .exclude(outstanding=0)  # says the open-book index applies, which SQLite cannot infer from > 0
         .exclude(state=Invoice.State.CANCELLED)
         .exclude(stage=Invoice.Stage.DISPUTED)
@@ -379,6 +366,22 @@ def rows(invoices: QuerySet[Invoice], today: date):
         )
         .order_by("currency", "-priority", by_name("customer__name"), "customer")
     )
+
+
+def list_rows(filters, user, today: date):
+    """The list's rows for `filters` (a FollowUpFilterForm): read from the open book's
+    rows (invoices.open_book) where they answer the filters, else grouped from the
+    invoices, which a stage or a provider needs."""
+    chased = None if filters.value("stage") or filters.value("provider") else open_book.current(Aging(as_of=today))
+    if chased is not None:
+        chased = filters.apply(chased.filter(chase_count__gt=0), user)
+    else:
+        chased = filters.apply(overdue_invoices(today), user)
+    if not filters.value("promised"):
+        chased = chased.exclude(promised())
+    if isinstance(chased, open_book.OpenBalanceQuerySet):
+        return open_book.Counted(chased.chased(today), chased)
+    return rows(chased, today)
 
 
 def with_promises(rows: Iterable[dict], today: date) -> list[dict]:
@@ -422,17 +425,18 @@ class Figures:
     broken: int
 
 
-def figures(user, today: date | None = None) -> Figures:
-    """Two queries: the promises (settled on the way) and the list's customers."""
+def figures(user, today: date | None = None, grouped=None) -> Figures:
+    """Two or three queries: the promises (settled on the way), the open book's day, and the list's customers."""
     today = today or timezone.localdate()
     promises = settle_promises(today=today)
-    customers = (
-        overdue_invoices(today)
-        .exclude(promised())
-        .aggregate(
-            on_list=Count("customer", distinct=True),
-            mine=Count("customer", distinct=True, filter=Q(customer__followup__owner=user)),
-        )
+    if grouped is None:
+        grouped = open_book.current(Aging(as_of=today))
+    listed = overdue_invoices(today) if grouped is None else grouped.filter(chase_count__gt=0)
+    # The user's customers by id: no join through every listed customer to their follow-up.
+    theirs = Q(customer__in=FollowUp.objects.filter(owner=user).values("customer"))
+    customers = listed.exclude(promised()).aggregate(
+        on_list=Count("customer", distinct=True),
+        mine=Count("customer", distinct=True, filter=theirs),
     )
     return Figures(
         on_list=customers["on_list"],

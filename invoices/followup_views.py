@@ -61,10 +61,7 @@ def followup_list(request: HtmxHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     owners = list(staff_users())
     filters = FollowUpFilterForm(request.GET, users=owners, currencies=Balance.objects.currencies())
-    invoices = filters.apply(followup.overdue_invoices(today), request.user)
-    if not filters.value("promised"):
-        invoices = invoices.exclude(followup.promised())
-    page = Paginator(followup.rows(invoices, today), ROWS_PER_PAGE).get_page(filters.value("page"))
+    page = Paginator(followup.list_rows(filters, request.user, today), ROWS_PER_PAGE).get_page(filters.value("page"))
     page.object_list = followup.with_promises(page.object_list, today)
     context = {
         "filters": filters,

@@ -531,14 +531,16 @@ class InvoiceQuerySet(models.QuerySet):
             output_field=models.DecimalField(max_digits=14, decimal_places=2),
         )
 
-    def totals(self, aging, summary=None):
+    def totals(self, aging, summary=None, open_rows=None):
         """Per currency: invoiced, credited, written off, outstanding, overdue and
         the aging buckets, all summed in the database. Currencies never mix.
 
         With `summary`, the Balance rows of the same invoices (the same account and
         currency filters), today's figures read the history's sums from it and only
         the open invoices here: the cost follows what is open, not what was ever
-        invoiced. Any other date, or no summary, scans the history (`scanned_totals`).
+        invoiced. With `open_rows` too, the OpenBalance rows of the same invoices,
+        the open invoices are read as grouped per customer (invoices.open_book).
+        Any other date, or no summary, scans the history (`scanned_totals`).
         """
         day = aging.as_of
         if summary is None or day != timezone.localdate():
@@ -572,8 +574,13 @@ class InvoiceQuerySet(models.QuerySet):
         # ahead of it (a handful, if any).
         # (The few are found by id first: grouped by currency, SQLite would rather walk
         # the currency index than search the two date indexes.)
-        few = Invoice.objects.filter(Q(outstanding=0) & (Q(paid_date__gt=day) | ahead)).values("pk")
-        parts = [books.filter(~Q(outstanding=0)), books.filter(pk__in=few)]
+        few = Q(outstanding=0) & (Q(paid_date__gt=day) | ahead)
+        parts = [books.filter(~Q(outstanding=0)), books.filter(pk__in=Invoice.objects.filter(few).values("pk"))]
+        if open_rows is not None:
+            # The open invoices on the books are in the rows; those registered ahead of
+            # today, which the rows leave out, are read here with the other few.
+            parts = [books.filter(pk__in=Invoice.objects.filter(few | ahead).values("pk"))]
+            known = known.union(open_rows.values("currency").annotate(**self.open_sums(aging)).order_by(), all=True)
         recent = [
             part.annotate(balance=self.balance_on(day)).values("currency").annotate(**sums).order_by() for part in parts
         ]
@@ -587,6 +594,20 @@ class InvoiceQuerySet(models.QuerySet):
                     into[name] = into.get(name, 0) + value
         # A currency whose only invoices are registered ahead of today is not on the books yet.
         return [Totals(row, aging) for _, row in sorted(merged.items()) if row.pop("on_books")]
+
+    @staticmethod
+    def open_sums(aging) -> dict[str, Any]:
+        """What `totals` reads of OpenBalance rows, in the order and shape of its other parts."""
+        decimal: models.DecimalField = models.DecimalField(max_digits=16, decimal_places=2)
+        return {
+            **{name: Value(0) if name == "credit_count" else Value(0, output_field=decimal) for name in history_sums()},
+            "on_books": Value(0),
+            "owed": Sum("owed", default=0),
+            "overdue": Sum("past_due", default=0),
+            "open_count": Sum("open_count", default=0),
+            "oldest_overdue": Min("oldest_overdue"),
+            **{b.key: Sum(f"bucket_{i}", default=0) for i, b in enumerate(aging.buckets)},
+        }
 
     def scanned_totals(self, aging):
         """`totals` on any date, summed over every invoice: the history included."""
@@ -661,11 +682,16 @@ class InvoiceQuerySet(models.QuerySet):
                 .filter(rank__lte=limit)
                 .order_by("currency", "rank")
             )
-        debtors: list[dict] = []
-        for currency in sorted({row["currency"] for row in rows}):
-            mine = [row for row in rows if row["currency"] == currency]
-            debtors += [row | {"rank": rank} for rank, row in enumerate(mine, start=1)]
-        return debtors
+        return rank_by_currency(rows)
+
+
+def rank_by_currency(rows: list[dict]) -> list[dict]:
+    """Debtors' rows, each currency's in the order given, numbered from 1 in each."""
+    debtors: list[dict] = []
+    for currency in sorted({row["currency"] for row in rows}):
+        mine = [row for row in rows if row["currency"] == currency]
+        debtors += [row | {"rank": rank} for rank, row in enumerate(mine, start=1)]
+    return debtors
 
 
 def history_sums(only: Q | None = None) -> dict[str, Aggregate]:
@@ -1155,6 +1181,7 @@ class SweepItem(models.Model):
 # registers them with the app (that module imports Customer and Invoice from here).
 from invoices.balances import Balance  # noqa: E402
 from invoices.followup import FollowUp, FollowUpAudit, Note, Promise  # noqa: E402
+from invoices.open_book import OpenBalance, OpenBook  # noqa: E402
 from invoices.preferences import LanguagePreference  # noqa: E402
 
-__all__ = ["Balance", "FollowUp", "FollowUpAudit", "LanguagePreference", "Note", "Promise"]
+__all__ = ["Balance", "FollowUp", "FollowUpAudit", "LanguagePreference", "Note", "OpenBalance", "OpenBook", "Promise"]

@@ -24,7 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh
 from django_htmx.middleware import HtmxDetails
 
-from invoices import audit, exports, followup, masterdata, searching, sheets, stages, sweeping, sync, tasks
+from invoices import audit, exports, followup, masterdata, open_book, searching, sheets, stages, sweeping, sync, tasks
 from invoices.aging import Aging
 from invoices.balances import Balance, BalanceQuerySet
 from invoices.collation import by_name, ordering
@@ -32,6 +32,7 @@ from invoices.decorators import staff_required
 from invoices.forms import ListForm, SearchForm, SummaryFilterForm, staff_users
 from invoices.identity import Identity
 from invoices.models import OVERDUE_STAGES, Customer, Invoice, InvoiceQuerySet, LookupAudit
+from invoices.open_book import OpenBalanceQuerySet
 from invoices.providers import CredentialsRejected, NotFound, PdfProxy, ProviderError
 from invoices.templatetags.arportal import problem_text
 
@@ -51,6 +52,16 @@ def book(filters: SummaryFilterForm) -> tuple[SummaryFilterForm, Aging, InvoiceQ
     return filters, filters.aging(), filters.apply(Invoice.objects.all())
 
 
+def open_rows(filters: SummaryFilterForm, rows: OpenBalanceQuerySet | None, *also: str) -> OpenBalanceQuerySet | None:
+    """The open book's `rows` (open_book.current) narrowed to what `filters` pick, or None
+    where they cannot answer: for an account, or for any of the filters named in `also`."""
+    if filters.value("account") or any(filters.value(name) for name in also):
+        return None
+    if rows is not None and (currency := filters.value("currency")):
+        rows = rows.filter(currency=currency)
+    return rows
+
+
 def book_filters(request: HtmxHttpRequest) -> SummaryFilterForm:
     return SummaryFilterForm(request.GET, currencies=Balance.objects.currencies())
 
@@ -60,22 +71,29 @@ def book_filters(request: HtmxHttpRequest) -> SummaryFilterForm:
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """The whole book: totals and aging per currency, largest debtors, freshness."""
     filters, aging, invoices = book(book_filters(request))
-    # The history's sums, kept per customer by the sync (invoices/balances.py).
+    # The history's sums, kept per customer by the sync (invoices/balances.py), and
+    # the open invoices grouped per customer for today (invoices/open_book.py).
     summary = filters.apply(Balance.objects.all())
+    book_rows = open_book.current(aging)
+    grouped = open_rows(filters, book_rows)
     coverage = sweeping.coverage()
     stage_currencies, stage_lines = stages.stage_table(invoices, summary)
+    if grouped is None:
+        debtors = invoices.largest_debtors(aging, currencies=filters.currencies())
+    else:
+        debtors = grouped.largest_debtors(10, filters.currencies())
     context = {
         "filters": filters,
         "aging": aging,
-        "totals": invoices.totals(aging, summary),
+        "totals": invoices.totals(aging, summary, grouped),
         "stage_currencies": stage_currencies,
         "stage_lines": stage_lines,
         "overdue_stages": OVERDUE_STAGES,
-        "debtors": invoices.largest_debtors(aging, currencies=filters.currencies()),
+        "debtors": debtors,
         "coverage": coverage,
         "accounts": coverage.accounts,
         "customer_count": Customer.objects.count(),
-        "followup": followup.figures(request.user),
+        "followup": followup.figures(request.user, grouped=book_rows),
     }
     return render(request, "invoices/home.html", context)
 
@@ -101,11 +119,11 @@ def aging_report(request: HtmxHttpRequest) -> HttpResponse:
     filters, aging, invoices = book(list_form)
     sort = list_form.value("sort")
     column = columns[sort.removeprefix("-")]
-    rows = (
-        in_stage(list_form, invoices)
-        .aging_by_customer(aging)
-        .order_by(*by_currency_if_amount(column), ordering(column, sort.startswith("-")), *AGING_TIEBREAK)
-    )
+    grouped = open_rows(list_form, open_book.current(aging), "stage")
+    rows = grouped.aging_rows(aging) if grouped is not None else in_stage(list_form, invoices).aging_by_customer(aging)
+    rows = rows.order_by(*by_currency_if_amount(column), ordering(column, sort.startswith("-")), *AGING_TIEBREAK)
+    if grouped is not None:
+        rows = open_book.Counted(rows, grouped.exclude(owed=0))
     context = {
         "filters": filters,
         "aging": aging,

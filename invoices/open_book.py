@@ -1,0 +1,321 @@
+"""Today's open figures per customer and currency, grouped once and kept beside the invoices.
+
+What a customer owes changes only when a sync writes their invoices; how old it
+is changes once a day. So what the book-wide pages sort, page and sum (owed, the
+aging buckets, the furthest stage, what the follow-up list chases and its
+priority) is grouped here once per customer as of a day, and the pages read one
+indexed row per customer instead of grouping the whole open book on every request:
+- the sync regroups the customers it wrote, in the transaction that wrote them
+  (balances.recompute), as a dispute does (followup.set_dispute);
+- the first read on a new day (or under other aging edges) regroups everyone, once.
+
+The rows are the same grouping the pages ran before (`grouped`, from the invoices),
+so what they answer cannot differ from it; a filter they cannot answer (an account,
+a provider, a stage, a past date, more aging buckets than there are columns) reads
+the invoices as before.
+"""
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.db.models import Count, F, Func, Max, Min, Q, Sum, Value
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from invoices.aging import Aging
+from invoices.collation import by_name
+from invoices.models import Customer, Invoice, InvoiceQuerySet, rank_by_currency, stage_expression
+
+# Aging buckets stored per row: "not yet due", up to four ranges, and the rest.
+BUCKETS = 6
+# Wide enough for amount × days over a long-neglected book.
+MONEY: models.DecimalField = models.DecimalField(max_digits=16, decimal_places=2)
+WEIGHT: models.DecimalField = models.DecimalField(max_digits=24, decimal_places=2)
+
+
+def money() -> models.DecimalField:
+    return models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+
+class DaysOverdue(Func):
+    """Whole days from `due` to `today`, in the database (SQLite and PostgreSQL)."""
+
+    output_field = models.IntegerField()
+
+    def __init__(self, today: date, due: str = "due_date"):
+        super().__init__(models.Value(today), F(due))
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="CAST(julianday(%(expressions)s) AS INTEGER)", arg_joiner=") - julianday("
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner="::date - ")
+
+
+class OpenBook(models.Model):
+    """The one row saying which day, and which aging edges, the OpenBalance rows are grouped for."""
+
+    day = models.DateField(null=True)
+    edges = models.CharField(max_length=200, blank=True)
+
+    def __str__(self):
+        return f"open book of {self.day} ({self.edges})"
+
+
+class OpenBalanceQuerySet(models.QuerySet):
+    def largest_debtors(self, limit: int, currencies: Iterable[str]) -> list[dict]:
+        """InvoiceQuerySet.largest_debtors from the rows: each currency's first `limit`
+        entries of the (currency, owed) index."""
+        order = [F("owed").desc(), by_name("name"), F("customer")]
+        owing = (
+            self.filter(owed__gt=0).annotate(name=F("customer__name")).values("customer", "currency", "owed", "name")
+        )
+        parts = [owing.filter(currency=currency).order_by(*order)[:limit] for currency in sorted(currencies)]
+        if not parts:
+            return []
+        if len(parts) == 1 or connection.features.supports_slicing_ordering_in_compound:
+            rows = list(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else list(parts[0])
+        else:
+            rows = [row for part in parts for row in part]
+        return rank_by_currency(rows)
+
+    def aging_rows(self, aging: Aging) -> models.QuerySet:
+        """InvoiceQuerySet.aging_by_customer from the rows, under its names."""
+        return (
+            self.exclude(owed=0)
+            .annotate(**{b.key: F(f"bucket_{i}") for i, b in enumerate(aging.buckets)})
+            .values("customer", "currency", "customer__name", "owed", "furthest", *(b.key for b in aging.buckets))
+        )
+
+    def chased(self, today: date) -> models.QuerySet:
+        """followup.rows from the rows: customers and currencies with money to chase."""
+        return (
+            self.filter(chase_count__gt=0)
+            .annotate(
+                overdue=F("chase"), invoice_count=F("chase_count"), oldest_days=DaysOverdue(today, "chase_oldest")
+            )
+            .values(
+                "customer",
+                "currency",
+                "customer__name",
+                "customer__followup__owner",
+                "customer__followup__owner__username",
+                "customer__followup__next_action",
+                "overdue",
+                "invoice_count",
+                "oldest_days",
+                "priority",
+            )
+            .order_by("currency", "-priority", by_name("customer__name"), "customer")
+        )
+
+
+class OpenBalance(models.Model):
+    """One customer's open invoices in one currency, grouped as of OpenBook.day."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    currency = models.CharField(max_length=3)
+    # What aging_by_customer sums: everything on the books and still owed (or owed back).
+    owed = money()
+    bucket_0 = money()
+    bucket_1 = money()
+    bucket_2 = money()
+    bucket_3 = money()
+    bucket_4 = money()
+    bucket_5 = money()
+    furthest = models.PositiveSmallIntegerField(default=0)  # the furthest stage's rank
+    past_due = money()  # what is overdue
+    open_count = models.PositiveIntegerField(default=0)
+    oldest_overdue = models.DateField(null=True)
+    # What the follow-up list chases (followup.overdue_invoices): owed, past due, undisputed.
+    chase = money()
+    chase_count = models.PositiveIntegerField(default=0)
+    chase_oldest = models.DateField(null=True)
+    priority = models.DecimalField(max_digits=24, decimal_places=2, default=0)
+
+    objects = OpenBalanceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("open balance")
+        verbose_name_plural = _("open balances")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "currency"], name="one_open_balance_per_currency"),
+        ]
+        indexes = [
+            # The aging report's default order and the largest debtors: a page is an index range.
+            models.Index(F("currency"), F("owed").desc(), name="open_balance_owed"),
+            # The follow-up list, most urgent first.
+            models.Index(
+                F("currency"), F("priority").desc(), condition=Q(chase_count__gt=0), name="open_balance_priority"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.customer_id} in {self.currency}: {self.owed}"
+
+
+class Counted:
+    """A page's rows, counted apart: the rows join the customers' names and owners, which
+    counting them does not need (Paginator asks for count() and slices)."""
+
+    def __init__(self, rows: models.QuerySet, counted: models.QuerySet):
+        self.rows, self.counted = rows, counted
+
+    def count(self) -> int:
+        return self.counted.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.rows[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
+
+
+def grouped(invoices: InvoiceQuerySet, aging: Aging) -> models.QuerySet:
+    """OpenBalance's figures per customer and currency, grouped from `invoices` as of
+    `aging`'s day: the aging report's grouping and the follow-up list's, in one pass."""
+    today = aging.as_of
+    overdue = Q(balance__gt=0, due_date__lt=today)
+    # followup.overdue_invoices, within what is on the books.
+    chase = Q(outstanding__gt=0, due_date__lt=today, dispute_reason="") & ~Q(stage=Invoice.Stage.DISPUTED)
+    sums: dict[str, Any] = {
+        "owed": Sum("balance", default=0),
+        **{f"bucket_{i}": Sum("balance", filter=b.condition, default=0) for i, b in enumerate(aging.buckets)},
+        **{f"bucket_{i}": Value(0, output_field=MONEY) for i in range(len(aging.buckets), BUCKETS)},
+        "furthest": Max(stage_expression(today, rank=True)),
+        "past_due": Sum("balance", filter=overdue, default=0),
+        "open_count": Count("pk", filter=~Q(balance=0)),
+        "oldest_overdue": Min("due_date", filter=overdue),
+        "chase": Sum("outstanding", filter=chase, default=0),
+        "chase_count": Count("pk", filter=chase),
+        "chase_oldest": Min("due_date", filter=chase),
+        "priority": Sum(F("outstanding") * DaysOverdue(today), filter=chase, default=0, output_field=WEIGHT),
+    }
+    return invoices.with_balance(today).values("customer", "currency").annotate(**sums).order_by()
+
+
+def edges_of(aging: Aging) -> str:
+    return ",".join(str(edge) for edge in aging.edges)
+
+
+def serves(aging: Aging) -> bool:
+    """Whether rows can answer for `aging` at all: today, and no more buckets than columns."""
+    return aging.as_of == timezone.localdate() and len(aging.buckets) <= BUCKETS
+
+
+def current(aging: Aging) -> OpenBalanceQuerySet | None:
+    """The rows for `aging`, regrouped first if the day (or the edges) changed since;
+    None when they cannot answer for it and the invoices must be read."""
+    if not serves(aging):
+        return None
+    if not OpenBook.objects.filter(day=aging.as_of, edges=edges_of(aging)).exists():
+        regroup_all(aging)
+    return OpenBalance.objects.all()
+
+
+def regroup_all(aging: Aging | None = None, force: bool = False) -> int:
+    """Every customer's rows again, as of `aging`'s day (today); returns the rows written.
+    Without `force`, nothing is done when they are grouped for that day already.
+
+    The stamp is locked first: a sync regrouping its customers waits for this, and
+    this waits for syncs under way (regroup), so none is left out of the new day.
+    """
+    aging = aging or Aging(as_of=timezone.localdate(), edges=tuple(settings.AGING_BUCKETS))
+    with transaction.atomic():
+        stamp = OpenBook.objects.select_for_update().filter(pk=1).first() or OpenBook.objects.create(pk=1)
+        if not force and stamp.day == aging.as_of and stamp.edges == edges_of(aging):
+            return 0  # another reader regrouped while this one waited
+        OpenBalance.objects.all().delete()
+        written = insert(grouped(Invoice.objects.all(), aging))
+        stamp.day, stamp.edges = aging.as_of, edges_of(aging)
+        stamp.save()
+        return written
+
+
+def regroup(customer_ids: Iterable[int]) -> None:
+    """The customers' rows again from their invoices. Call it in the transaction that
+    changed them, with the customers locked (balances.recompute).
+
+    Rows of an earlier day are left alone: the next read regroups the whole book."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return
+    with transaction.atomic():
+        stamp = shared_stamp()
+        if stamp is None:
+            return
+        day, edges = stamp
+        aging = Aging(as_of=day, edges=tuple(int(edge) for edge in edges.split(",") if edge))
+        if not serves(aging):
+            return
+        OpenBalance.objects.filter(customer__in=ids).delete()
+        insert(grouped(Invoice.objects.filter(customer__in=ids), aging))
+
+
+def shared_stamp() -> tuple[date, str] | None:
+    """The stamp's day and edges, locked against regroup_all until this transaction ends
+    (FOR SHARE: syncs do not wait for each other). SQLite runs one writer at a time anyway."""
+    table = connection.ops.quote_name(OpenBook._meta.db_table)
+    lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT day, edges FROM {table} WHERE id = 1{lock}")
+        row = cursor.fetchone()
+    if row is None or row[0] is None:
+        return None
+    day = row[0] if isinstance(row[0], date) else date.fromisoformat(row[0])
+    return day, row[1]
+
+
+def insert(rows: models.QuerySet) -> int:
+    """INSERT … SELECT, as balances.insert: the sums never pass through Python."""
+    names = ["customer", "currency", *FIGURES]
+    table = connection.ops.quote_name(OpenBalance._meta.db_table)
+    fields = [OpenBalance._meta.get_field(name) for name in names]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields if isinstance(field, models.Field))
+    select, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
+        return cursor.rowcount
+
+
+# The columns `grouped` sums, in its order (buckets past the aging's are 0).
+FIGURES = [
+    "owed",
+    *(f"bucket_{i}" for i in range(BUCKETS)),
+    "furthest",
+    "past_due",
+    "open_count",
+    "oldest_overdue",
+    "chase",
+    "chase_count",
+    "chase_oldest",
+    "priority",
+]
+
+
+def stored() -> dict[tuple[int, str], dict]:
+    """What the table holds, keyed by customer and currency (for checking it)."""
+    return {
+        (row.pop("customer"), row.pop("currency")): row
+        for row in OpenBalance.objects.values("customer", "currency", *FIGURES)
+    }
+
+
+def recomputed(aging: Aging | None = None) -> dict[tuple[int, str], dict]:
+    """What it should hold, grouped from the invoices now, in the shape of `stored`."""
+    from invoices.balances import cents
+
+    aging = aging or Aging.today()
+    rows = {}
+    for row in grouped(Invoice.objects.all(), aging):
+        key = (row.pop("customer"), row.pop("currency"))
+        rows[key] = {name: cents(row.get(name, 0)) for name in FIGURES}
+    return rows
