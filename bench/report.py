@@ -82,6 +82,8 @@ class Step:
     build_seconds: float | None  # cumulative; None for a reused dataset
     summary_rows: int = 0
     summary_seconds: float = 0.0
+    open_rows: int = 0
+    open_seconds: float = 0.0
     database_bytes: int | None = None
     invoice_bytes: int | None = None  # the invoice table with its indexes, where cheap to get
     pages: dict = field(default_factory=dict)  # key -> measure.Result
@@ -186,7 +188,8 @@ def section(run):
         "### Build",
         (
             "Per size: invoices, customers and open invoices; seconds of writing rows so far; the rebuild of the "
-            "per-customer balance summary (`invoices.balances.rebuild`) at that size; the database's size "
+            "per-customer balance summary (`invoices.balances.rebuild`) at that size; the open book grouped per "
+            "customer (`invoices.open_book.regroup_all`, what the first read of each day does); the database's size "
             "and the invoice table's with its indexes."
         ),
         build_table(run),
@@ -265,11 +268,21 @@ def build_table(run):
                 f"{step.open_invoices:,} ({share_of(step.open_invoices, step.invoices)})",
                 "—" if step.build_seconds is None else f"{step.build_seconds:.0f}",
                 summary,
+                f"{step.open_seconds:.2f} ({step.open_rows:,} rows)",
                 megabytes(step.database_bytes),
                 megabytes(step.invoice_bytes),
             ]
         )
-    header = ["invoices", "customers", "open", "build s (so far)", "summary rebuild s", "database", "invoice table"]
+    header = [
+        "invoices",
+        "customers",
+        "open",
+        "build s (so far)",
+        "summary rebuild s",
+        "open book grouped s",
+        "database",
+        "invoice table",
+    ]
     return table(header, rows)
 
 
