@@ -579,7 +579,11 @@ class InvoiceQuerySet(models.QuerySet):
         if open_rows is not None:
             # The open invoices on the books are in the rows; those registered ahead of
             # today, which the rows leave out, are read here with the other few.
-            parts = [books.filter(pk__in=Invoice.objects.filter(few | ahead).values("pk"))]
+            # (Two lists of ids: one condition joining them by OR made SQLite scan the history.)
+            ids = Q(pk__in=Invoice.objects.filter(few).values("pk")) | Q(
+                pk__in=Invoice.objects.filter(ahead).values("pk")
+            )
+            parts = [books.filter(ids)]
             known = known.union(open_rows.values("currency").annotate(**self.open_sums(aging)).order_by(), all=True)
         recent = [
             part.annotate(balance=self.balance_on(day)).values("currency").annotate(**sums).order_by() for part in parts
