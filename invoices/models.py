@@ -448,7 +448,7 @@ class InvoiceQuerySet(models.QuerySet):
             .filter(stage_now__in=OVERDUE_STAGES)
         )
 
-    def stage_totals(self, today: date | None = None, summary=None) -> list[dict]:
+    def stage_totals(self, today: date | None = None, summary=None, open_rows=None) -> list[dict]:
         """Per currency and stage: the money there (what is owed; for written-off
         invoices, what was written off) and how many invoices hold it. What is open
         without a stage (credits owed back, mostly) is under the stage "".
@@ -457,16 +457,22 @@ class InvoiceQuerySet(models.QuerySet):
         history is never read: owed invoices come through the open-balance index;
         written-off ones, which lie among the history, are summed in `summary` (the
         Balance rows of the same invoices) or, without one, read through the stage
-        index. One query (a UNION ALL); the few keys both parts hold are added up here.
+        index. With `open_rows` too (OpenBalance rows of the same invoices, grouped for
+        today), the owed invoices are read as grouped per customer (invoices.open_book).
+        One query (a UNION ALL); the few keys both parts hold are added up here.
         """
+        if open_rows is not None and summary is not None:
+            return self.grouped_stage_totals(summary, open_rows)
         money = Case(
             When(stage_now=Invoice.Stage.WRITTEN_OFF, then=F("written_off")),
             default=F("outstanding"),
             output_field=models.DecimalField(max_digits=14, decimal_places=2),
         )
         base = self.filter(gone_at__isnull=True).exclude(state=Invoice.State.CANCELLED)
+        # What is owed on the books: an invoice registered ahead of today is not yet.
+        on_books = Q(issue_date__isnull=True) | Q(issue_date__lte=today or timezone.localdate())
         parts = [
-            base.filter(~Q(outstanding=0)).exclude(stage=Invoice.Stage.WRITTEN_OFF),
+            base.filter(~Q(outstanding=0)).filter(on_books).exclude(stage=Invoice.Stage.WRITTEN_OFF),
         ]
         if summary is None:
             parts.append(base.filter(stage=Invoice.Stage.WRITTEN_OFF))
@@ -497,6 +503,44 @@ class InvoiceQuerySet(models.QuerySet):
                 rows[key]["count"] += row["count"]
             else:
                 rows[key] = dict(row)
+        return [rows[key] for key in sorted(rows)]
+
+    @staticmethod
+    def grouped_stage_totals(summary, open_rows) -> list[dict]:
+        """stage_totals from the open book's rows and the summary: both summed per currency
+        in one query, each stage a pair of columns (the summary's only written off and disputed)."""
+        from invoices.open_book import STAGE_FIGURES, STAGES
+
+        decimal: models.DecimalField = models.DecimalField(max_digits=16, decimal_places=2)
+
+        def zero(name: str) -> Value:
+            return Value(0) if name.endswith("_count") else Value(0, output_field=decimal)
+
+        # Summed under names of their own: a sum may not take its column's name.
+        open_part = open_rows.values("currency").annotate(
+            **{f"sum_{name}": Sum(name) for name in STAGE_FIGURES},
+            sum_written_off=zero(""),
+            sum_written_off_count=zero("_count"),
+        )
+        from_summary = {
+            "in_disputed": Sum("disputed_written_off"),
+            "in_disputed_count": Sum("disputed_written_off_count"),
+        }
+        written_off = summary.values("currency").annotate(
+            **{f"sum_{name}": from_summary.get(name, zero(name)) for name in STAGE_FIGURES},
+            sum_written_off=Sum("written_off_stage"),
+            sum_written_off_count=Sum("written_off_stage_count"),
+        )
+        columns = {**STAGES, Invoice.Stage.WRITTEN_OFF: "written_off"}
+        rows: dict[tuple[str, str], dict] = {}
+        for row in open_part.order_by().union(written_off.order_by(), all=True):
+            for stage, column in columns.items():
+                if not row[f"sum_{column}_count"]:
+                    continue
+                empty = {"currency": row["currency"], "stage_now": stage, "amount": 0, "count": 0}
+                into = rows.setdefault((row["currency"], stage), empty)
+                into["amount"] += row[f"sum_{column}"]
+                into["count"] += row[f"sum_{column}_count"]
         return [rows[key] for key in sorted(rows)]
 
     def currencies(self):
@@ -579,11 +623,11 @@ class InvoiceQuerySet(models.QuerySet):
         if open_rows is not None:
             # The open invoices on the books are in the rows; those registered ahead of
             # today, which the rows leave out, are read here with the other few.
-            # (Two lists of ids: one condition joining them by OR made SQLite scan the history.)
-            ids = Q(pk__in=Invoice.objects.filter(few).values("pk")) | Q(
-                pk__in=Invoice.objects.filter(ahead).values("pk")
-            )
-            parts = [books.filter(ids)]
+            # (One list of ids from two index searches: the two conditions joined by OR made
+            # SQLite scan the history, and two lists joined by OR made PostgreSQL do so.)
+            ids = Invoice.objects.filter(few).values("pk").order_by()
+            ids = ids.union(Invoice.objects.filter(ahead).values("pk").order_by())
+            parts = [books.filter(pk__in=ids)]
             known = known.union(open_rows.values("currency").annotate(**self.open_sums(aging)).order_by(), all=True)
         recent = [
             part.annotate(balance=self.balance_on(day)).values("currency").annotate(**sums).order_by() for part in parts
