@@ -137,6 +137,17 @@ class OpenBalance(models.Model):
     chase_count = models.PositiveIntegerField(default=0)
     chase_oldest = models.DateField(null=True)
     priority = models.DecimalField(max_digits=24, decimal_places=2, default=0)
+    # The money in each stage and how many invoices hold it (InvoiceQuerySet.stage_totals).
+    in_none = money()
+    in_none_count = models.PositiveIntegerField(default=0)
+    in_not_due = money()
+    in_not_due_count = models.PositiveIntegerField(default=0)
+    in_overdue = money()
+    in_overdue_count = models.PositiveIntegerField(default=0)
+    in_collection = money()
+    in_collection_count = models.PositiveIntegerField(default=0)
+    in_disputed = money()
+    in_disputed_count = models.PositiveIntegerField(default=0)
 
     objects = OpenBalanceQuerySet.as_manager()
 
@@ -199,7 +210,30 @@ def grouped(invoices: InvoiceQuerySet, aging: Aging) -> models.QuerySet:
         "chase_oldest": Min("due_date", filter=chase),
         "priority": Sum(F("outstanding") * DaysOverdue(today), filter=chase, default=0, output_field=WEIGHT),
     }
-    return invoices.with_balance(today).values("customer", "currency").annotate(**sums).order_by()
+    for stage, column in STAGES.items():
+        # Written-off invoices are summed with the history (balances.Balance).
+        here = Q(stage_now=stage) & ~Q(stage=Invoice.Stage.WRITTEN_OFF)
+        sums[column] = Sum("outstanding", filter=here, default=0)
+        sums[f"{column}_count"] = Count("pk", filter=here)
+    return (
+        invoices.with_balance(today)
+        .alias(stage_now=stage_expression(today))
+        .values("customer", "currency")
+        .annotate(**sums)
+        .order_by()
+    )
+
+
+# The stages an open invoice can be in, besides written off, and their columns.
+STAGES = {
+    "": "in_none",
+    Invoice.Stage.NOT_DUE: "in_not_due",
+    Invoice.Stage.OVERDUE: "in_overdue",
+    Invoice.Stage.COLLECTION: "in_collection",
+    Invoice.Stage.DISPUTED: "in_disputed",
+}
+# The stage columns, money and count of each, in STAGES' order.
+STAGE_FIGURES = [name for column in STAGES.values() for name in (column, f"{column}_count")]
 
 
 def edges_of(aging: Aging) -> str:
@@ -298,6 +332,7 @@ FIGURES = [
     "chase_count",
     "chase_oldest",
     "priority",
+    *STAGE_FIGURES,
 ]
 
 

@@ -58,10 +58,12 @@ class StageLine:
     cells: list[tuple[Decimal, int] | None]
 
 
-def stage_table(invoices: InvoiceQuerySet, summary: QuerySet | None = None) -> tuple[list[str], list[StageLine]]:
+def stage_table(
+    invoices: InvoiceQuerySet, summary: QuerySet | None = None, open_rows: QuerySet | None = None
+) -> tuple[list[str], list[StageLine]]:
     """The money in each stage, one column per currency (never added together); `summary`
-    holds the same invoices' Balance rows (InvoiceQuerySet.stage_totals)."""
-    rows = list(invoices.stage_totals(summary=summary))
+    and `open_rows` hold the same invoices' Balance and OpenBalance rows (InvoiceQuerySet.stage_totals)."""
+    rows = list(invoices.stage_totals(summary=summary, open_rows=open_rows))
     currencies = sorted({row["currency"] for row in rows})
     found = {(row["stage_now"], row["currency"]): (row["amount"], row["count"]) for row in rows}
     # What is open without a stage (credits owed back, mostly) has a line of its own, before

@@ -77,7 +77,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     book_rows = open_book.current(aging)
     grouped = open_rows(filters, book_rows)
     coverage = sweeping.coverage()
-    stage_currencies, stage_lines = stages.stage_table(invoices, summary)
+    stage_currencies, stage_lines = stages.stage_table(invoices, summary, grouped)
     if grouped is None:
         debtors = invoices.largest_debtors(aging, currencies=filters.currencies())
     else:

@@ -45,6 +45,7 @@ def answers(user, grouped):
     )
     return {
         "totals": totals_by_currency(invoices.totals(aging, Balance.objects.all(), grouped)),
+        "stages": cents(invoices.stage_totals(summary=Balance.objects.all(), open_rows=grouped)),
         "debtors": cents(debtors),
         "aging": cents(aged.order_by(*order)),
         "followup": cents(chased),
