@@ -118,7 +118,8 @@ class OpenBalanceQuerySet(models.QuerySet):
 class OpenBalance(models.Model):
     """One customer's open invoices in one currency, grouped as of OpenBook.day."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    # Unindexed on its own: the unique constraint's index leads with it.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False)
     currency = models.CharField(max_length=3)
     # What aging_by_customer sums: everything on the books and still owed (or owed back).
     owed = money()
