@@ -13,20 +13,14 @@ from the cache. `manage.py rebuild_balances` rebuilds the table from scratch.
 """
 
 from collections.abc import Iterable
-from decimal import Decimal
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from invoices import open_book
 from invoices.models import Customer, Invoice, ProviderAccount, history_sums
-
-CENT = Decimal("0.01")
-
-
-def money() -> models.DecimalField:
-    return models.DecimalField(max_digits=16, decimal_places=2, default=0)
+from invoices.summing import cents, insert_select, money
 
 
 class BalanceQuerySet(models.QuerySet):
@@ -153,15 +147,9 @@ def rebuild(invoice_model: type[models.Model] = Invoice, balance_model: type[mod
 
 
 def insert(rows: models.QuerySet, balance_model: type[models.Model] = Balance) -> int:
-    """INSERT … SELECT: the sums go from the invoices to the table without passing
-    through Python, whatever the size of the book."""
-    table = connection.ops.quote_name(balance_model._meta.db_table)
-    fields = [balance_model._meta.get_field(name) for name in ["customer", "account", "currency", *FIGURES]]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields if isinstance(field, models.Field))
-    select, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
-        return cursor.rowcount
+    """The figures of `rows` (`figures`) written to the table. (A migration passes its own
+    historical model.)"""
+    return insert_select(balance_model, ["customer", "account", "currency", *FIGURES], rows)
 
 
 def recomputed() -> dict[tuple[int, int, str], dict]:
@@ -172,11 +160,6 @@ def recomputed() -> dict[tuple[int, int, str], dict]:
         }
         for row in figures(Invoice.objects.all())
     }
-
-
-def cents(value):
-    """A sum as the table stores it: SQLite adds decimals as floats (982619.440000001)."""
-    return value.quantize(CENT) if isinstance(value, Decimal) else value
 
 
 def stored() -> dict[tuple[int, int, str], dict]:

@@ -368,20 +368,17 @@ def rows(invoices: QuerySet[Invoice], today: date):
     )
 
 
-def list_rows(filters, user, today: date):
+def list_rows(filters, user, today: date) -> QuerySet | open_book.Counted:
     """The list's rows for `filters` (a FollowUpFilterForm): read from the open book's
     rows (invoices.open_book) where they answer the filters, else grouped from the
     invoices, which a stage or a provider needs."""
-    chased = None if filters.value("stage") or filters.value("provider") else open_book.current(Aging(as_of=today))
-    if chased is not None:
-        chased = filters.apply(chased.filter(chase_count__gt=0), user)
-    else:
-        chased = filters.apply(overdue_invoices(today), user)
+    grouped = None if filters.value("stage") or filters.value("provider") else open_book.current(Aging(as_of=today))
+    chased = filters.apply(overdue_invoices(today) if grouped is None else grouped.chasing(), user)
     if not filters.value("promised"):
         chased = chased.exclude(promised())
-    if isinstance(chased, open_book.OpenBalanceQuerySet):
-        return open_book.Counted(chased.chased(today), chased)
-    return rows(chased, today)
+    if grouped is None:
+        return rows(chased, today)
+    return open_book.Counted(chased.chased(today), chased)
 
 
 def with_promises(rows: Iterable[dict], today: date) -> list[dict]:
@@ -425,13 +422,13 @@ class Figures:
     broken: int
 
 
-def figures(user, today: date | None = None, grouped=None) -> Figures:
+def figures(user, today: date | None = None, grouped: open_book.OpenBalanceQuerySet | None = None) -> Figures:
     """Two or three queries: the promises (settled on the way), the open book's day, and the list's customers."""
     today = today or timezone.localdate()
     promises = settle_promises(today=today)
     if grouped is None:
         grouped = open_book.current(Aging(as_of=today))
-    listed = overdue_invoices(today) if grouped is None else grouped.filter(chase_count__gt=0)
+    listed = overdue_invoices(today) if grouped is None else grouped.chasing()
     # The user's customers by id: no join through every listed customer to their follow-up.
     theirs = Q(customer__in=FollowUp.objects.filter(owner=user).values("customer"))
     customers = listed.exclude(promised()).aggregate(

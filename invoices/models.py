@@ -448,7 +448,7 @@ class InvoiceQuerySet(models.QuerySet):
             .filter(stage_now__in=OVERDUE_STAGES)
         )
 
-    def stage_totals(self, today: date | None = None, summary=None, open_rows=None) -> list[dict]:
+    def stage_totals(self, today: date | None = None, summary=None) -> list[dict]:
         """Per currency and stage: the money there (what is owed; for written-off
         invoices, what was written off) and how many invoices hold it. What is open
         without a stage (credits owed back, mostly) is under the stage "".
@@ -457,12 +457,9 @@ class InvoiceQuerySet(models.QuerySet):
         history is never read: owed invoices come through the open-balance index;
         written-off ones, which lie among the history, are summed in `summary` (the
         Balance rows of the same invoices) or, without one, read through the stage
-        index. With `open_rows` too (OpenBalance rows of the same invoices, grouped for
-        today), the owed invoices are read as grouped per customer (invoices.open_book).
-        One query (a UNION ALL); the few keys both parts hold are added up here.
+        index. One query (a UNION ALL); the few keys both parts hold are added up here.
+        (OpenBalanceQuerySet.stage_totals answers the same from the open book's rows.)
         """
-        if open_rows is not None and summary is not None:
-            return self.grouped_stage_totals(summary, open_rows)
         money = Case(
             When(stage_now=Invoice.Stage.WRITTEN_OFF, then=F("written_off")),
             default=F("outstanding"),
@@ -503,44 +500,6 @@ class InvoiceQuerySet(models.QuerySet):
                 rows[key]["count"] += row["count"]
             else:
                 rows[key] = dict(row)
-        return [rows[key] for key in sorted(rows)]
-
-    @staticmethod
-    def grouped_stage_totals(summary, open_rows) -> list[dict]:
-        """stage_totals from the open book's rows and the summary: both summed per currency
-        in one query, each stage a pair of columns (the summary's only written off and disputed)."""
-        from invoices.open_book import STAGE_FIGURES, STAGES
-
-        decimal: models.DecimalField = models.DecimalField(max_digits=16, decimal_places=2)
-
-        def zero(name: str) -> Value:
-            return Value(0) if name.endswith("_count") else Value(0, output_field=decimal)
-
-        # Summed under names of their own: a sum may not take its column's name.
-        open_part = open_rows.values("currency").annotate(
-            **{f"sum_{name}": Sum(name) for name in STAGE_FIGURES},
-            sum_written_off=zero(""),
-            sum_written_off_count=zero("_count"),
-        )
-        from_summary = {
-            "in_disputed": Sum("disputed_written_off"),
-            "in_disputed_count": Sum("disputed_written_off_count"),
-        }
-        written_off = summary.values("currency").annotate(
-            **{f"sum_{name}": from_summary.get(name, zero(name)) for name in STAGE_FIGURES},
-            sum_written_off=Sum("written_off_stage"),
-            sum_written_off_count=Sum("written_off_stage_count"),
-        )
-        columns = {**STAGES, Invoice.Stage.WRITTEN_OFF: "written_off"}
-        rows: dict[tuple[str, str], dict] = {}
-        for row in open_part.order_by().union(written_off.order_by(), all=True):
-            for stage, column in columns.items():
-                if not row[f"sum_{column}_count"]:
-                    continue
-                empty = {"currency": row["currency"], "stage_now": stage, "amount": 0, "count": 0}
-                into = rows.setdefault((row["currency"], stage), empty)
-                into["amount"] += row[f"sum_{column}"]
-                into["count"] += row[f"sum_{column}_count"]
         return [rows[key] for key in sorted(rows)]
 
     def currencies(self):
@@ -628,7 +587,7 @@ class InvoiceQuerySet(models.QuerySet):
             ids = Invoice.objects.filter(few).values("pk").order_by()
             ids = ids.union(Invoice.objects.filter(ahead).values("pk").order_by())
             parts = [books.filter(pk__in=ids)]
-            known = known.union(open_rows.values("currency").annotate(**self.open_sums(aging)).order_by(), all=True)
+            known = known.union(open_rows.by_currency(aging), all=True)
         recent = [
             part.annotate(balance=self.balance_on(day)).values("currency").annotate(**sums).order_by() for part in parts
         ]
@@ -642,20 +601,6 @@ class InvoiceQuerySet(models.QuerySet):
                     into[name] = into.get(name, 0) + value
         # A currency whose only invoices are registered ahead of today is not on the books yet.
         return [Totals(row, aging) for _, row in sorted(merged.items()) if row.pop("on_books")]
-
-    @staticmethod
-    def open_sums(aging) -> dict[str, Any]:
-        """What `totals` reads of OpenBalance rows, in the order and shape of its other parts."""
-        decimal: models.DecimalField = models.DecimalField(max_digits=16, decimal_places=2)
-        return {
-            **{name: Value(0) if name == "credit_count" else Value(0, output_field=decimal) for name in history_sums()},
-            "on_books": Value(0),
-            "owed": Sum("owed", default=0),
-            "overdue": Sum("past_due", default=0),
-            "open_count": Sum("open_count", default=0),
-            "oldest_overdue": Min("oldest_overdue"),
-            **{b.key: Sum(f"bucket_{i}", default=0) for i, b in enumerate(aging.buckets)},
-        }
 
     def scanned_totals(self, aging):
         """`totals` on any date, summed over every invoice: the history included."""
@@ -705,13 +650,7 @@ class InvoiceQuerySet(models.QuerySet):
         )
 
     def largest_debtors(self, aging, limit=10, currencies: Iterable[str] = ()) -> list[dict]:
-        """The `limit` customers owing most in each of `currencies`, ranked in the database.
-
-        Where the database can, each currency is its own ORDER BY … LIMIT (a bounded
-        top-N sort, the names compared only between equal amounts), the currencies
-        joined by UNION ALL; else one window ranks them all, which sorts the whole
-        open book by amount and name.
-        """
+        """The `limit` customers owing most in each of `currencies` (top_per_currency)."""
         owing = (
             self.with_balance(aging.as_of)
             .values("customer", "currency")
@@ -719,22 +658,28 @@ class InvoiceQuerySet(models.QuerySet):
             .annotate(owed=Sum("balance"), name=Max("customer__name"))
             .filter(owed__gt=0)
         )
-        order: list[Any] = [F("owed").desc(), by_name("name"), F("customer")]
-        currencies = sorted(currencies)
-        if currencies and connection.features.supports_slicing_ordering_in_compound:
-            parts = [owing.filter(currency=currency).order_by(*order)[:limit] for currency in currencies]
-            rows = list(parts[0].union(*parts[1:], all=True))
-        else:
-            rows = list(
-                owing.annotate(rank=Window(RowNumber(), partition_by=F("currency"), order_by=order))
-                .filter(rank__lte=limit)
-                .order_by("currency", "rank")
-            )
-        return rank_by_currency(rows)
+        return top_per_currency(owing, limit, currencies)
 
 
-def rank_by_currency(rows: list[dict]) -> list[dict]:
-    """Debtors' rows, each currency's in the order given, numbered from 1 in each."""
+def top_per_currency(owing: models.QuerySet, limit: int, currencies: Iterable[str]) -> list[dict]:
+    """The `limit` rows of `owing` (customer, currency, owed, name) owing most in each of
+    `currencies`, ranked in the database and numbered from 1 in each currency.
+
+    Where the database can, each currency is its own ORDER BY … LIMIT (a bounded top-N
+    sort, the names compared only between equal amounts), the currencies joined by
+    UNION ALL; else one window ranks them all.
+    """
+    order: list[Any] = [F("owed").desc(), by_name("name"), F("customer")]
+    currencies = sorted(currencies)
+    if currencies and connection.features.supports_slicing_ordering_in_compound:
+        parts = [owing.filter(currency=currency).order_by(*order)[:limit] for currency in currencies]
+        rows = list(parts[0].union(*parts[1:], all=True))
+    else:
+        rows = list(
+            owing.annotate(rank=Window(RowNumber(), partition_by=F("currency"), order_by=order))
+            .filter(rank__lte=limit)
+            .order_by("currency", "rank")
+        )
     debtors: list[dict] = []
     for currency in sorted({row["currency"] for row in rows}):
         mine = [row for row in rows if row["currency"] == currency]

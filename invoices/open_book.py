@@ -27,17 +27,14 @@ from django.utils.translation import gettext_lazy as _
 
 from invoices.aging import Aging
 from invoices.collation import by_name
-from invoices.models import Customer, Invoice, InvoiceQuerySet, rank_by_currency, stage_expression
+from invoices.models import Customer, Invoice, InvoiceQuerySet, history_sums, stage_expression, top_per_currency
+from invoices.summing import cents, insert_select, money
 
 # Aging buckets stored per row: "not yet due", up to four ranges, and the rest.
 BUCKETS = 6
 # Wide enough for amount × days over a long-neglected book.
 MONEY: models.DecimalField = models.DecimalField(max_digits=16, decimal_places=2)
 WEIGHT: models.DecimalField = models.DecimalField(max_digits=24, decimal_places=2)
-
-
-def money() -> models.DecimalField:
-    return models.DecimalField(max_digits=16, decimal_places=2, default=0)
 
 
 class DaysOverdue(Func):
@@ -68,21 +65,63 @@ class OpenBook(models.Model):
 
 
 class OpenBalanceQuerySet(models.QuerySet):
-    def largest_debtors(self, limit: int, currencies: Iterable[str]) -> list[dict]:
-        """InvoiceQuerySet.largest_debtors from the rows: each currency's first `limit`
-        entries of the (currency, owed) index."""
-        order = [F("owed").desc(), by_name("name"), F("customer")]
-        owing = (
-            self.filter(owed__gt=0).annotate(name=F("customer__name")).values("customer", "currency", "owed", "name")
+    def largest_debtors(self, limit: int = 10, currencies: Iterable[str] = ()) -> list[dict]:
+        """InvoiceQuerySet.largest_debtors from the rows, through the (currency, owed) index."""
+        owing = self.filter(owed__gt=0).annotate(name=F("customer__name"))
+        return top_per_currency(owing.values("customer", "currency", "owed", "name"), limit, currencies)
+
+    def by_currency(self, aging: Aging) -> models.QuerySet:
+        """What InvoiceQuerySet.totals reads of the rows, per currency, in the order and
+        shape of its other parts (no history: that is in balances.Balance)."""
+        return (
+            self.values("currency")
+            .annotate(
+                **{
+                    name: Value(0) if name == "credit_count" else Value(0, output_field=MONEY)
+                    for name in history_sums()
+                },
+                on_books=Value(0),
+                owed=Sum("owed", default=0),
+                overdue=Sum("past_due", default=0),
+                open_count=Sum("open_count", default=0),
+                oldest_overdue=Min("oldest_overdue"),
+                **{b.key: Sum(f"bucket_{i}", default=0) for i, b in enumerate(aging.buckets)},
+            )
+            .order_by()
         )
-        parts = [owing.filter(currency=currency).order_by(*order)[:limit] for currency in sorted(currencies)]
-        if not parts:
-            return []
-        if len(parts) == 1 or connection.features.supports_slicing_ordering_in_compound:
-            rows = list(parts[0].union(*parts[1:], all=True)) if len(parts) > 1 else list(parts[0])
-        else:
-            rows = [row for part in parts for row in part]
-        return rank_by_currency(rows)
+
+    def stage_totals(self, summary: models.QuerySet) -> list[dict]:
+        """InvoiceQuerySet.stage_totals from the rows and `summary` (the same invoices'
+        Balance rows), summed per currency in one query with each stage a pair of
+        columns (the summary's only written off and disputed), in its shape."""
+
+        def zero(name: str) -> Value:
+            return Value(0) if name.endswith("_count") else Value(0, output_field=MONEY)
+
+        # Summed under names of their own: a sum may not take its column's name.
+        owed = self.values("currency").annotate(
+            **{f"sum_{name}": Sum(name) for name in STAGE_FIGURES},
+            sum_written_off=zero(""),
+            sum_written_off_count=zero("_count"),
+        )
+        from_summary = {"in_disputed": "disputed_written_off", "in_disputed_count": "disputed_written_off_count"}
+        written_off = summary.values("currency").annotate(
+            **{
+                f"sum_{name}": Sum(from_summary[name]) if name in from_summary else zero(name) for name in STAGE_FIGURES
+            },
+            sum_written_off=Sum("written_off_stage"),
+            sum_written_off_count=Sum("written_off_stage_count"),
+        )
+        columns = {**STAGES, Invoice.Stage.WRITTEN_OFF: "written_off"}
+        rows: dict[tuple[str, str], dict] = {}
+        for row in owed.order_by().union(written_off.order_by(), all=True):
+            for stage, column in columns.items():
+                if row[f"sum_{column}_count"]:
+                    empty = {"currency": row["currency"], "stage_now": stage, "amount": 0, "count": 0}
+                    into = rows.setdefault((row["currency"], stage), empty)
+                    into["amount"] += row[f"sum_{column}"]
+                    into["count"] += row[f"sum_{column}_count"]
+        return [rows[key] for key in sorted(rows)]
 
     def aging_rows(self, aging: Aging) -> models.QuerySet:
         """InvoiceQuerySet.aging_by_customer from the rows, under its names."""
@@ -92,11 +131,14 @@ class OpenBalanceQuerySet(models.QuerySet):
             .values("customer", "currency", "customer__name", "owed", "furthest", *(b.key for b in aging.buckets))
         )
 
+    def chasing(self) -> "OpenBalanceQuerySet":
+        """The rows with money to chase (followup.overdue_invoices)."""
+        return self.filter(chase_count__gt=0)
+
     def chased(self, today: date) -> models.QuerySet:
-        """followup.rows from the rows: customers and currencies with money to chase."""
+        """followup.rows from the `chasing` rows, under its names and in its order."""
         return (
-            self.filter(chase_count__gt=0)
-            .annotate(
+            self.annotate(
                 overdue=F("chase"), invoice_count=F("chase_count"), oldest_days=DaysOverdue(today, "chase_oldest")
             )
             .values(
@@ -310,15 +352,7 @@ def shared_stamp() -> tuple[date, str] | None:
 
 
 def insert(rows: models.QuerySet) -> int:
-    """INSERT … SELECT, as balances.insert: the sums never pass through Python."""
-    names = ["customer", "currency", *FIGURES]
-    table = connection.ops.quote_name(OpenBalance._meta.db_table)
-    fields = [OpenBalance._meta.get_field(name) for name in names]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields if isinstance(field, models.Field))
-    select, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)
-        return cursor.rowcount
+    return insert_select(OpenBalance, ["customer", "currency", *FIGURES], rows)
 
 
 # The columns `grouped` sums, in its order (buckets past the aging's are 0).
@@ -347,11 +381,9 @@ def stored() -> dict[tuple[int, str], dict]:
 
 def recomputed(aging: Aging | None = None) -> dict[tuple[int, str], dict]:
     """What it should hold, grouped from the invoices now, in the shape of `stored`."""
-    from invoices.balances import cents
-
     aging = aging or Aging.today()
     rows = {}
     for row in grouped(Invoice.objects.all(), aging):
         key = (row.pop("customer"), row.pop("currency"))
-        rows[key] = {name: cents(row.get(name, 0)) for name in FIGURES}
+        rows[key] = {name: cents(row[name]) for name in FIGURES}
     return rows

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from invoices.collation import ordering
 from invoices.forms import ListForm
 from invoices.models import OVERDUE_STAGES, Balance, Invoice, InvoiceQuerySet
+from invoices.open_book import OpenBalanceQuerySet
 
 # The overdue list's columns staff may sort by, as ?sort=name or ?sort=-name.
 OVERDUE_SORTS = {
@@ -59,11 +60,14 @@ class StageLine:
 
 
 def stage_table(
-    invoices: InvoiceQuerySet, summary: QuerySet | None = None, open_rows: QuerySet | None = None
+    invoices: InvoiceQuerySet, summary: QuerySet | None = None, open_rows: OpenBalanceQuerySet | None = None
 ) -> tuple[list[str], list[StageLine]]:
     """The money in each stage, one column per currency (never added together); `summary`
     and `open_rows` hold the same invoices' Balance and OpenBalance rows (InvoiceQuerySet.stage_totals)."""
-    rows = list(invoices.stage_totals(summary=summary, open_rows=open_rows))
+    if open_rows is not None and summary is not None:
+        rows = open_rows.stage_totals(summary)
+    else:
+        rows = list(invoices.stage_totals(summary=summary))
     currencies = sorted({row["currency"] for row in rows})
     found = {(row["stage_now"], row["currency"]): (row["amount"], row["count"]) for row in rows}
     # What is open without a stage (credits owed back, mostly) has a line of its own, before

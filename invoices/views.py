@@ -81,7 +81,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     if grouped is None:
         debtors = invoices.largest_debtors(aging, currencies=filters.currencies())
     else:
-        debtors = grouped.largest_debtors(10, filters.currencies())
+        debtors = grouped.largest_debtors(currencies=filters.currencies())
     context = {
         "filters": filters,
         "aging": aging,

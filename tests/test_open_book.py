@@ -34,18 +34,22 @@ def answers(user, grouped):
         debtors = invoices.largest_debtors(aging, currencies=["EUR", "SEK"])
         aged = invoices.aging_by_customer(aging)
     else:
-        debtors = grouped.largest_debtors(10, ["EUR", "SEK"])
+        debtors = grouped.largest_debtors(currencies=["EUR", "SEK"])
         aged = grouped.aging_rows(aging)
     order = ("currency", "-owed", "customer")
     filters = FollowUpFilterForm({"promised": "on"}, users=[user], currencies=["EUR", "SEK"])
     chased = (
         followup.rows(followup.overdue_invoices(aging.as_of), aging.as_of)
         if grouped is None
-        else grouped.filter(chase_count__gt=0).chased(aging.as_of)
+        else grouped.chasing().chased(aging.as_of)
     )
     return {
         "totals": totals_by_currency(invoices.totals(aging, Balance.objects.all(), grouped)),
-        "stages": cents(invoices.stage_totals(summary=Balance.objects.all(), open_rows=grouped)),
+        "stages": cents(
+            invoices.stage_totals(summary=Balance.objects.all())
+            if grouped is None
+            else grouped.stage_totals(Balance.objects.all())
+        ),
         "debtors": cents(debtors),
         "aging": cents(aged.order_by(*order)),
         "followup": cents(chased),
