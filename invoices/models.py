@@ -661,19 +661,23 @@ class InvoiceQuerySet(models.QuerySet):
         return top_per_currency(owing, limit, currencies)
 
 
-def top_per_currency(owing: models.QuerySet, limit: int, currencies: Iterable[str]) -> list[dict]:
+def top_per_currency(owing: models.QuerySet, limit: int, currencies: Iterable[str], apart: bool = False) -> list[dict]:
     """The `limit` rows of `owing` (customer, currency, owed, name) owing most in each of
     `currencies`, ranked in the database and numbered from 1 in each currency.
 
     Where the database can, each currency is its own ORDER BY … LIMIT (a bounded top-N
     sort, the names compared only between equal amounts), the currencies joined by
-    UNION ALL; else one window ranks them all.
+    UNION ALL. Elsewhere (SQLite) one window ranks them all, or, with `apart`, each
+    currency is a query of its own: for rows read in order from an index, which a
+    window would sort whole.
     """
     order: list[Any] = [F("owed").desc(), by_name("name"), F("customer")]
     currencies = sorted(currencies)
-    if currencies and connection.features.supports_slicing_ordering_in_compound:
-        parts = [owing.filter(currency=currency).order_by(*order)[:limit] for currency in currencies]
+    parts = [owing.filter(currency=currency).order_by(*order)[:limit] for currency in currencies]
+    if parts and connection.features.supports_slicing_ordering_in_compound:
         rows = list(parts[0].union(*parts[1:], all=True))
+    elif parts and apart:
+        rows = [row for part in parts for row in part]
     else:
         rows = list(
             owing.annotate(rank=Window(RowNumber(), partition_by=F("currency"), order_by=order))

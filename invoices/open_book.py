@@ -66,9 +66,10 @@ class OpenBook(models.Model):
 
 class OpenBalanceQuerySet(models.QuerySet):
     def largest_debtors(self, limit: int = 10, currencies: Iterable[str] = ()) -> list[dict]:
-        """InvoiceQuerySet.largest_debtors from the rows, through the (currency, owed) index."""
+        """InvoiceQuerySet.largest_debtors from the rows, each currency's read in order from
+        the (currency, owed) index."""
         owing = self.filter(owed__gt=0).annotate(name=F("customer__name"))
-        return top_per_currency(owing.values("customer", "currency", "owed", "name"), limit, currencies)
+        return top_per_currency(owing.values("customer", "currency", "owed", "name"), limit, currencies, apart=True)
 
     def by_currency(self, aging: Aging) -> models.QuerySet:
         """What InvoiceQuerySet.totals reads of the rows, per currency, in the order and

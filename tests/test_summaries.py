@@ -240,8 +240,10 @@ def test_the_summary_pages_use_the_same_few_queries_for_10_and_1000_invoices(sta
     # The customer page also reads its follow-up panel (notes, promises, changes, the
     # disputed and the disputable invoices, owners) and the contact details; and it
     # writes the one audit row of the view. The home page asks which day the open
-    # book's rows are grouped for (invoices.open_book.current) before reading them.
-    assert small == large <= {"customer": 16, "home": 13}.get(page, 12)
+    # book's rows are grouped for (invoices.open_book.current) before reading them,
+    # and where a UNION cannot take each currency's top ten (SQLite), reads them apart.
+    home = 13 if connection.features.supports_slicing_ordering_in_compound else 14
+    assert small == large <= {"customer": 16, "home": home}.get(page, 12)
 
 
 def test_a_provider_name_that_looks_like_a_formula_is_quoted_in_the_csv(staff_client, book, accounts):
