@@ -178,6 +178,12 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# A worker keeps its connection between requests: opening one (a new PostgreSQL
+# backend, or SQLite's file and pragmas) cost each request more than most of its
+# queries. The development server's thread per request would only leak them, so
+# DEBUG keeps one per request. `?conn_max_age=` in DATABASE_URL overrides both.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0 if DEBUG else 600))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The server and the task workers are separate processes writing one file. IMMEDIATE
     # takes the write lock when a transaction begins, so a writer waits its turn (up to
