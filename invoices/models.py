@@ -572,20 +572,21 @@ class InvoiceQuerySet(models.QuerySet):
             **{b.key: Sum("balance", filter=~ahead & b.condition, default=0) for b in aging.buckets},
         }
         books = self.exclude(state=Invoice.State.CANCELLED).filter(gone_at__isnull=True)
-        # Apart, so that each reads through its own index: the open invoices (from the
-        # index alone on PostgreSQL), and the settled ones paid after today or issued
-        # ahead of it (a handful, if any).
-        # (The few are found by id first: grouped by currency, SQLite would rather walk
-        # the currency index than search the two date indexes.)
-        few = Q(outstanding=0) & (Q(paid_date__gt=day) | ahead)
-        parts = [books.filter(~Q(outstanding=0)), books.filter(pk__in=Invoice.objects.filter(few).values("pk"))]
-        if open_rows is not None:
+        # The few invoices that are not open but count today: paid after it, or issued
+        # ahead of it. One list of ids from two index searches, found first: the two
+        # conditions joined by OR made SQLite scan the history, two lists joined by OR
+        # made PostgreSQL do so, and one list joined to a customer's invoices made it
+        # look each of them up in that list.
+        paid_later = Invoice.objects.filter(outstanding=0, paid_date__gt=day).values("pk").order_by()
+        if open_rows is None:
+            # Apart, so that each reads through its own index: the open invoices (from
+            # the index alone on PostgreSQL), and the few.
+            ids = paid_later.union(Invoice.objects.filter(ahead, outstanding=0).values("pk").order_by())
+            parts = [books.filter(~Q(outstanding=0)), books.filter(pk__in=ids)]
+        else:
             # The open invoices on the books are in the rows; those registered ahead of
-            # today, which the rows leave out, are read here with the other few.
-            # (One list of ids from two index searches: the two conditions joined by OR made
-            # SQLite scan the history, and two lists joined by OR made PostgreSQL do so.)
-            ids = Invoice.objects.filter(few).values("pk").order_by()
-            ids = ids.union(Invoice.objects.filter(ahead).values("pk").order_by())
+            # today, which the rows leave out, are read with the other few.
+            ids = paid_later.union(Invoice.objects.filter(ahead).values("pk").order_by())
             parts = [books.filter(pk__in=ids)]
             known = known.union(open_rows.by_currency(aging), all=True)
         recent = [
