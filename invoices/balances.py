@@ -10,12 +10,21 @@ Each customer's rows are recomputed from that customer's invoices in the
 transaction that wrote them (sync.write_outcomes, sync.invoice_detail,
 followup.set_dispute): never adjusted by differences, so they cannot drift
 from the cache. `manage.py rebuild_balances` rebuilds the table from scratch.
+
+The book-wide pages need only the sum of every customer's rows, so that sum is
+kept too, a row per account and currency (BookBalance): the same transaction
+moves it by what the customers' rows changed. It is the one figure kept by
+differences, because summing a row per customer on every home page costs what
+the customers do; the property test holds it equal to the rows' sum after every
+sync, and `rebuild_balances` sums it again.
 """
 
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db import models, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Round
 from django.utils.translation import gettext_lazy as _
 
 from invoices import open_book
@@ -25,20 +34,20 @@ from invoices.summing import cents, insert_select, money
 
 class BalanceQuerySet(models.QuerySet):
     def currencies(self) -> list[str]:
-        """The currencies on the books, for the filters: read from this table's index,
-        where the invoices' own would grow with the history."""
-        return list(self.order_by("currency").values_list("currency", flat=True).distinct())
+        """The currencies on the books, for the filters: read from the book's few rows
+        (BookBalance.objects.currencies()), where the invoices' own would grow with the history."""
+        on_books = self.filter(invoice_count__gt=0)
+        return list(on_books.order_by("currency").values_list("currency", flat=True).distinct())
 
     def by_currency(self):
         """The history's sums per currency, under the names InvoiceQuerySet.totals uses."""
         return self.values("currency").annotate(**{name: Sum(name, default=0) for name in HISTORY}).order_by()
 
 
-class Balance(models.Model):
-    """One customer's invoices at one account in one currency, summed: every invoice
-    still at the provider and not cancelled."""
+class Summed(models.Model):
+    """Invoices at one account in one currency, summed: every invoice still at the
+    provider and not cancelled."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="balances")
     account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="+")
     currency = models.CharField(max_length=3)
     invoiced = money()  # sales: neither credit nor interest invoices
@@ -60,6 +69,15 @@ class Balance(models.Model):
     objects = BalanceQuerySet.as_manager()
 
     class Meta:
+        abstract = True
+
+
+class Balance(Summed):
+    """One customer's invoices at one account in one currency, summed."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="balances")
+
+    class Meta:
         verbose_name = _("balance")
         verbose_name_plural = _("balances")
         constraints = [
@@ -73,6 +91,19 @@ class Balance(models.Model):
 
     def __str__(self):
         return f"{self.customer_id} at {self.account_id} in {self.currency}"
+
+
+class BookBalance(Summed):
+    """Every customer's Balance at one account in one currency, summed: the whole
+    book's history in a few rows. A row whose customers are all gone stays, at zero."""
+
+    class Meta:
+        verbose_name = _("book balance")
+        verbose_name_plural = _("book balances")
+        constraints = [models.UniqueConstraint(fields=["account", "currency"], name="one_book_balance_per_currency")]
+
+    def __str__(self):
+        return f"the book at {self.account_id} in {self.currency}"
 
 
 # The sums the totals read from this table, under the totals' names and in their order.
@@ -132,18 +163,83 @@ def recompute(customer_ids: Iterable[int], history: bool = True) -> None:
         return
     with transaction.atomic():
         list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-        if history:
-            Balance.objects.filter(customer__in=ids).delete()
-            insert(figures(Invoice.objects.filter(customer__in=ids)))
         open_book.regroup(ids)
+        if history:
+            theirs = Balance.objects.filter(customer__in=ids)
+            before = book_sums(theirs)
+            theirs.delete()
+            insert(figures(Invoice.objects.filter(customer__in=ids)))
+            # Last: the book's rows are shared by every sync, and stay locked until the commit.
+            add_to_book(book_sums(theirs), before)
 
 
-def rebuild(invoice_model: type[models.Model] = Invoice, balance_model: type[models.Model] = Balance) -> int:
-    """The whole table again from every invoice; returns the rows written.
-    (A migration passes its own historical models.)"""
+def forget(customer_ids: Iterable[int]) -> None:
+    """The customers' rows taken out of the book, before the customers are deleted
+    (their rows go with them, and the book must not keep their sums)."""
+    ids = sorted(set(customer_ids))
     with transaction.atomic():
-        balance_model._default_manager.all().delete()
-        return insert(figures(invoice_model._default_manager.all()), balance_model)
+        list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+        theirs = Balance.objects.filter(customer__in=ids)
+        before = book_sums(theirs)
+        theirs.delete()
+        add_to_book({}, before)
+
+
+def book_sums(rows: models.QuerySet) -> dict[tuple[int, str], dict]:
+    """`rows`' figures summed per account and currency."""
+    sums = rows.values("account", "currency").annotate(**{f"sum_{name}": Sum(name) for name in FIGURES}).order_by()
+    return {(row["account"], row["currency"]): row for row in sums}
+
+
+def add_to_book(after: dict[tuple[int, str], dict], before: dict[tuple[int, str], dict]) -> None:
+    """The book's rows moved by what some customers' rows changed (book_sums of them
+    after and before). Added in the database, so two syncs moving one row both count,
+    and in one order, so that they cannot deadlock."""
+    for account, currency in sorted(after.keys() | before.keys()):
+        new, old = after.get((account, currency), {}), before.get((account, currency), {})
+        change = {name: cents(new.get(f"sum_{name}") or 0) - cents(old.get(f"sum_{name}") or 0) for name in FIGURES}
+        moved = {name: moved_by(name, value) for name, value in change.items() if value}
+        if not moved:
+            continue
+        row = BookBalance.objects.filter(account=account, currency=currency)
+        if not row.update(**moved):
+            # A new account or currency; another sync may be adding it too.
+            BookBalance.objects.bulk_create([BookBalance(account_id=account, currency=currency)], ignore_conflicts=True)
+            row.update(**moved)
+
+
+def moved_by(name: str, change: Decimal | int) -> models.Expression:
+    """The book's column `name` plus `change`. Money is rounded to the cent again in
+    the database: SQLite adds decimals as floats, and a row moved a million times must
+    not gather their errors."""
+    if isinstance(BookBalance._meta.get_field(name), models.DecimalField):
+        return Round(F(name) + change, 2)
+    return F(name) + change
+
+
+def rebuild() -> int:
+    """Both tables again from every invoice; returns the Balance rows written."""
+    with transaction.atomic():
+        written = refill(Invoice, Balance)
+        total(Balance, BookBalance)
+        return written
+
+
+def refill(invoice_model: type[models.Model], balance_model: type[models.Model]) -> int:
+    """The Balance table again from every invoice; returns the rows written.
+    (A migration passes its own historical models.)"""
+    balance_model._default_manager.all().delete()
+    return insert(figures(invoice_model._default_manager.all()), balance_model)
+
+
+def total(balance_model: type[models.Model], book_model: type[models.Model]) -> int:
+    """The BookBalance table again from the Balance rows; returns the rows written.
+    (A migration passes its own historical models.)"""
+    book_model._default_manager.all().delete()
+    sums = balance_model._default_manager.values("account", "currency").annotate(
+        **{f"sum_{name}": Sum(name) for name in FIGURES}
+    )
+    return insert_select(book_model, ["account", "currency", *FIGURES], sums.order_by())
 
 
 def insert(rows: models.QuerySet, balance_model: type[models.Model] = Balance) -> int:
@@ -166,3 +262,15 @@ def stored() -> dict[tuple[int, int, str], dict]:
     """What the table holds, in the shape of `recomputed`."""
     rows = Balance.objects.values("customer", "account", "currency", *FIGURES)
     return {(row["customer"], row["account"], row["currency"]): row for row in rows}
+
+
+def book_stored() -> dict[tuple[int, str], dict]:
+    """What the book holds, without the rows at zero (for checking it)."""
+    rows = BookBalance.objects.values("account", "currency", *FIGURES)
+    return {(row.pop("account"), row.pop("currency")): row for row in rows if any(row[name] for name in FIGURES)}
+
+
+def book_recomputed() -> dict[tuple[int, str], dict]:
+    """What the book should hold: the customers' rows summed now, in the shape of `book_stored`."""
+    summed = book_sums(Balance.objects.all())
+    return {key: {name: cents(row[f"sum_{name}"]) for name in FIGURES} for key, row in summed.items()}

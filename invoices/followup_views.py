@@ -29,7 +29,7 @@ from invoices.forms import (
     PromiseForm,
     staff_users,
 )
-from invoices.models import Balance, Customer
+from invoices.models import BookBalance, Customer
 from invoices.views import HtmxHttpRequest
 
 ROWS_PER_PAGE = 50
@@ -60,7 +60,7 @@ def followup_list(request: HtmxHttpRequest) -> HttpResponse:
     followup.settle_promises()
     today = timezone.localdate()
     owners = list(staff_users())
-    filters = FollowUpFilterForm(request.GET, users=owners, currencies=Balance.objects.currencies())
+    filters = FollowUpFilterForm(request.GET, users=owners, currencies=BookBalance.objects.currencies())
     page = Paginator(followup.list_rows(filters, request.user, today), ROWS_PER_PAGE).get_page(filters.value("page"))
     page.object_list = followup.with_promises(page.object_list, today)
     context = {

@@ -538,10 +538,10 @@ class InvoiceQuerySet(models.QuerySet):
         """Per currency: invoiced, credited, written off, outstanding, overdue and
         the aging buckets, all summed in the database. Currencies never mix.
 
-        With `summary`, the Balance rows of the same invoices (the same account and
-        currency filters), today's figures read the history's sums from it and only
-        the open invoices here: the cost follows what is open, not what was ever
-        invoiced. With `open_rows` too, the OpenBalance rows of the same invoices,
+        With `summary`, the Balance (or BookBalance) rows of the same invoices (the
+        same account and currency filters), today's figures read the history's sums
+        from it and only the open invoices here: the cost follows what is open, not
+        what was ever invoiced. With `open_rows` too, the OpenBalance rows of the same invoices,
         the open invoices are read as grouped per customer (invoices.open_book).
         Any other date, or no summary, scans the history (`scanned_totals`).
         """
@@ -1177,9 +1177,19 @@ class SweepItem(models.Model):
 
 # The follow-up list's models live in their own module; importing them here
 # registers them with the app (that module imports Customer and Invoice from here).
-from invoices.balances import Balance  # noqa: E402
+from invoices.balances import Balance, BookBalance  # noqa: E402
 from invoices.followup import FollowUp, FollowUpAudit, Note, Promise  # noqa: E402
 from invoices.open_book import OpenBalance, OpenBook  # noqa: E402
 from invoices.preferences import LanguagePreference  # noqa: E402
 
-__all__ = ["Balance", "FollowUp", "FollowUpAudit", "LanguagePreference", "Note", "OpenBalance", "OpenBook", "Promise"]
+__all__ = [
+    "Balance",
+    "BookBalance",
+    "FollowUp",
+    "FollowUpAudit",
+    "LanguagePreference",
+    "Note",
+    "OpenBalance",
+    "OpenBook",
+    "Promise",
+]

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from invoices import balances
 from invoices.followup import FollowUpAudit, Note, Promise
 from invoices.models import Customer, CustomerQuerySet, Invoice, LookupAudit
 
@@ -83,7 +84,9 @@ def purge(customers: CustomerQuerySet) -> Purged:
     FollowUpAudit.objects.filter(
         customer__in=pks, action__in=[FollowUpAudit.Action.NOTE, FollowUpAudit.Action.DISPUTE]
     ).update(before="", after="")
-    # Invoices, links, follow-up, notes and promises cascade; audit rows are set to no customer.
+    # Their sums leave the book's; invoices, links, follow-up, notes and promises
+    # cascade; audit rows are set to no customer.
+    balances.forget(pks)
     chosen.delete()
     return done
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from invoices.collation import ordering
 from invoices.forms import ListForm
-from invoices.models import OVERDUE_STAGES, Balance, Invoice, InvoiceQuerySet
+from invoices.models import OVERDUE_STAGES, BookBalance, Invoice, InvoiceQuerySet
 from invoices.open_book import OpenBalanceQuerySet
 
 # The overdue list's columns staff may sort by, as ?sort=name or ?sort=-name.
@@ -34,7 +34,7 @@ class OverdueForm(ListForm):
     stages = {stage: label for stage, label in Invoice.Stage.choices if stage in OVERDUE_STAGES}
 
     def __init__(self, data):
-        super().__init__(data, sorts=OVERDUE_SORTS, default_sort="due", currencies=Balance.objects.currencies())
+        super().__init__(data, sorts=OVERDUE_SORTS, default_sort="due", currencies=BookBalance.objects.currencies())
 
 
 def overdue_invoices(filters: OverdueForm) -> InvoiceQuerySet:
@@ -63,7 +63,8 @@ def stage_table(
     invoices: InvoiceQuerySet, summary: QuerySet | None = None, open_rows: OpenBalanceQuerySet | None = None
 ) -> tuple[list[str], list[StageLine]]:
     """The money in each stage, one column per currency (never added together); `summary`
-    and `open_rows` hold the same invoices' Balance and OpenBalance rows (InvoiceQuerySet.stage_totals)."""
+    and `open_rows` hold the same invoices' Balance (or BookBalance) and OpenBalance rows
+    (InvoiceQuerySet.stage_totals)."""
     if open_rows is not None and summary is not None:
         rows = open_rows.stage_totals(summary)
     else:

@@ -26,7 +26,7 @@ from django_htmx.middleware import HtmxDetails
 
 from invoices import audit, exports, followup, masterdata, open_book, searching, sheets, stages, sweeping, sync, tasks
 from invoices.aging import Aging
-from invoices.balances import Balance, BalanceQuerySet
+from invoices.balances import BalanceQuerySet, BookBalance
 from invoices.collation import by_name, ordering
 from invoices.decorators import staff_required
 from invoices.forms import ListForm, SearchForm, SummaryFilterForm, staff_users
@@ -63,7 +63,7 @@ def open_rows(filters: SummaryFilterForm, rows: OpenBalanceQuerySet | None, *als
 
 
 def book_filters(request: HtmxHttpRequest) -> SummaryFilterForm:
-    return SummaryFilterForm(request.GET, currencies=Balance.objects.currencies())
+    return SummaryFilterForm(request.GET, currencies=BookBalance.objects.currencies())
 
 
 @staff_required
@@ -71,9 +71,9 @@ def book_filters(request: HtmxHttpRequest) -> SummaryFilterForm:
 def home(request: HtmxHttpRequest) -> HttpResponse:
     """The whole book: totals and aging per currency, largest debtors, freshness."""
     filters, aging, invoices = book(book_filters(request))
-    # The history's sums, kept per customer by the sync (invoices/balances.py), and
+    # The history's sums, kept per account by the sync (invoices/balances.py), and
     # the open invoices grouped per customer for today (invoices/open_book.py).
-    summary = filters.apply(Balance.objects.all())
+    summary = filters.apply(BookBalance.objects.all())
     book_rows = open_book.current(aging)
     grouped = open_rows(filters, book_rows)
     coverage = sweeping.coverage()
@@ -115,7 +115,7 @@ def sweep_progress(request: HtmxHttpRequest) -> HttpResponse:
 def aging_report(request: HtmxHttpRequest) -> HttpResponse:
     """One row per customer and currency, like an accounts-receivable summary report."""
     columns = aging_columns(Aging.today())
-    list_form = ListForm(request.GET, sorts=columns, default_sort="-owed", currencies=Balance.objects.currencies())
+    list_form = ListForm(request.GET, sorts=columns, default_sort="-owed", currencies=BookBalance.objects.currencies())
     filters, aging, invoices = book(list_form)
     sort = list_form.value("sort")
     column = columns[sort.removeprefix("-")]
@@ -160,7 +160,7 @@ def in_stage(filters: ListForm, invoices: InvoiceQuerySet) -> InvoiceQuerySet:
 @require_safe
 def aging_export(request: HtmxHttpRequest, file_format: str = "csv") -> HttpResponseBase:
     """The aging report as a download: CSV, Swedish Excel's CSV or XLSX (sheets.download)."""
-    list_form = ListForm(request.GET, sorts=(), default_sort="", currencies=Balance.objects.currencies())
+    list_form = ListForm(request.GET, sorts=(), default_sort="", currencies=BookBalance.objects.currencies())
     _, aging, invoices = book(list_form)
     rows = (
         in_stage(list_form, invoices)

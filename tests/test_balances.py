@@ -13,9 +13,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from invoices import balances, followup, sync
+from invoices import balances, followup, retention, sync
 from invoices.aging import Aging
-from invoices.models import Balance, Customer, CustomerLink, Invoice, ProviderAccount
+from invoices.models import Balance, BookBalance, Customer, CustomerLink, Invoice, ProviderAccount
 from invoices.providers import ProviderError
 from invoices.providers.base import CustomerRecord, InvoiceRecord
 from sandbox.world import world
@@ -112,12 +112,15 @@ def test_after_any_sequence_of_syncs_the_summary_equals_a_recomputation_from_the
         for step in sequence:
             run(step, accounts, customers, user)
             assert balances.stored() == balances.recomputed()
-        # And what the pages read from it is what the whole history adds up to.
+            # The book's rows, moved by each sync's differences, are still the customers' rows summed.
+            assert balances.book_stored() == balances.book_recomputed()
+        # And what the pages read from them is what the whole history adds up to.
         today = Aging.today()
-        assert totals_by_currency(Invoice.objects.totals(today, Balance.objects.all())) == totals_by_currency(
-            Invoice.objects.scanned_totals(today)
-        )
-        assert Invoice.objects.stage_totals(summary=Balance.objects.all()) == Invoice.objects.stage_totals()
+        for summary in (Balance.objects.all(), BookBalance.objects.all()):
+            assert totals_by_currency(Invoice.objects.totals(today, summary)) == totals_by_currency(
+                Invoice.objects.scanned_totals(today)
+            )
+            assert Invoice.objects.stage_totals(summary=summary) == Invoice.objects.stage_totals()
         transaction.set_rollback(True)
 
 
@@ -143,13 +146,25 @@ def test_rebuild_balances_writes_the_table_again_from_the_invoices(world_of_thre
     accounts, customers, user = world_of_three
     invoice = {"provider_id": "7", "kind": "invoice", "state": "paid", "currency": "EUR"}
     run(("listing", 2, 1, [invoice | {"total": Decimal(40), "outstanding": Decimal(0)}]), accounts, customers, user)
-    expected = balances.stored()
+    expected, book = balances.stored(), balances.book_stored()
     Balance.objects.update(invoiced=Decimal("999.99"))  # as if something had gone wrong
     Balance.objects.create(customer=customers[0], account=accounts[0], currency="USD", invoiced=1)
+    BookBalance.objects.update(invoice_count=7)
     out = StringIO()
     call_command("rebuild_balances", stdout=out)
     assert balances.stored() == expected
+    assert balances.book_stored() == book != {}
     assert "1 balance" in out.getvalue()
+
+
+def test_purging_a_customer_takes_their_sums_out_of_the_book(world_of_three):
+    accounts, customers, user = world_of_three
+    paid = {"kind": "invoice", "state": "paid", "currency": "EUR", "outstanding": Decimal(0)}
+    run(("listing", 0, 0, [paid | {"provider_id": "7", "total": Decimal(40)}]), accounts, customers, user)
+    run(("listing", 1, 0, [paid | {"provider_id": "8", "total": Decimal(15)}]), accounts, customers, user)
+    retention.purge(Customer.objects.filter(pk=customers[0].pk))
+    assert BookBalance.objects.get(account=accounts[0], currency="EUR").invoiced == Decimal(15)
+    assert balances.book_stored() == balances.book_recomputed()
 
 
 def test_a_sandbox_refresh_writes_the_summary_and_the_home_page_shows_the_whole_history(

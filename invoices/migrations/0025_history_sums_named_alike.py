@@ -5,9 +5,9 @@ def fill(apps, schema_editor):
     """The summaries of the invoices already cached. This runs the current code's sums
     (invoices.balances.figures) against the historical models: it belongs in the latest
     migration that changes Balance's columns, so the two always match."""
-    from invoices.balances import rebuild
+    from invoices.balances import refill
 
-    rebuild(apps.get_model("invoices", "Invoice"), apps.get_model("invoices", "Balance"))
+    refill(apps.get_model("invoices", "Invoice"), apps.get_model("invoices", "Balance"))
 
 
 class Migration(migrations.Migration):
