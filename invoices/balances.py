@@ -20,16 +20,14 @@ sync, and `rebuild_balances` sums it again.
 """
 
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.db import models, transaction
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Round
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from invoices import open_book
 from invoices.models import Customer, Invoice, ProviderAccount, history_sums
-from invoices.summing import cents, insert_select, money
+from invoices.summing import add_differences, cents, insert_select, money, sum_again, sums_by
 
 
 class BalanceQuerySet(models.QuerySet):
@@ -185,36 +183,18 @@ def forget(customer_ids: Iterable[int]) -> None:
         add_to_book({}, before)
 
 
-def book_sums(rows: models.QuerySet) -> dict[tuple[int, str], dict]:
-    """`rows`' figures summed per account and currency."""
-    sums = rows.values("account", "currency").annotate(**{f"sum_{name}": Sum(name) for name in FIGURES}).order_by()
-    return {(row["account"], row["currency"]): row for row in sums}
+def book_sums(rows: models.QuerySet) -> dict[tuple, dict]:
+    """`rows`' figures summed per account and currency, as the book keeps them."""
+    return sums_by(rows, BOOK_KEYS, FIGURES)
 
 
-def add_to_book(after: dict[tuple[int, str], dict], before: dict[tuple[int, str], dict]) -> None:
+def add_to_book(after: dict[tuple, dict], before: dict[tuple, dict]) -> None:
     """The book's rows moved by what some customers' rows changed (book_sums of them
-    after and before). Added in the database, so two syncs moving one row both count,
-    and in one order, so that they cannot deadlock."""
-    for account, currency in sorted(after.keys() | before.keys()):
-        new, old = after.get((account, currency), {}), before.get((account, currency), {})
-        change = {name: cents(new.get(f"sum_{name}") or 0) - cents(old.get(f"sum_{name}") or 0) for name in FIGURES}
-        moved = {name: moved_by(name, value) for name, value in change.items() if value}
-        if not moved:
-            continue
-        row = BookBalance.objects.filter(account=account, currency=currency)
-        if not row.update(**moved):
-            # A new account or currency; another sync may be adding it too.
-            BookBalance.objects.bulk_create([BookBalance(account_id=account, currency=currency)], ignore_conflicts=True)
-            row.update(**moved)
+    after and before)."""
+    add_differences(BookBalance, BOOK_KEYS, after, before)
 
 
-def moved_by(name: str, change: Decimal | int) -> models.Expression:
-    """The book's column `name` plus `change`. Money is rounded to the cent again in
-    the database: SQLite adds decimals as floats, and a row moved a million times must
-    not gather their errors."""
-    if isinstance(BookBalance._meta.get_field(name), models.DecimalField):
-        return Round(F(name) + change, 2)
-    return F(name) + change
+BOOK_KEYS = ("account", "currency")
 
 
 def rebuild() -> int:
@@ -235,11 +215,7 @@ def refill(invoice_model: type[models.Model], balance_model: type[models.Model])
 def total(balance_model: type[models.Model], book_model: type[models.Model]) -> int:
     """The BookBalance table again from the Balance rows; returns the rows written.
     (A migration passes its own historical models.)"""
-    book_model._default_manager.all().delete()
-    sums = balance_model._default_manager.values("account", "currency").annotate(
-        **{f"sum_{name}": Sum(name) for name in FIGURES}
-    )
-    return insert_select(book_model, ["account", "currency", *FIGURES], sums.order_by())
+    return sum_again(book_model, BOOK_KEYS, FIGURES, balance_model._default_manager.all())
 
 
 def insert(rows: models.QuerySet, balance_model: type[models.Model] = Balance) -> int:
@@ -272,5 +248,4 @@ def book_stored() -> dict[tuple[int, str], dict]:
 
 def book_recomputed() -> dict[tuple[int, str], dict]:
     """What the book should hold: the customers' rows summed now, in the shape of `book_stored`."""
-    summed = book_sums(Balance.objects.all())
-    return {key: {name: cents(row[f"sum_{name}"]) for name in FIGURES} for key, row in summed.items()}
+    return book_sums(Balance.objects.all())

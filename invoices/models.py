@@ -1179,7 +1179,7 @@ class SweepItem(models.Model):
 # registers them with the app (that module imports Customer and Invoice from here).
 from invoices.balances import Balance, BookBalance  # noqa: E402
 from invoices.followup import FollowUp, FollowUpAudit, Note, Promise  # noqa: E402
-from invoices.open_book import OpenBalance, OpenBook  # noqa: E402
+from invoices.open_book import OpenBalance, OpenBook, OpenTotal  # noqa: E402
 from invoices.preferences import LanguagePreference  # noqa: E402
 
 __all__ = [
@@ -1191,5 +1191,6 @@ __all__ = [
     "Note",
     "OpenBalance",
     "OpenBook",
+    "OpenTotal",
     "Promise",
 ]

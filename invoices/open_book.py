@@ -21,14 +21,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import Count, F, Func, Max, Min, Q, Sum, Value
+from django.db.models import Count, F, Func, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from invoices.aging import Aging
 from invoices.collation import by_name
 from invoices.models import Customer, Invoice, InvoiceQuerySet, history_sums, stage_expression, top_per_currency
-from invoices.summing import cents, insert_select, money
+from invoices.summing import add_differences, cents, insert_select, money, sum_again, sums_by
 
 # Aging buckets stored per row: "not yet due", up to four ranges, and the rest.
 BUCKETS = 6
@@ -74,6 +74,10 @@ class OpenBalanceQuerySet(models.QuerySet):
     def by_currency(self, aging: Aging) -> models.QuerySet:
         """What InvoiceQuerySet.totals reads of the rows, per currency, in the order and
         shape of its other parts (no history: that is in balances.Balance)."""
+        return self.summed(aging, oldest=Min("oldest_overdue"))
+
+    def summed(self, aging: Aging, oldest: models.Expression | Subquery) -> models.QuerySet:
+        """by_currency, with the oldest overdue date read by `oldest`."""
         return (
             self.values("currency")
             .annotate(
@@ -85,7 +89,7 @@ class OpenBalanceQuerySet(models.QuerySet):
                 owed=Sum("owed", default=0),
                 overdue=Sum("past_due", default=0),
                 open_count=Sum("open_count", default=0),
-                oldest_overdue=Min("oldest_overdue"),
+                oldest_overdue=oldest,
                 **{b.key: Sum(f"bucket_{i}", default=0) for i, b in enumerate(aging.buckets)},
             )
             .order_by()
@@ -158,11 +162,21 @@ class OpenBalanceQuerySet(models.QuerySet):
         )
 
 
-class OpenBalance(models.Model):
-    """One customer's open invoices in one currency, grouped as of OpenBook.day."""
+class OpenTotalQuerySet(OpenBalanceQuerySet):
+    def by_currency(self, aging: Aging) -> models.QuerySet:
+        """OpenBalanceQuerySet.by_currency from the totals, the oldest overdue date read
+        from the rows' index (a date is no sum to keep)."""
+        first = (
+            OpenBalance.objects.filter(currency=OuterRef("currency"), oldest_overdue__isnull=False)
+            .order_by("oldest_overdue")
+            .values("oldest_overdue")[:1]
+        )
+        return self.summed(aging, oldest=Subquery(first, output_field=models.DateField()))
 
-    # Unindexed on its own: the unique constraint's index leads with it.
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+class OpenSums(models.Model):
+    """The open figures the book-wide totals add up: money and how many invoices."""
+
     currency = models.CharField(max_length=3)
     # What aging_by_customer sums: everything on the books and still owed (or owed back).
     owed = money()
@@ -172,15 +186,8 @@ class OpenBalance(models.Model):
     bucket_3 = money()
     bucket_4 = money()
     bucket_5 = money()
-    furthest = models.PositiveSmallIntegerField(default=0)  # the furthest stage's rank
     past_due = money()  # what is overdue
     open_count = models.PositiveIntegerField(default=0)
-    oldest_overdue = models.DateField(null=True)
-    # What the follow-up list chases (followup.overdue_invoices): owed, past due, undisputed.
-    chase = money()
-    chase_count = models.PositiveIntegerField(default=0)
-    chase_oldest = models.DateField(null=True)
-    priority = models.DecimalField(max_digits=24, decimal_places=2, default=0)
     # The money in each stage and how many invoices hold it (InvoiceQuerySet.stage_totals).
     in_none = money()
     in_none_count = models.PositiveIntegerField(default=0)
@@ -192,6 +199,23 @@ class OpenBalance(models.Model):
     in_collection_count = models.PositiveIntegerField(default=0)
     in_disputed = money()
     in_disputed_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class OpenBalance(OpenSums):
+    """One customer's open invoices in one currency, grouped as of OpenBook.day."""
+
+    # Unindexed on its own: the unique constraint's index leads with it.
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+", db_index=False)
+    furthest = models.PositiveSmallIntegerField(default=0)  # the furthest stage's rank
+    oldest_overdue = models.DateField(null=True)
+    # What the follow-up list chases (followup.overdue_invoices): owed, past due, undisputed.
+    chase = money()
+    chase_count = models.PositiveIntegerField(default=0)
+    chase_oldest = models.DateField(null=True)
+    priority = models.DecimalField(max_digits=24, decimal_places=2, default=0)
 
     objects = OpenBalanceQuerySet.as_manager()
 
@@ -208,10 +232,32 @@ class OpenBalance(models.Model):
             models.Index(
                 F("currency"), F("priority").desc(), condition=Q(chase_count__gt=0), name="open_balance_priority"
             ),
+            # The book's oldest overdue date in each currency (OpenTotalQuerySet.by_currency).
+            models.Index(
+                fields=["currency", "oldest_overdue"],
+                condition=Q(oldest_overdue__isnull=False),
+                name="open_balance_oldest",
+            ),
         ]
 
     def __str__(self):
         return f"{self.customer_id} in {self.currency}: {self.owed}"
+
+
+class OpenTotal(OpenSums):
+    """Every customer's OpenBalance in one currency, summed: what the home page adds up
+    of the open book, in a row a currency. Summed again with the whole book
+    (regroup_all), and moved by what each regrouping of some customers changed (regroup)."""
+
+    objects = OpenTotalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("open total")
+        verbose_name_plural = _("open totals")
+        constraints = [models.UniqueConstraint(fields=["currency"], name="one_open_total_per_currency")]
+
+    def __str__(self):
+        return f"the open book in {self.currency}: {self.owed}"
 
 
 class Counted:
@@ -313,6 +359,7 @@ def regroup_all(aging: Aging | None = None, force: bool = False) -> int:
             return 0  # another reader regrouped while this one waited
         OpenBalance.objects.all().delete()
         written = insert(grouped(Invoice.objects.all(), aging))
+        total()
         stamp.day, stamp.edges = aging.as_of, edges_of(aging)
         stamp.save()
         return written
@@ -334,8 +381,11 @@ def regroup(customer_ids: Iterable[int]) -> None:
         aging = Aging(as_of=day, edges=tuple(int(edge) for edge in edges.split(",") if edge))
         if not serves(aging):
             return
-        OpenBalance.objects.filter(customer__in=ids).delete()
+        theirs = OpenBalance.objects.filter(customer__in=ids)
+        before = sums_by(theirs, TOTAL_KEYS, TOTALS)
+        theirs.delete()
         insert(grouped(Invoice.objects.filter(customer__in=ids), aging))
+        add_differences(OpenTotal, TOTAL_KEYS, sums_by(theirs, TOTAL_KEYS, TOTALS), before)
 
 
 def shared_stamp() -> tuple[date, str] | None:
@@ -356,6 +406,12 @@ def insert(rows: models.QuerySet) -> int:
     return insert_select(OpenBalance, ["customer", "currency", *FIGURES], rows)
 
 
+def total(balance_model: type[models.Model] = OpenBalance, total_model: type[models.Model] = OpenTotal) -> int:
+    """The OpenTotal rows again from every OpenBalance row; returns the rows written.
+    (A migration passes its own historical models.)"""
+    return sum_again(total_model, TOTAL_KEYS, TOTALS, balance_model._default_manager.all())
+
+
 # The columns `grouped` sums, in its order (buckets past the aging's are 0).
 FIGURES = [
     "owed",
@@ -370,6 +426,23 @@ FIGURES = [
     "priority",
     *STAGE_FIGURES,
 ]
+
+
+# The figures OpenTotal sums, and what it sums them by.
+TOTALS = ["owed", *(f"bucket_{i}" for i in range(BUCKETS)), "past_due", "open_count", *STAGE_FIGURES]
+TOTAL_KEYS = ("currency",)
+
+
+def totals_stored() -> dict[tuple, dict]:
+    """What the totals hold, without the rows at zero (for checking them)."""
+    rows = OpenTotal.objects.values("currency", *TOTALS)
+    return {(row.pop("currency"),): row for row in rows if any(row[name] for name in TOTALS)}
+
+
+def totals_recomputed() -> dict[tuple, dict]:
+    """What they should hold: the rows summed now, in the shape of `totals_stored`."""
+    summed = sums_by(OpenBalance.objects.all(), TOTAL_KEYS, TOTALS)
+    return {key: row for key, row in summed.items() if any(row.values())}
 
 
 def stored() -> dict[tuple[int, str], dict]:

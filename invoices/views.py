@@ -31,7 +31,7 @@ from invoices.collation import by_name, ordering
 from invoices.decorators import staff_required
 from invoices.forms import ListForm, SearchForm, SummaryFilterForm, staff_users
 from invoices.identity import Identity
-from invoices.models import OVERDUE_STAGES, Customer, Invoice, InvoiceQuerySet, LookupAudit
+from invoices.models import OVERDUE_STAGES, Customer, Invoice, InvoiceQuerySet, LookupAudit, OpenTotal
 from invoices.open_book import OpenBalanceQuerySet
 from invoices.providers import CredentialsRejected, NotFound, PdfProxy, ProviderError
 from invoices.templatetags.arportal import problem_text
@@ -76,8 +76,10 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     summary = filters.apply(BookBalance.objects.all())
     book_rows = open_book.current(aging)
     grouped = open_rows(filters, book_rows)
+    # The rows summed per currency, kept beside them: what the totals and stages add up.
+    summed = open_rows(filters, None if book_rows is None else OpenTotal.objects.all())
     coverage = sweeping.coverage()
-    stage_currencies, stage_lines = stages.stage_table(invoices, summary, grouped)
+    stage_currencies, stage_lines = stages.stage_table(invoices, summary, summed)
     if grouped is None:
         debtors = invoices.largest_debtors(aging, currencies=filters.currencies())
     else:
@@ -85,7 +87,7 @@ def home(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "filters": filters,
         "aging": aging,
-        "totals": invoices.totals(aging, summary, grouped),
+        "totals": invoices.totals(aging, summary, summed),
         "stage_currencies": stage_currencies,
         "stage_lines": stage_lines,
         "overdue_stages": OVERDUE_STAGES,

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from invoices import balances, followup, open_book
 from invoices.aging import Aging
 from invoices.forms import FollowUpFilterForm
-from invoices.models import Balance, Customer, Invoice, OpenBalance, OpenBook
+from invoices.models import Balance, BookBalance, Customer, Invoice, OpenBalance, OpenBook, OpenTotal
 from tests.conftest import cached_invoice
 from tests.test_balances import run, steps, totals_by_currency, world_of_three  # noqa: F401 (a fixture)
 
@@ -66,8 +66,16 @@ def test_after_any_sequence_of_syncs_the_open_book_equals_a_regrouping_of_the_in
         for step in sequence:
             run(step, accounts, customers, user)
             assert open_book.stored() == open_book.recomputed()
+            # The totals, moved by each regrouping's differences, are still the rows summed.
+            assert open_book.totals_stored() == open_book.totals_recomputed()
         # And the pages read from the rows what they read from the invoices.
         assert answers(user, open_book.current(Aging.today())) == answers(user, None)
+        # As the home page reads them: the book's history and the open book's totals.
+        today, summed = Aging.today(), OpenTotal.objects.all()
+        assert totals_by_currency(Invoice.objects.totals(today, BookBalance.objects.all(), summed)) == (
+            totals_by_currency(Invoice.objects.scanned_totals(today))
+        )
+        assert cents(summed.stage_totals(BookBalance.objects.all())) == cents(Invoice.objects.stage_totals())
         transaction.set_rollback(True)
 
 
