@@ -19,7 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import connection, models
 from django.db.models import Aggregate, Case, Count, F, Max, Min, OuterRef, Q, Subquery, Sum, Value, When, Window
-from django.db.models.functions import Abs, Collate, RowNumber
+from django.db.models.functions import Abs, Coalesce, Collate, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -215,6 +215,11 @@ class ProviderAccount(models.Model):
 
 
 class CustomerQuerySet(models.QuerySet):
+    def with_active_accounts(self):
+        """Each customer with how many provider accounts are active (sync.customer_links)."""
+        active = ProviderAccount.objects.filter(active=True).order_by().values("active").annotate(n=Count("*"))
+        return self.annotate(active_accounts=Coalesce(Subquery(active.values("n")), 0))
+
     def refreshing(self):
         """Customers whose refresh is queued or running: the lock is held and not expired."""
         return self.exclude(refresh_token="").filter(refresh_claimed_at__gte=Customer.lock_expired_before())

@@ -222,8 +222,12 @@ def refresh(customer: Customer, links: Sequence[CustomerLink] | None = None, fen
 def customer_links(customer: Customer) -> list[CustomerLink]:
     """One link per active account, created on first sight, so every account is asked."""
     links = {link.account_id: link for link in customer.links.select_related("account").filter(account__active=True)}
-    for account in ProviderAccount.objects.filter(active=True).exclude(pk__in=links):
-        links[account.pk], _ = CustomerLink.objects.get_or_create(customer=customer, account=account)
+    # A customer read with_active_accounts says how many there are: the accounts are then
+    # read only when one of them has no link to the customer yet.
+    active = getattr(customer, "active_accounts", None)
+    if active is None or len(links) < active:
+        for account in ProviderAccount.objects.filter(active=True).exclude(pk__in=links):
+            links[account.pk], _ = CustomerLink.objects.get_or_create(customer=customer, account=account)
     return sorted(links.values(), key=lambda link: link.account.name)
 
 

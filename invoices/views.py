@@ -292,7 +292,7 @@ def finished_lookup(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The cached invoices at once; a stale customer gets a refresh task, and the page
     polls its data section until the task has ended."""
-    customer = Customer.objects.filter(pk=pk).select_related("followup__owner").first()
+    customer = Customer.objects.filter(pk=pk).select_related("followup__owner").with_active_accounts().first()
     if customer is None:
         return finished_lookup(request, pk)
     links = sync.customer_links(customer)
@@ -357,6 +357,15 @@ def customer_summary(filters: ListForm, customer: Customer) -> BalanceQuerySet |
     return balances
 
 
+def customer_open_rows(filters: ListForm, customer: Customer, aging: Aging) -> OpenBalanceQuerySet | None:
+    """The customer's open book rows, where they answer for customer_selection (no provider,
+    no stage: they sum the customer at every account)."""
+    if filters.value("provider") or filters.value("stage"):
+        return None
+    rows = open_book.current(aging)
+    return None if rows is None else rows.filter(customer=customer)
+
+
 @staff_required
 @require_POST
 @vary_on_headers("HX-Request")
@@ -395,7 +404,9 @@ def render_customer(request: HtmxHttpRequest, customer: Customer, links: list, r
         "never_fetched": not any(link.fetched_at for link in links),
         "problems": sync.current_problems(links),
         "links": links,
-        "totals": customer_selection(filters, customer).totals(aging, customer_summary(filters, customer)),
+        "totals": customer_selection(filters, customer).totals(
+            aging, customer_summary(filters, customer), customer_open_rows(filters, customer, aging)
+        ),
         "aging": aging,
         "filters": filters,
         "dated": filters.value("as_of") is not None,

@@ -413,6 +413,7 @@ def test_the_customer_page_asks_the_same_number_of_times_whatever_the_notes_and_
     customer = owing(qvickly, "Anna", ("100", 5))
     url = customer.get_absolute_url()
     CustomerLink.objects.create(customer=customer, account=qvickly, fetched_at=timezone.now())
+    open_book.regroup_all()  # the day's first read; the sync keeps it in step after that
     small = queries_of(collector_client, url)
     for n in range(30):
         followup.add_note(collector, customer, "call", f"Call {n}")

@@ -76,6 +76,11 @@ def test_after_any_sequence_of_syncs_the_open_book_equals_a_regrouping_of_the_in
             totals_by_currency(Invoice.objects.scanned_totals(today))
         )
         assert cents(summed.stage_totals(BookBalance.objects.all())) == cents(Invoice.objects.stage_totals())
+        # As a customer's page reads them: their history's rows and their open rows.
+        for customer in customers:
+            theirs = customer.invoices.all()
+            read = theirs.totals(today, customer.balances.all(), OpenBalance.objects.filter(customer=customer))
+            assert totals_by_currency(read) == totals_by_currency(theirs.scanned_totals(today))
         transaction.set_rollback(True)
 
 
