@@ -64,12 +64,9 @@ class OpenBook(models.Model):
         return f"open book of {self.day} ({self.edges})"
 
 
-class OpenBalanceQuerySet(models.QuerySet):
-    def largest_debtors(self, limit: int = 10, currencies: Iterable[str] = ()) -> list[dict]:
-        """InvoiceQuerySet.largest_debtors from the rows, each currency's read in order from
-        the (currency, owed) index."""
-        owing = self.filter(owed__gt=0).annotate(name=F("customer__name"))
-        return top_per_currency(owing.values("customer", "currency", "owed", "name"), limit, currencies, apart=True)
+class OpenSumsQuerySet(models.QuerySet):
+    """What the totals read of open figures summed per currency: from the customers'
+    rows (OpenBalance) or from their sums (OpenTotal)."""
 
     def by_currency(self, aging: Aging) -> models.QuerySet:
         """What InvoiceQuerySet.totals reads of the rows, per currency, in the order and
@@ -128,6 +125,14 @@ class OpenBalanceQuerySet(models.QuerySet):
                     into["count"] += row[f"sum_{column}_count"]
         return [rows[key] for key in sorted(rows)]
 
+
+class OpenBalanceQuerySet(OpenSumsQuerySet):
+    def largest_debtors(self, limit: int = 10, currencies: Iterable[str] = ()) -> list[dict]:
+        """InvoiceQuerySet.largest_debtors from the rows, each currency's read in order from
+        the (currency, owed) index."""
+        owing = self.filter(owed__gt=0).annotate(name=F("customer__name"))
+        return top_per_currency(owing.values("customer", "currency", "owed", "name"), limit, currencies, apart=True)
+
     def aging_rows(self, aging: Aging) -> models.QuerySet:
         """InvoiceQuerySet.aging_by_customer from the rows, under its names."""
         return (
@@ -162,7 +167,7 @@ class OpenBalanceQuerySet(models.QuerySet):
         )
 
 
-class OpenTotalQuerySet(OpenBalanceQuerySet):
+class OpenTotalQuerySet(OpenSumsQuerySet):
     def by_currency(self, aging: Aging) -> models.QuerySet:
         """OpenBalanceQuerySet.by_currency from the totals, the oldest overdue date read
         from the rows' index (a date is no sum to keep)."""

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from invoices.collation import ordering
 from invoices.forms import ListForm
 from invoices.models import OVERDUE_STAGES, BookBalance, Invoice, InvoiceQuerySet
-from invoices.open_book import OpenBalanceQuerySet
+from invoices.open_book import OpenSumsQuerySet
 
 # The overdue list's columns staff may sort by, as ?sort=name or ?sort=-name.
 OVERDUE_SORTS = {
@@ -60,10 +60,10 @@ class StageLine:
 
 
 def stage_table(
-    invoices: InvoiceQuerySet, summary: QuerySet | None = None, open_rows: OpenBalanceQuerySet | None = None
+    invoices: InvoiceQuerySet, summary: QuerySet | None = None, open_rows: OpenSumsQuerySet | None = None
 ) -> tuple[list[str], list[StageLine]]:
     """The money in each stage, one column per currency (never added together); `summary`
-    and `open_rows` hold the same invoices' Balance (or BookBalance) and OpenBalance rows
+    and `open_rows` hold the same invoices' Balance (or BookBalance) and OpenBalance (or OpenTotal) rows
     (InvoiceQuerySet.stage_totals)."""
     if open_rows is not None and summary is not None:
         rows = open_rows.stage_totals(summary)

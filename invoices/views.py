@@ -5,7 +5,7 @@ same template, so every link and form also works without JavaScript.
 """
 
 import logging
-from typing import cast
+from typing import TypeVar, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -32,7 +32,7 @@ from invoices.decorators import staff_required
 from invoices.forms import ListForm, SearchForm, SummaryFilterForm, staff_users
 from invoices.identity import Identity
 from invoices.models import OVERDUE_STAGES, Customer, Invoice, InvoiceQuerySet, LookupAudit, OpenTotal
-from invoices.open_book import OpenBalanceQuerySet
+from invoices.open_book import OpenBalanceQuerySet, OpenTotalQuerySet
 from invoices.providers import CredentialsRejected, NotFound, PdfProxy, ProviderError
 from invoices.templatetags.arportal import problem_text
 
@@ -52,9 +52,12 @@ def book(filters: SummaryFilterForm) -> tuple[SummaryFilterForm, Aging, InvoiceQ
     return filters, filters.aging(), filters.apply(Invoice.objects.all())
 
 
-def open_rows(filters: SummaryFilterForm, rows: OpenBalanceQuerySet | None, *also: str) -> OpenBalanceQuerySet | None:
-    """The open book's `rows` (open_book.current) narrowed to what `filters` pick, or None
-    where they cannot answer: for an account, or for any of the filters named in `also`."""
+Rows = TypeVar("Rows", OpenBalanceQuerySet, OpenTotalQuerySet)
+
+
+def open_rows(filters: SummaryFilterForm, rows: Rows | None, *also: str) -> Rows | None:
+    """The open book's `rows` (open_book.current, or their totals) narrowed to what `filters`
+    pick, or None where they cannot answer: for an account, or for any filter named in `also`."""
     if filters.value("account") or any(filters.value(name) for name in also):
         return None
     if rows is not None and (currency := filters.value("currency")):
