@@ -159,15 +159,17 @@ def recompute(customer_ids: Iterable[int], history: bool = True) -> None:
     ids = sorted(set(customer_ids))
     if not ids:
         return
+    theirs = Balance.objects.filter(customer__in=ids)
     with transaction.atomic():
-        list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-        open_book.regroup(ids)
+        lock(ids)
         if history:
-            theirs = Balance.objects.filter(customer__in=ids)
             before = book_sums(theirs)
             theirs.delete()
             insert(figures(Invoice.objects.filter(customer__in=ids)))
-            # Last: the book's rows are shared by every sync, and stay locked until the commit.
+        # Last, the rows every sync shares (OpenTotal's, then the book's): they stay
+        # locked until the commit.
+        open_book.regroup(ids)
+        if history:
             add_to_book(book_sums(theirs), before)
 
 
@@ -175,12 +177,16 @@ def forget(customer_ids: Iterable[int]) -> None:
     """The customers' rows taken out of the book, before the customers are deleted
     (their rows go with them, and the book must not keep their sums)."""
     ids = sorted(set(customer_ids))
+    theirs = Balance.objects.filter(customer__in=ids)
     with transaction.atomic():
-        list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
-        theirs = Balance.objects.filter(customer__in=ids)
-        before = book_sums(theirs)
+        lock(ids)
+        add_to_book({}, book_sums(theirs))
         theirs.delete()
-        add_to_book({}, before)
+
+
+def lock(ids: list[int]) -> None:
+    """The customers' rows locked, in one order (see recompute)."""
+    list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
 
 
 def book_sums(rows: models.QuerySet) -> dict[tuple, dict]:

@@ -33,18 +33,23 @@ def cents(value):
     return value.quantize(CENT) if isinstance(value, Decimal) else value
 
 
-def sums_by(rows: models.QuerySet, keys: Sequence[str], names: Iterable[str]) -> dict[tuple, dict[str, Any]]:
-    """`rows`' columns `names` summed per `keys`, to the cent, keyed by the keys' values."""
-    names = list(names)
-    summed = rows.values(*keys).annotate(**{f"sum_{name}": Sum(name) for name in names}).order_by()
-    return {tuple(row[key] for key in keys): {name: cents(row[f"sum_{name}"]) for name in names} for row in summed}
+def summed(rows: models.QuerySet, keys: Sequence[str], names: Sequence[str]) -> models.QuerySet:
+    """`rows`' columns `names` summed per `keys`, as sum_<name> (a sum may not take its column's name)."""
+    return rows.values(*keys).annotate(**{f"sum_{name}": Sum(name) for name in names}).order_by()
+
+
+def sums_by(rows: models.QuerySet, keys: Sequence[str], names: Sequence[str]) -> dict[tuple, dict[str, Any]]:
+    """`summed`, to the cent, keyed by the keys' values."""
+    return {
+        tuple(row[key] for key in keys): {name: cents(row[f"sum_{name}"]) for name in names}
+        for row in summed(rows, keys, names)
+    }
 
 
 def sum_again(model: type[models.Model], keys: Sequence[str], names: Sequence[str], rows: models.QuerySet) -> int:
-    """`model`'s rows written again: `rows`' columns `names` summed per `keys`. Returns the rows written."""
+    """`model`'s rows written again: `summed` of `rows`. Returns the rows written."""
     model._default_manager.all().delete()
-    sums = rows.values(*keys).annotate(**{f"sum_{name}": Sum(name) for name in names}).order_by()
-    return insert_select(model, [*keys, *names], sums)
+    return insert_select(model, [*keys, *names], summed(rows, keys, names))
 
 
 def add_differences(model: type[models.Model], keys: Sequence[str], after: dict, before: dict) -> None:
