@@ -219,12 +219,11 @@ def refresh(customer: Customer, links: Sequence[CustomerLink] | None = None, fen
     return links
 
 
-def customer_links(customer: Customer) -> list[CustomerLink]:
-    """One link per active account, created on first sight, so every account is asked."""
+def customer_links(customer: Customer, active: int | None = None) -> list[CustomerLink]:
+    """One link per active account, created on first sight, so every account is asked.
+    Given how many accounts are `active` (Customer.objects.with_active_accounts), the
+    accounts are read only when one of them has no link to the customer yet."""
     links = {link.account_id: link for link in customer.links.select_related("account").filter(account__active=True)}
-    # A customer read with_active_accounts says how many there are: the accounts are then
-    # read only when one of them has no link to the customer yet.
-    active = getattr(customer, "active_accounts", None)
     if active is None or len(links) < active:
         for account in ProviderAccount.objects.filter(active=True).exclude(pk__in=links):
             links[account.pk], _ = CustomerLink.objects.get_or_create(customer=customer, account=account)

@@ -298,12 +298,12 @@ def customer(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     customer = Customer.objects.filter(pk=pk).select_related("followup__owner").with_active_accounts().first()
     if customer is None:
         return finished_lookup(request, pk)
-    links = sync.customer_links(customer)
+    links = sync.customer_links(customer, customer.active_accounts)
     # While a refresh runs, the page polls this view: it only reads.
     if not customer.is_refreshing and tasks.refresh_if_stale(customer, links):
         # Read again: the task may have ended already (or, with the immediate backend, run).
         customer.refresh_from_db()
-        links = sync.customer_links(customer)
+        links = sync.customer_links(customer, customer.active_accounts)
     if not request.htmx:
         # A whole page is a view; its htmx polls and filters re-read the page already audited.
         audit.customer_viewed(request, customer, LookupAudit.Action.CUSTOMER_PAGE, trust_via=True)
