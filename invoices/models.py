@@ -425,6 +425,9 @@ class InvoiceQuerySet(models.QuerySet):
         "outstanding": "outstanding",
         "currency": "currency",
     }
+    # totals reads the few invoices it adds to the summaries by their ids, passed as a
+    # list up to this many (past it, as a subquery: a list has a limit in SQLite).
+    FEW_LISTED = 500
 
     def sorted_by(self, key):
         """Sort by a whitelisted column; unknown keys fall back to newest first."""
@@ -578,22 +581,28 @@ class InvoiceQuerySet(models.QuerySet):
         }
         books = self.exclude(state=Invoice.State.CANCELLED).filter(gone_at__isnull=True)
         # The few invoices that are not open but count today: paid after it, or issued
-        # ahead of it. One list of ids from two index searches, found first: the two
-        # conditions joined by OR made SQLite scan the history, two lists joined by OR
-        # made PostgreSQL do so, and one list joined to a customer's invoices made it
-        # look each of them up in that list.
-        paid_later = Invoice.objects.filter(outstanding=0, paid_date__gt=day).values("pk").order_by()
+        # ahead of it. Their ids are read first, from two index searches apart (the two
+        # conditions joined by OR made SQLite scan the history, and PostgreSQL matched
+        # a customer's every invoice against a list of ids left as a subquery). A
+        # customer usually has none, and then the part that sums them, the biggest query
+        # here to build, is not built at all.
+        paid_later = books.filter(outstanding=0, paid_date__gt=day).values("pk").order_by()
         if open_rows is None:
             # Apart, so that each reads through its own index: the open invoices (from
             # the index alone on PostgreSQL), and the few.
-            ids = paid_later.union(Invoice.objects.filter(ahead, outstanding=0).values("pk").order_by())
-            parts = [books.filter(~Q(outstanding=0)), books.filter(pk__in=ids)]
+            ids = paid_later.union(books.filter(ahead, outstanding=0).values("pk").order_by())
+            parts = [books.filter(~Q(outstanding=0))]
         else:
             # The open invoices on the books are in the rows; those registered ahead of
             # today, which the rows leave out, are read with the other few.
-            ids = paid_later.union(Invoice.objects.filter(ahead).values("pk").order_by())
-            parts = [books.filter(pk__in=ids)]
+            ids = paid_later.union(books.filter(ahead).values("pk").order_by())
+            parts = []
             known = known.union(open_rows.by_currency(aging), all=True)
+        few = [row["pk"] for row in ids[: self.FEW_LISTED + 1]]
+        if len(few) > self.FEW_LISTED:
+            parts.append(books.filter(pk__in=ids))
+        elif few:
+            parts.append(books.filter(pk__in=few))
         recent = [
             part.annotate(balance=self.balance_on(day)).values("currency").annotate(**sums).order_by() for part in parts
         ]

@@ -143,3 +143,29 @@ def test_rebuild_balances_groups_the_open_book_again(qvickly_account, grouped_to
     call_command("rebuild_balances", stdout=out)
     assert open_book.stored() == open_book.recomputed()
     assert "1 open balance written" in out.getvalue()
+
+
+@pytest.mark.parametrize("listed", [500, 1], ids=["as a list", "too many to list"])
+def test_invoices_paid_after_today_or_issued_ahead_count_in_the_totals_as_in_a_scan(
+    qvickly_account, monkeypatch, listed
+):
+    today = timezone.localdate()
+    anna, bo = Customer.objects.create(name="Anna"), Customer.objects.create(name="Bo")
+    cached_invoice(qvickly_account, anna, "1", "100.00", due_date=today - timedelta(days=40), issue_date=today)
+    # Paid, but only after today: still owed today.
+    cached_invoice(qvickly_account, anna, "2", "250.00", "0.00", state="paid", paid_date=today + timedelta(days=2))
+    # Registered ahead of its date: not on the books yet.
+    cached_invoice(qvickly_account, anna, "3", "75.00", issue_date=today + timedelta(days=5))
+    cached_invoice(qvickly_account, bo, "4", "40.00", "0.00", state="paid", issue_date=today - timedelta(days=9))
+    open_book.regroup_all(force=True)
+    monkeypatch.setattr(Invoice.objects._queryset_class, "FEW_LISTED", listed)
+    aging = Aging.today()
+    for theirs, summary, rows in [
+        (Invoice.objects.all(), BookBalance.objects.all(), OpenTotal.objects.all()),
+        (Invoice.objects.all(), BookBalance.objects.all(), None),
+        (anna.invoices.all(), anna.balances.all(), OpenBalance.objects.filter(customer=anna)),
+        (bo.invoices.all(), bo.balances.all(), OpenBalance.objects.filter(customer=bo)),
+    ]:
+        read = totals_by_currency(theirs.totals(aging, summary, rows))
+        assert read == totals_by_currency(theirs.scanned_totals(aging))
+    assert totals_by_currency(anna.invoices.totals(aging, anna.balances.all()))["SEK"]["owed"] == Decimal("350.00")
