@@ -318,3 +318,14 @@ def test_the_admin_names_our_models_and_fields_in_swedish_too(client, django_use
     audits = client.get(reverse("admin:invoices_lookupaudit_changelist")).content.decode()
     assert "Hitta varje uppslagning av ett person- eller organisationsnummer:" in audits
     assert "Logg över uppslagningar" in audits
+
+
+def test_an_invoices_kind_state_and_provider_read_in_the_readers_language_and_an_unknown_state_as_sent(qvickly_account):
+    customer = Customer.objects.create(name="Anna")
+    invoice = cached_invoice(qvickly_account, customer, "1", "100.00", state="cancelled", kind="credit")
+    for language, words in [("sv", ("Makulerad", "Kreditfaktura")), ("en", ("Cancelled", "Credit invoice"))]:
+        with translation.override(language):
+            assert (str(invoice.get_state_display()), str(invoice.get_kind_display())) == words
+    assert invoice.account.get_kind_display() == "Qvickly"
+    invoice.state = "lost_in_the_post"
+    assert invoice.get_state_display() == "lost_in_the_post"
