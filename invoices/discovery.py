@@ -19,11 +19,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import DatabaseError, IntegrityError, transaction
-from django.utils.translation import gettext as _
 
 from invoices.models import Customer, CustomerLink, ProviderAccount
 from invoices.providers import CredentialsRejected, CustomerRecord, ProviderError
-from invoices.providers.base import BookSource, Discovered
+from invoices.providers.base import BookSource, Discovered, Wording
 from invoices.sync import canonical_or_none, write_customer_id
 
 log = logging.getLogger(__name__)
@@ -86,7 +85,7 @@ def discover(account: ProviderAccount) -> DiscoveryReport:
     try:
         source = account.client()
         if not account.provider.discovers_book or not isinstance(source, BookSource):
-            raise ProviderError(account.provider.label, _("cannot list the customers of its book"))
+            raise ProviderError(account.provider.label, Wording("cannot list the customers of its book"))
         for item in source.discover():
             if item.error is not None:
                 report.failed[str(item.error)] += 1

@@ -385,6 +385,9 @@ class CustomerLink(models.Model):
     # The last failed refresh, kept until a refresh succeeds, so the page can
     # say why what it shows may be stale.
     error = models.CharField(max_length=500, blank=True)
+    # The same error as data (ProviderError.as_data): our words in it are translated when
+    # shown, into the reader's language, not the language of the refresh that failed.
+    error_data = models.JSONField(null=True, blank=True)
     error_at = models.DateTimeField(null=True, blank=True)
     # The provider refused the account's credentials: retrying will not help.
     credentials_rejected = models.BooleanField(default=False)

@@ -12,12 +12,11 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from invoices import balances, collation, followup, identity
 from invoices.identity import Identity
@@ -29,6 +28,7 @@ from invoices.providers import (
     ProviderClient,
     ProviderError,
     Search,
+    Wording,
 )
 
 log = logging.getLogger(__name__)
@@ -77,11 +77,14 @@ class Problem:
     provider: str = ""
     said: str = ""
     said_language: str = ""
+    # The error as data (ProviderError.as_data), which a page words in its reader's
+    # language; `message` is as it read where the problem was met, for the log.
+    error: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, account: ProviderAccount, error: ProviderError) -> Problem:
         rejected = isinstance(error, CredentialsRejected)
-        return cls(account.name, str(error), rejected, error.provider, error.said, error.said_language)
+        return cls(account.name, str(error), rejected, error.provider, error.said, error.said_language, error.as_data())
 
     def __str__(self) -> str:
         said = f": {self.said}" if self.said else ""
@@ -140,7 +143,7 @@ def guarded(account: ProviderAccount, what: str, call: Callable[[ProviderClient]
     except Exception as exc:
         log.exception("%s at %s failed unexpectedly", what, account.name)
         raise ProviderError(
-            account.provider.label, gettext("could not be read: an unexpected error, now in the log")
+            account.provider.label, Wording("could not be read: an unexpected error, now in the log")
         ) from exc
 
 
@@ -239,6 +242,7 @@ def current_problems(links: Iterable[CustomerLink]) -> list[Problem]:
             link.account.provider.label,
             link.error_said,
             link.error_said_language,
+            link.error_data,
         )
         for link in links
         if link.error
@@ -282,10 +286,11 @@ def write_outcomes(pairs: Iterable[tuple[CustomerLink, Outcome]], fence: Fence =
 
 def write_error(link: CustomerLink, error: ProviderError) -> None:
     """Why the refresh failed, beside the cached rows, which stay exactly as they were."""
-    link.error, link.error_at = str(error)[:500], timezone.now()
+    link.error, link.error_data, link.error_at = str(error)[:500], error.as_data(), timezone.now()
     link.credentials_rejected = isinstance(error, CredentialsRejected)
     link.error_said, link.error_said_language = error.said, error.said_language
-    link.save(update_fields=["error", "error_at", "credentials_rejected", "error_said", "error_said_language"])
+    fields = ["error", "error_data", "error_at", "credentials_rejected", "error_said", "error_said_language"]
+    link.save(update_fields=fields)
 
 
 def write_invoices(link: CustomerLink, found: CustomerRecord, complete_since: datetime | None = None) -> set[int]:
@@ -334,7 +339,7 @@ def write_invoices(link: CustomerLink, found: CustomerRecord, complete_since: da
     # at the provider must not take the link over.
     link.provider_customer_id = link.provider_customer_id or found.provider_customer_id
     link.fetched_at, link.error, link.error_at, link.credentials_rejected = now, "", None, False
-    link.error_said = link.error_said_language = ""
+    link.error_data, link.error_said, link.error_said_language = None, "", ""
     link.save()
     return moved
 

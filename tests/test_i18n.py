@@ -231,6 +231,26 @@ def test_a_fusebill_failure_on_an_invoice_page_quotes_fusebill_too(client, user,
     assert 'Fusebill said: <q lang="en">Authorization has been denied for this request.</q>' in page
 
 
+def test_a_failed_refresh_kept_on_the_page_reads_in_each_readers_language_not_the_one_it_failed_in(
+    client, user, qvickly_account, fusebill_account, fault, settings
+):
+    settings.PROVIDER_RETRIES = 1
+    log_in(client)
+    client.post(reverse("search"), {"q": world().samples()["both"]})
+    customer = Customer.objects.get()
+    fault(provider="fusebill", fault="http_503")
+    # The refresh fails while a Swedish reader waits (a task worker's language is Swedish too).
+    swedish = client.post(reverse("customer-refresh", args=[customer.pk]), follow=True).content.decode()
+    assert "Fusebill: svarade HTTP 503 (code 503)" in swedish
+    # An English reader who opens the page later reads the kept failure in English.
+    reader = Client()
+    log_in(reader, accept_language="en")
+    english = reader.get(customer.get_absolute_url(), headers={"accept_language": "en"}).content.decode()
+    assert '<html lang="en">' in english
+    assert "<strong>Fusebill</strong> could not be refreshed: Fusebill: answered HTTP 503 (code 503)" in english
+    assert "svarade" not in english
+
+
 # The catalogue.
 
 

@@ -177,7 +177,7 @@ def test_an_unreachable_provider_is_a_retryable_error(qvickly_account):
     qvickly_account.base_url = "http://127.0.0.1:9/"
     with pytest.raises(ProviderError) as caught:
         qvickly_account.client().account_info()
-    assert caught.value.message == "could not be reached"
+    assert str(caught.value.message) == "could not be reached"
     assert not caught.value.permanent
 
 

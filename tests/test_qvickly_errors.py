@@ -3,8 +3,11 @@
 Over real HTTP against the emulator, playing each way the docs allow an error to come.
 """
 
+import json
+
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from invoices.models import Customer, CustomerLink, Invoice
 from invoices.providers import CredentialsRejected, NotFound, ProviderError
@@ -22,9 +25,37 @@ def test_the_documented_top_level_error_is_never_taken_as_not_found(qvickly_clie
     assert not isinstance(caught.value, NotFound)
     assert not caught.value.permanent
     assert caught.value.code == "5201"
-    assert caught.value.message == (
+    assert str(caught.value.message) == (
         "sent an unsigned error, which cannot be trusted: Invoice number 12345 does not exist."
     )
+
+
+@pytest.mark.parametrize(
+    ("body", "english", "swedish"),
+    [
+        (
+            {"code": "5201", "message": "Kund 197001011234 finns inte."},
+            "Qvickly: sent an unsigned error, which cannot be trusted: Kund 19700101-XXXX finns inte. (code 5201)",
+            "Qvickly: skickade ett osignerat fel, som inte går att lita på: Kund 19700101-XXXX finns inte. (code 5201)",
+        ),
+        (
+            {"code": "5201"},
+            "Qvickly: sent an unsigned error, which cannot be trusted: no message (code 5201)",
+            "Qvickly: skickade ett osignerat fel, som inte går att lita på: inget meddelande (code 5201)",
+        ),
+    ],
+)
+def test_an_error_kept_as_data_is_worded_in_the_readers_language_with_personal_numbers_masked(
+    qvickly_client, body, english, swedish
+):
+    with translation.override("sv"), pytest.raises(ProviderError) as caught:
+        qvickly_client.unwrap(body)
+    # As the link keeps it: JSON, read back later by a page in any language.
+    kept = json.loads(json.dumps(caught.value.as_data()))
+    assert "197001011234" not in json.dumps(kept)
+    for language, words in (("en", english), ("sv", swedish)):
+        with translation.override(language):
+            assert str(ProviderError.from_data(kept)) == words
 
 
 @pytest.mark.parametrize("pno_match", ["any", "strict", "dashed"])

@@ -19,6 +19,7 @@ from invoices.providers.base import (
     ProviderClient,
     ProviderError,
     Search,
+    Wording,
 )
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "ProviderClient",
     "ProviderError",
     "Search",
+    "Wording",
     "choices",
     "provider",
     "registry",

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import requests
 import urllib3
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 
 from invoices.logging import redact
 from invoices.providers.deadline import deadline, watched_session
@@ -43,11 +43,52 @@ def printable(text: str) -> str:
     return UNPRINTABLE.sub("", text)
 
 
+class Wording:
+    """Our words for a provider problem: the text marked for translation and its values,
+    translated only when shown. A refresh in the background meets a problem in the
+    worker's language; kept as data (`as_data`), it is written in each reader's when
+    a page shows it. Values are masked and cleaned as a message is."""
+
+    def __init__(self, msgid: str, values: Mapping[str, object] | None = None):
+        self.msgid = msgid
+        self.values = {
+            name: value if isinstance(value, Wording) else printable(redact(str(value)))[:300]
+            for name, value in (values or {}).items()
+        }
+
+    def __mod__(self, values: Mapping[str, object]) -> Wording:
+        return Wording(self.msgid, values)
+
+    def __str__(self) -> str:
+        text = gettext(self.msgid)
+        if not self.values:
+            return text
+        values = {name: str(value) for name, value in self.values.items()}
+        try:
+            return text % values
+        except (KeyError, TypeError, ValueError):
+            # Kept data that no longer fits its words (a value gone missing): the words as
+            # they are, rather than a page that fails.
+            return text
+
+    def as_data(self) -> JSON:
+        values = {name: v.as_data() if isinstance(v, Wording) else v for name, v in self.values.items()}
+        return {"msgid": self.msgid, "values": values}
+
+    @classmethod
+    def from_data(cls, data: JSON) -> Wording:
+        values = data.get("values") or {}
+        return cls(
+            str(data.get("msgid", "")), {n: cls.from_data(v) if isinstance(v, dict) else v for n, v in values.items()}
+        )
+
+
 class ProviderError(Exception):
     """One failure talking to a provider.
 
-    `message` is for staff, in their language; `code` and `detail` are the
-    provider's own words for the log. `said` is what the provider told us in
+    `message` is for staff: our Wording, which a page translates into its reader's
+    language, or the provider's own text; `code` and `detail` are the provider's own
+    words for the log. `said` is what the provider told us in
     words staff should read verbatim, written in `said_language` whatever
     theirs (Fusebill writes English). `permanent` says whether retrying can
     help (a wrong secret never will; a timeout might).
@@ -56,7 +97,7 @@ class ProviderError(Exception):
     def __init__(
         self,
         provider: str,
-        message: str,
+        message: str | Wording,
         code: object = "",
         detail: str = "",
         permanent: bool = False,
@@ -67,7 +108,9 @@ class ProviderError(Exception):
         # or a message): masked before anything is cut, so no partial number is
         # left unmasked, and cleaned of what a page, a log line or PostgreSQL
         # must not get.
-        message, detail = printable(redact(message))[:300], printable(redact(detail))[:300]
+        if not isinstance(message, Wording):
+            message = printable(redact(message))[:300]
+        detail = printable(redact(detail))[:300]
         super().__init__(message)
         self.provider = provider
         self.message = message
@@ -81,11 +124,22 @@ class ProviderError(Exception):
         suffix = f" (code {self.code})" if self.code else ""
         return f"{self.provider}: {self.message}{suffix}"
 
+    def as_data(self) -> JSON:
+        """What a page needs to say this problem later, in its reader's language (from_data)."""
+        message = self.message.as_data() if isinstance(self.message, Wording) else self.message
+        return {"provider": self.provider, "message": message, "code": self.code}
+
+    @classmethod
+    def from_data(cls, data: JSON) -> ProviderError:
+        message = data.get("message", "")
+        words = Wording.from_data(message) if isinstance(message, dict) else str(message)
+        return cls(str(data.get("provider", "")), words, code=data.get("code", ""))
+
 
 class NotFound(ProviderError):
     """The provider does not know this customer or invoice."""
 
-    def __init__(self, provider: str, message: str, code: object = "", detail: str = "", **said: str):
+    def __init__(self, provider: str, message: str | Wording, code: object = "", detail: str = "", **said: str):
         super().__init__(provider, message, code, detail, permanent=True, **said)
 
 
@@ -93,7 +147,7 @@ class CredentialsRejected(ProviderError):
     """The provider refused the account's credentials: every call will fail the
     same way until someone corrects them in the admin, so nobody retries."""
 
-    def __init__(self, provider: str, message: str, code: object = "", detail: str = "", **said: str):
+    def __init__(self, provider: str, message: str | Wording, code: object = "", detail: str = "", **said: str):
         super().__init__(provider, message, code, detail, permanent=True, **said)
 
 
@@ -331,16 +385,16 @@ class Reply:
         try:
             data = json.loads(self.text, **options)
         except RecursionError:
-            raise ProviderError(self.provider, _("sent a reply nested too deeply to read")) from None
+            raise ProviderError(self.provider, Wording("sent a reply nested too deeply to read")) from None
         except ValueError:
-            raise ProviderError(self.provider, _("sent a reply that is not JSON"), detail=self.text) from None
+            raise ProviderError(self.provider, Wording("sent a reply that is not JSON"), detail=self.text) from None
         depth_checked(data, self.provider)
         return without_control_characters(data) if clean else data
 
 
 def depth_checked(value: object, provider: str, depth: int = 0) -> None:
     if depth > MAX_DEPTH:
-        raise ProviderError(provider, _("sent a reply nested too deeply to read"))
+        raise ProviderError(provider, Wording("sent a reply nested too deeply to read"))
     children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
     for child in children:
         depth_checked(child, provider, depth + 1)
@@ -428,7 +482,8 @@ class Session:
             # The timer shut the socket down: whatever came back is cut short (a body
             # sent without a length even reads as complete), so none of it is used.
             raise ProviderError(
-                self.provider, _("did not finish its reply within %(seconds)s seconds") % {"seconds": f"{seconds:g}"}
+                self.provider,
+                Wording("did not finish its reply within %(seconds)s seconds") % {"seconds": f"{seconds:g}"},
             )
         return outcome
 
@@ -442,28 +497,28 @@ class Session:
                 if response.is_redirect or 300 <= response.status_code < 400:
                     raise ProviderError(
                         self.provider,
-                        _("answered with a redirect, which was not followed"),
+                        Wording("answered with a redirect, which was not followed"),
                         code=response.status_code,
                         detail=response.headers.get("Location", ""),
                         permanent=True,
                     )
                 return Reply(self.provider, response.status_code, response.headers, self.read(response))
         except (requests.Timeout, urllib3.exceptions.ReadTimeoutError, TimeoutError):
-            return ProviderError(self.provider, _("did not answer in time"))
+            return ProviderError(self.provider, Wording("did not answer in time"))
         except (
             requests.ConnectionError,
             requests.exceptions.ChunkedEncodingError,
             urllib3.exceptions.ProtocolError,
         ) as exc:
             reached = not isinstance(exc, requests.ConnectionError) or "Connection aborted" in str(exc)
-            message = _("dropped the connection") if reached else _("could not be reached")
+            message = Wording("dropped the connection") if reached else Wording("could not be reached")
             return ProviderError(self.provider, message, detail=str(exc))
         except urllib3.exceptions.HTTPError as exc:
             # A body that cannot be decoded (gzip, TLS) mid-read: asking again will not help.
-            message = _("sent a reply that could not be read")
+            message = Wording("sent a reply that could not be read")
             raise ProviderError(self.provider, message, detail=str(exc), permanent=True) from exc
         except requests.RequestException as exc:
-            raise ProviderError(self.provider, _("request failed"), detail=str(exc), permanent=True) from exc
+            raise ProviderError(self.provider, Wording("request failed"), detail=str(exc), permanent=True) from exc
 
     def read(self, response: requests.Response) -> bytes:
         """The body, a chunk as it arrives, so the size cap holds before all of it is
@@ -471,7 +526,7 @@ class Session:
         limit = settings.PROVIDER_MAX_REPLY_BYTES
         too_large = ProviderError(
             self.provider,
-            _("sent a reply larger than the %(limit)s bytes allowed") % {"limit": f"{limit:,}"},
+            Wording("sent a reply larger than the %(limit)s bytes allowed") % {"limit": f"{limit:,}"},
             permanent=True,
         )
         declared = response.headers.get("Content-Length", "")
@@ -498,16 +553,18 @@ LARGEST_AMOUNT = Decimal("999999999999.99")
 def to_decimal(value: object, provider: str, what: str) -> Decimal:
     """A money value as Decimal, refusing floats' binary noise, junk, NaN and absurd sizes."""
     if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
-        raise ProviderError(provider, _("sent an invalid amount for %(what)s") % {"what": what}, detail=repr(value))
+        raise ProviderError(
+            provider, Wording("sent an invalid amount for %(what)s") % {"what": what}, detail=repr(value)
+        )
     try:
         amount = Decimal(str(value).strip() or "0")
     except InvalidOperation:
         raise ProviderError(
-            provider, _("sent an invalid amount for %(what)s") % {"what": what}, detail=repr(value)
+            provider, Wording("sent an invalid amount for %(what)s") % {"what": what}, detail=repr(value)
         ) from None
     if not amount.is_finite() or abs(amount) > LARGEST_AMOUNT:
         raise ProviderError(
-            provider, _("sent an amount out of range for %(what)s") % {"what": what}, detail=repr(value)
+            provider, Wording("sent an amount out of range for %(what)s") % {"what": what}, detail=repr(value)
         )
     return amount
 
@@ -529,11 +586,13 @@ def checked(record: InvoiceRecord, provider: str) -> InvoiceRecord:
     keeps them whole.
     """
     if not record.provider_id or len(record.provider_id) > 64 or len(record.number) > 64:
-        raise ProviderError(provider, _("sent an invoice id that is missing or too long"), detail=record.provider_id)
+        raise ProviderError(
+            provider, Wording("sent an invoice id that is missing or too long"), detail=record.provider_id
+        )
     if not re.fullmatch(r"[A-Z]{3}", record.currency):
-        raise ProviderError(provider, _("sent an unknown currency"), detail=record.currency)
+        raise ProviderError(provider, Wording("sent an unknown currency"), detail=record.currency)
     if len(record.provider_hash) > 128:
-        raise ProviderError(provider, _("sent an invoice hash that is too long"))
+        raise ProviderError(provider, Wording("sent an invoice hash that is too long"))
     record.provider_kind = record.provider_kind[:20]
     record.provider_status = record.provider_status[:50]
     record.provider_substatus = record.provider_substatus[:50]
@@ -546,7 +605,7 @@ def checked(record: InvoiceRecord, provider: str) -> InvoiceRecord:
 def checked_customer(customer: CustomerRecord, provider: str) -> CustomerRecord:
     """A provider's customer that fits the cache, like checked() for invoices."""
     if len(customer.provider_customer_id) > 64:
-        raise ProviderError(provider, _("sent a customer id that is too long"))
+        raise ProviderError(provider, Wording("sent a customer id that is too long"))
     customer.name, customer.email = customer.name[:200], customer.email[:254]
     return customer
 
@@ -567,7 +626,7 @@ def shape_errors(provider: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             try:
                 return method(*args, **kwargs)
             except (TypeError, AttributeError, KeyError, IndexError, ValueError, ArithmeticError) as exc:
-                raise ProviderError(provider, _("sent data of an unexpected shape"), detail=repr(exc)) from exc
+                raise ProviderError(provider, Wording("sent data of an unexpected shape"), detail=repr(exc)) from exc
 
         return wrapper
 

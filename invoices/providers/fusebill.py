@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 
 from invoices.identity import written_forms
 from invoices.providers.base import (
@@ -36,6 +36,7 @@ from invoices.providers.base import (
     Search,
     Session,
     Stage,
+    Wording,
     checked,
     checked_customer,
     mapping,
@@ -71,11 +72,11 @@ log = logging.getLogger(__name__)
 # still owed makes it open, whatever the other schedules say.
 OPEN_STATUSES = {"Due", "Overdue", "Disputed", "Pending"}
 MESSAGES = {
-    400: gettext_lazy("rejected the request"),
-    401: gettext_lazy("rejected the API key"),
-    404: gettext_lazy("does not know it"),
-    409: gettext_lazy("reported a conflict"),
-    429: gettext_lazy("is rate limiting us"),
+    400: Wording("rejected the request"),
+    401: Wording("rejected the API key"),
+    404: Wording("does not know it"),
+    409: Wording("reported a conflict"),
+    429: Wording("is rate limiting us"),
 }
 # Fusebill has no choice of language: its error texts are English, shown verbatim.
 LANGUAGE = "en"
@@ -121,7 +122,7 @@ class Client:
         for number in range(MAX_PAGES):
             page, reply = self.get_json(path, {**(params or {}), "pageSize": PAGE_SIZE, "pageNumber": number})
             if not isinstance(page, list):
-                raise ProviderError(NAME, gettext("sent a listing of an unknown shape"))
+                raise ProviderError(NAME, Wording("sent a listing of an unknown shape"))
             if number == 0:
                 # X-Count is documented as the total that match; read either way it is
                 # never more than the listing holds. Fewer rows than counted means
@@ -133,12 +134,12 @@ class Client:
                 if seen < counted:
                     raise ProviderError(
                         NAME,
-                        gettext("listed %(seen)s of the %(counted)s it counted; the listing was not used")
+                        Wording("listed %(seen)s of the %(counted)s it counted; the listing was not used")
                         % {"seen": seen, "counted": counted},
                     )
                 return
         raise ProviderError(
-            NAME, gettext("sent more than %(pages)s pages; the listing was not used") % {"pages": MAX_PAGES}
+            NAME, Wording("sent more than %(pages)s pages; the listing was not used") % {"pages": MAX_PAGES}
         )
 
     # Customers.
@@ -374,7 +375,7 @@ def error_from(response: Reply) -> ProviderError:
     detail = "; ".join(v for v in values if v)
     status = response.status_code
     # Our words in the reader's language; Fusebill's own beside them, quoted as they came.
-    message = str(MESSAGES.get(status) or gettext("answered HTTP %(status)s") % {"status": status})
+    message = MESSAGES.get(status) or Wording("answered HTTP %(status)s") % {"status": status}
     said = {"said": detail, "said_language": LANGUAGE}
     if status == 404:
         return NotFound(NAME, message, str(status), detail, **said)
@@ -386,7 +387,7 @@ def error_from(response: Reply) -> ProviderError:
 
 def parse_customer(data: object, identity_field: str) -> CustomerRecord:
     if not isinstance(data, dict) or "id" not in data:
-        raise ProviderError(NAME, gettext("sent a customer of an unknown shape"))
+        raise ProviderError(NAME, Wording("sent a customer of an unknown shape"))
     if identity_field == "reference":
         identity = data.get("reference")
     else:
@@ -413,14 +414,14 @@ def listed_customer(data: object, identity_field: str) -> CustomerRecord:
     customer = parse_customer(data, identity_field)
     if not customer.provider_customer_id.isdigit():
         raise ProviderError(
-            NAME, gettext("sent a customer without a usable id"), detail=customer.provider_customer_id[:100]
+            NAME, Wording("sent a customer without a usable id"), detail=customer.provider_customer_id[:100]
         )
     return customer
 
 
 def parse_invoice(data: object, currency: str) -> InvoiceRecord:
     if not isinstance(data, dict) or "id" not in data or "invoiceNumber" not in data:
-        raise ProviderError(NAME, gettext("sent an invoice of an unknown shape"))
+        raise ProviderError(NAME, Wording("sent an invoice of an unknown shape"))
     schedules = [s for s in data.get("paymentSchedules") or [] if isinstance(s, dict)]
     statuses = [str(s.get("status") or "") for s in schedules]
     outstanding = to_decimal(data.get("outstandingBalance", 0), NAME, "outstandingBalance")

@@ -41,6 +41,7 @@ from invoices.providers.base import (
     Search,
     Session,
     Stage,
+    Wording,
     checked,
     checked_customer,
     mapping,
@@ -153,12 +154,12 @@ class Client:
         }
         response = self.session.request("POST", self.base_url, json=body)
         if response.status_code == 429:
-            raise ProviderError(NAME, _("is rate limiting us"), code="429")
+            raise ProviderError(NAME, Wording("is rate limiting us"), code="429")
         if response.status_code >= 400:
             # The API answers 200 even for its own errors: anything else is a broken upstream.
             raise ProviderError(
                 NAME,
-                _("answered HTTP %(status)s") % {"status": response.status_code},
+                Wording("answered HTTP %(status)s") % {"status": response.status_code},
                 code=str(response.status_code),
                 detail=response.text,
             )
@@ -168,12 +169,12 @@ class Client:
     def unwrap(self, reply: object) -> Any:
         """The verified `data` of a reply, or the typed error it carries."""
         if not isinstance(reply, dict):
-            raise ProviderError(NAME, _("sent a reply of an unknown shape"))
+            raise ProviderError(NAME, Wording("sent a reply of an unknown shape"))
         if "code" in reply and "credentials" not in reply:
             raise unsigned_error(reply)
         credentials, data = reply.get("credentials"), reply.get("data")
         if not isinstance(credentials, dict) or data is None:
-            raise ProviderError(NAME, _("sent a reply of an unknown shape"))
+            raise ProviderError(NAME, Wording("sent a reply of an unknown shape"))
         expected = sign(data, self.secret)
         if not hmac.compare_digest(str(credentials.get("hash", "")), expected):
             # With a wrong secret the server may sign its refusal with the real one, which
@@ -181,7 +182,10 @@ class Client:
             if is_error(data) and error_code(data) in CREDENTIAL_CODES:
                 raise error_from(data)
             raise ProviderError(
-                NAME, _("sent a reply whose signature does not match; it was not used"), code="9511", permanent=True
+                NAME,
+                Wording("sent a reply whose signature does not match; it was not used"),
+                code="9511",
+                permanent=True,
             )
         if is_error(data):
             raise error_from(data)
@@ -306,7 +310,7 @@ class Client:
         if rows in ("", None):
             return []
         if not isinstance(rows, list):
-            raise ProviderError(NAME, "sent a customer list of an unknown shape")
+            raise ProviderError(NAME, Wording("sent a customer list of an unknown shape"))
         found = {}
         for row in objects(rows):
             number = text(row.get("customerid"))
@@ -361,7 +365,7 @@ class Client:
         if rows in ("", None):
             return []
         if not isinstance(rows, list):
-            raise ProviderError(NAME, _("sent a list of due payments of an unknown shape"))
+            raise ProviderError(NAME, Wording("sent a list of due payments of an unknown shape"))
         return [parse_due_payment(row) for row in rows]
 
     @shape_errors(NAME)
@@ -380,7 +384,7 @@ class Client:
         if data in ("", None, []):
             return []
         if not isinstance(data, dict) or not isinstance(data.get("Settlements", []), list):
-            raise ProviderError(NAME, _("sent settlements of an unknown shape"))
+            raise ProviderError(NAME, Wording("sent settlements of an unknown shape"))
         return [parse_payout(row) for row in data.get("Settlements", [])]
 
     def discover(self) -> Iterator[Discovered]:
@@ -443,7 +447,7 @@ class Client:
         if rows in ("", None):
             return []
         if not isinstance(rows, list):
-            raise ProviderError(NAME, _("sent an invoice list of an unknown shape"))
+            raise ProviderError(NAME, Wording("sent an invoice list of an unknown shape"))
         return [parse_row(row, self.currency) for row in rows]
 
 
@@ -461,11 +465,11 @@ class DuePayment:
 
 def parse_due_payment(row: object) -> DuePayment:
     if not isinstance(row, dict):
-        raise ProviderError(NAME, _("sent a due payment of an unknown shape"), detail=repr(row)[:200])
+        raise ProviderError(NAME, Wording("sent a due payment of an unknown shape"), detail=repr(row)[:200])
     raw_number = row.get("number")
     number = text(raw_number) if isinstance(raw_number, (str, int)) and not isinstance(raw_number, bool) else ""
     if not number or len(number) > 64:
-        raise ProviderError(NAME, _("sent a due payment without a usable invoice number"), detail=repr(row)[:200])
+        raise ProviderError(NAME, Wording("sent a due payment without a usable invoice number"), detail=repr(row)[:200])
     return DuePayment(
         number=number,
         order_id=text(row.get("orderid")),
@@ -488,13 +492,15 @@ class Payout:
 
 def parse_payout(row: object) -> Payout:
     if not isinstance(row, dict) or not isinstance(row.get("InvoiceIds", []), list):
-        raise ProviderError(NAME, _("sent a settlement of an unknown shape"), detail=repr(row)[:200])
+        raise ProviderError(NAME, Wording("sent a settlement of an unknown shape"), detail=repr(row)[:200])
     numbers = [value for value in row.get("InvoiceIds", []) if isinstance(value, (str, int))]
     if len(numbers) != len(row.get("InvoiceIds", [])) or any(isinstance(n, bool) for n in numbers):
-        raise ProviderError(NAME, _("sent a settlement with invoice ids of an unknown shape"), detail=repr(row)[:200])
+        raise ProviderError(
+            NAME, Wording("sent a settlement with invoice ids of an unknown shape"), detail=repr(row)[:200]
+        )
     invoice_numbers = tuple(text(n) for n in numbers if text(n))
     if any(len(n) > 64 for n in invoice_numbers):
-        raise ProviderError(NAME, _("sent a settlement with an invoice id that is too long"))
+        raise ProviderError(NAME, Wording("sent a settlement with an invoice id that is too long"))
     return Payout(
         settlement_id=text(row.get("SettlementId")),
         date=to_date(row.get("SettlementDate")),
@@ -555,15 +561,15 @@ def unsigned_error(body: JSON) -> ProviderError:
     code = error_code(body)
     if code in CREDENTIAL_CODES:
         return error_from(body)
-    message = str(body.get("message", "")).strip() or _("no message")
+    message = str(body.get("message", "")).strip() or Wording("no message")
     return ProviderError(
-        NAME, _("sent an unsigned error, which cannot be trusted: %(message)s") % {"message": message}, code=code
+        NAME, Wording("sent an unsigned error, which cannot be trusted: %(message)s") % {"message": message}, code=code
     )
 
 
 def error_from(body: JSON) -> ProviderError:
     code = error_code(body)
-    message = str(body.get("message", "")).strip() or _("returned an error")
+    message = str(body.get("message", "")).strip() or Wording("returned an error")
     if code in NOT_FOUND_CODES:
         return NotFound(NAME, message, code=code)
     if code in CREDENTIAL_CODES:
@@ -574,7 +580,7 @@ def error_from(body: JSON) -> ProviderError:
 def parse_row(row: object, currency: str) -> InvoiceRecord:
     """Either reply shape of the invoice listings: summary rows or full payment objects."""
     if not isinstance(row, dict):
-        raise ProviderError(NAME, _("sent an invoice row of an unknown shape"), detail=repr(row))
+        raise ProviderError(NAME, Wording("sent an invoice row of an unknown shape"), detail=repr(row))
     if "PaymentData" in row:
         return parse_full(row, currency)
     return parse_summary(row, currency)
@@ -584,7 +590,7 @@ def parse_summary(row: JSON, currency: str) -> InvoiceRecord:
     """A summary row: amounts in kronor, as strings or bare numbers; no currency."""
     number = text(row.get("invoiceid_real"))
     if not number:
-        raise ProviderError(NAME, _("sent an invoice without a number"), detail=repr(row))
+        raise ProviderError(NAME, Wording("sent an invoice without a number"), detail=repr(row))
     kind_code = text(row.get("invoicetype")) or "F"
     # The reference column names the credited invoice on a credit invoice and, on an
     # interest invoice, the late invoice whose interest it charges.
@@ -625,7 +631,7 @@ def parse_summary(row: JSON, currency: str) -> InvoiceRecord:
 def parse_full(obj: object, currency: str) -> InvoiceRecord:
     """A full payment object (getInvoiceByHash, getInvoicesByCustomer): amounts in öre."""
     if not isinstance(obj, dict) or not isinstance(obj.get("PaymentData"), dict):
-        raise ProviderError(NAME, _("sent an invoice of an unknown shape"))
+        raise ProviderError(NAME, Wording("sent an invoice of an unknown shape"))
     payment = obj["PaymentData"]
     info = mapping(obj.get("PaymentInfo"))
     cart_total = mapping(mapping(obj.get("Cart")).get("Total"))
@@ -633,7 +639,7 @@ def parse_full(obj: object, currency: str) -> InvoiceRecord:
     billing = mapping(customer.get("Billing"))
     number = text(payment.get("number"))
     if not number:
-        raise ProviderError(NAME, _("sent an invoice without a number"))
+        raise ProviderError(NAME, Wording("sent an invoice without a number"))
     total = ore(cart_total.get("withtax", "0"), "Cart.Total.withtax")
     outstanding = ore(info.get("balancedue", "0"), "PaymentInfo.balancedue")
     status = text(payment.get("status"))
@@ -679,7 +685,7 @@ def parse_payment_info(obj: object, number: str, currency: str) -> InvoiceRecord
     status that settles the invoice by itself gives a state other than open.
     """
     if not isinstance(obj, dict) or not isinstance(obj.get("PaymentData"), dict):
-        raise ProviderError(NAME, _("sent payment info of an unknown shape"))
+        raise ProviderError(NAME, Wording("sent payment info of an unknown shape"))
     payment = obj["PaymentData"]
     info = mapping(obj.get("PaymentInfo"))
     customer = mapping(obj.get("Customer"))

@@ -117,8 +117,14 @@ def problem_text(problem: object) -> SafeString:
     if isinstance(problem, dict):
         facts = problem
     else:
-        facts = {name: getattr(problem, name, "") for name in ("message", "provider", "said", "said_language")}
-    text = str(problem) if isinstance(problem, ProviderError) else facts.get("message", "")
+        facts = {name: getattr(problem, name, "") for name in ("message", "provider", "said", "said_language", "error")}
+    if isinstance(problem, ProviderError):
+        text = str(problem)
+    elif facts.get("error"):
+        # Worded now, in the reader's language, wherever the problem was met.
+        text = str(ProviderError.from_data(facts["error"]))
+    else:
+        text = facts.get("message", "")
     if not facts.get("said"):
         return conditional_escape(text)
     return format_html(
