@@ -130,6 +130,12 @@ class ListForm(SummaryFilterForm):
         sort = self.cleaned_data["sort"]
         return sort if sort.removeprefix("-") in self.sorts else self.default_sort
 
+    def value(self, name, default=None):
+        # A sort that does not even clean (a NUL character) is the default, as an unknown one is.
+        if name == "sort" and default is None:
+            default = self.default_sort
+        return super().value(name, default)
+
     @property
     def providers(self):
         return providers.choices()
