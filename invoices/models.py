@@ -446,6 +446,7 @@ class InvoiceQuerySet(models.QuerySet):
         "outstanding": "outstanding",
         "currency": "currency",
     }
+    AMOUNTS = ("total", "outstanding")
     # totals reads the few invoices it adds to the summaries by their ids, passed as a
     # list up to this many (past it, as a subquery: a list has a limit in SQLite).
     FEW_LISTED = 500
@@ -456,7 +457,10 @@ class InvoiceQuerySet(models.QuerySet):
         if field is None:
             return self.order_by("-issue_date", "-pk")
         prefix = "-" if key.startswith("-") else ""
-        return self.order_by(f"{prefix}{field}", "-pk")
+        # Amounts in different currencies do not compare: sorted by one, the invoices are
+        # ranked within each currency, as the aging report's rows are.
+        currency = ["currency"] if field in self.AMOUNTS else []
+        return self.order_by(*currency, f"{prefix}{field}", "-pk")
 
     def with_stage(self, today: date | None = None):
         """Each invoice with `stage_now`, its stage as staff see it on `today`

@@ -281,3 +281,16 @@ def test_a_sort_or_filter_with_a_nul_character_answers_in_the_default_order(staf
         rows = [getattr(row, "pk", row) for row in response.context["page"]]
         assert rows == [getattr(row, "pk", row) for row in staff_client.get(url).context["page"]]
 
+
+def test_a_customers_invoices_sorted_by_an_amount_rank_each_currency_apart(staff_client, book):
+    for sort in ("outstanding", "-outstanding", "-total"):
+        invoices = list(staff_client.get(reverse("customer", args=[book.pk]), {"sort": sort}).context["page"])
+        currencies = [invoice.currency for invoice in invoices]
+        assert currencies == sorted(currencies), sort
+    page = staff_client.get(reverse("customer", args=[book.pk]), {"sort": "-outstanding"}).context["page"]
+    # 10,000 SEK is not "more" than 200 EUR: each currency is ranked on its own.
+    assert [(i.number, i.outstanding) for i in page][:3] == [
+        ("11", Decimal("200.00")),
+        ("10", Decimal("0.00")),
+        ("8", Decimal("10000.00")),
+    ]
