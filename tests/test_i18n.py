@@ -203,7 +203,7 @@ def test_a_refresh_in_the_background_asks_qvickly_in_the_accounts_language(clien
     # The lookup's refresh is a task, not the reader's call: the account's language.
     page = client.post(reverse("search"), {"q": world().samples()["person"]}, follow=True).content.decode()
     assert '<html lang="sv">' in page and "kunde inte tillfrågas" in page  # the page is Swedish...
-    assert "Qvickly: Authentication failed. (code 9013)" in page  # ...Qvickly's words English
+    assert "Qvickly: Authentication failed. (kod 9013)" in page  # ...Qvickly's words English
 
 
 def test_fusebills_own_words_are_quoted_as_english_behind_a_lead_in_in_the_readers_language(
@@ -215,7 +215,7 @@ def test_fusebills_own_words_are_quoted_as_english_behind_a_lead_in_in_the_reade
     # Qvickly knows the person, so this is the customer page and the problem kept on Fusebill's link.
     page = client.post(reverse("search"), {"q": world().samples()["both"]}, follow=True).content.decode()
     assert (
-        "<strong>Fusebill</strong> avvisade våra inloggningsuppgifter: Fusebill: avvisade API-nyckeln (code 401); "
+        "<strong>Fusebill</strong> avvisade våra inloggningsuppgifter: Fusebill: avvisade API-nyckeln (kod 401); "
         'Fusebill svarade: <q lang="en">Authorization has been denied for this request.</q>.'
     ) in page
 
@@ -241,7 +241,7 @@ def test_a_failed_refresh_kept_on_the_page_reads_in_each_readers_language_not_th
     fault(provider="fusebill", fault="http_503")
     # The refresh fails while a Swedish reader waits (a task worker's language is Swedish too).
     swedish = client.post(reverse("customer-refresh", args=[customer.pk]), follow=True).content.decode()
-    assert "Fusebill: svarade HTTP 503 (code 503)" in swedish
+    assert "Fusebill: svarade HTTP 503 (kod 503)" in swedish
     # An English reader who opens the page later reads the kept failure in English.
     reader = Client()
     log_in(reader, accept_language="en")

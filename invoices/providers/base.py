@@ -121,7 +121,7 @@ class ProviderError(Exception):
         self.said_language = said_language if self.said else ""
 
     def __str__(self) -> str:
-        suffix = f" (code {self.code})" if self.code else ""
+        suffix = " " + gettext("(code %(code)s)") % {"code": self.code} if self.code else ""
         return f"{self.provider}: {self.message}{suffix}"
 
     def as_data(self) -> JSON:
