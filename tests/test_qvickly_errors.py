@@ -36,12 +36,12 @@ def test_the_documented_top_level_error_is_never_taken_as_not_found(qvickly_clie
         (
             {"code": "5201", "message": "Kund 197001011234 finns inte."},
             "Qvickly: sent an unsigned error, which cannot be trusted: Kund 19700101-XXXX finns inte. (code 5201)",
-            "Qvickly: skickade ett osignerat fel, som inte går att lita på: Kund 19700101-XXXX finns inte. (code 5201)",
+            "Qvickly: skickade ett osignerat fel, som inte går att lita på: Kund 19700101-XXXX finns inte. (kod 5201)",
         ),
         (
             {"code": "5201"},
             "Qvickly: sent an unsigned error, which cannot be trusted: no message (code 5201)",
-            "Qvickly: skickade ett osignerat fel, som inte går att lita på: inget meddelande (code 5201)",
+            "Qvickly: skickade ett osignerat fel, som inte går att lita på: inget meddelande (kod 5201)",
         ),
     ],
 )
