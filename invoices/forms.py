@@ -69,8 +69,11 @@ class SummaryFilterForm(forms.Form):
         return day
 
     def value(self, name, default=None):
-        """A cleaned value; the default when it is missing or invalid (the form shows why)."""
+        """A cleaned value; when it is missing or invalid (the form shows why), the default
+        given, else the field's initial value."""
         self.is_valid()  # cleans once; later calls reuse the result
+        if default is None and name in self.fields:
+            default = self.fields[name].initial
         return self.cleaned_data.get(name) or default
 
     def aging(self):
@@ -113,6 +116,8 @@ class ListForm(SummaryFilterForm):
     def __init__(self, data, *, sorts, default_sort, currencies=()):
         super().__init__(data, currencies=currencies)
         self.sorts, self.default_sort = set(sorts), default_sort
+        # Also what a sort that does not even clean (a NUL character) falls back to.
+        self.fields["sort"].initial = default_sort
 
     def clean_provider(self):
         kind = self.cleaned_data["provider"]
@@ -129,12 +134,6 @@ class ListForm(SummaryFilterForm):
     def clean_sort(self):
         sort = self.cleaned_data["sort"]
         return sort if sort.removeprefix("-") in self.sorts else self.default_sort
-
-    def value(self, name, default=None):
-        # A sort that does not even clean (a NUL character) is the default, as an unknown one is.
-        if name == "sort" and default is None:
-            default = self.default_sort
-        return super().value(name, default)
 
     @property
     def providers(self):
