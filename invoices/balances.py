@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from invoices import open_book
 from invoices.models import Customer, Invoice, ProviderAccount, history_sums
-from invoices.summing import add_differences, cents, insert_select, money, sum_again, sums_by
+from invoices.summing import add_differences, cents, insert_select, kept, money, sum_again, sums_by
 
 
 class BalanceQuerySet(models.QuerySet):
@@ -248,8 +248,7 @@ def stored() -> dict[tuple[int, int, str], dict]:
 
 def book_stored() -> dict[tuple[int, str], dict]:
     """What the book holds, without the rows at zero (for checking it)."""
-    rows = BookBalance.objects.values("account", "currency", *FIGURES)
-    return {(row.pop("account"), row.pop("currency")): row for row in rows if any(row[name] for name in FIGURES)}
+    return kept(BookBalance, BOOK_KEYS, FIGURES)
 
 
 def book_recomputed() -> dict[tuple[int, str], dict]:

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from invoices.aging import Aging
 from invoices.collation import by_name
 from invoices.models import Customer, Invoice, InvoiceQuerySet, history_sums, stage_expression, top_per_currency
-from invoices.summing import add_differences, cents, insert_select, money, sum_again, sums_by
+from invoices.summing import add_differences, cents, insert_select, kept, money, sum_again, sums_by
 
 # Aging buckets stored per row: "not yet due", up to four ranges, and the rest.
 BUCKETS = 6
@@ -443,8 +443,7 @@ TOTAL_KEYS = ("currency",)
 
 def totals_stored() -> dict[tuple, dict]:
     """What the totals hold, without the rows at zero (for checking them)."""
-    rows = OpenTotal.objects.values("currency", *TOTALS)
-    return {(row.pop("currency"),): row for row in rows if any(row[name] for name in TOTALS)}
+    return kept(OpenTotal, TOTAL_KEYS, TOTALS)
 
 
 def totals_recomputed() -> dict[tuple, dict]:

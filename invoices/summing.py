@@ -46,6 +46,17 @@ def sums_by(rows: models.QuerySet, keys: Sequence[str], names: Sequence[str]) ->
     }
 
 
+def kept(model: type[models.Model], keys: Sequence[str], names: Sequence[str]) -> dict[tuple, dict[str, Any]]:
+    """What a table of sums holds, in the shape of `sums_by` and without its rows at zero
+    (a row whose rows are all gone stays, at zero): for checking it against `sums_by`."""
+    rows = model._default_manager.values(*keys, *names)
+    return {
+        tuple(row[key] for key in keys): {name: row[name] for name in names}
+        for row in rows
+        if any(row[name] for name in names)
+    }
+
+
 def sum_again(model: type[models.Model], keys: Sequence[str], names: Sequence[str], rows: models.QuerySet) -> int:
     """`model`'s rows written again: `summed` of `rows`. Returns the rows written."""
     model._default_manager.all().delete()
